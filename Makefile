@@ -1,0 +1,45 @@
+# xconsole — the two set-up commands are `make demo` and `make test`; both work from a fresh clone.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test test-fast lint bench screenshots serve clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+## Run the demo: the console on the embedded sandbox with demo teams (no account, no keyring).
+demo: $(STAMP)
+	$(VENV)/bin/xconsole --sandbox
+
+## Everything CI runs: system packages when missing, the import contracts, then the test suite.
+test: $(STAMP)
+	bash scripts/ensure-system-deps.sh
+	$(VENV)/bin/lint-imports
+	scripts/with-secret-service.sh $(PY) -m pytest -q
+
+test-fast: $(STAMP)
+	$(PY) -m pytest -q -x -m "not keyring"
+
+lint: $(STAMP)
+	$(VENV)/bin/lint-imports
+
+## Serve the sandbox over HTTP on 127.0.0.1:8787 (persistent database in the user data dir).
+serve: $(STAMP)
+	$(VENV)/bin/xconsole sandbox serve
+
+bench: $(STAMP)
+	bash scripts/ensure-system-deps.sh
+	$(PY) -m compileall -q xconsole bench $(VENV)/lib >/dev/null
+	PYTHONDONTWRITEBYTECODE= $(PY) bench/run.py
+
+screenshots: $(STAMP)
+	bash scripts/ensure-system-deps.sh
+	$(PY) scripts/screenshots.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis *.egg-info

@@ -1,0 +1,199 @@
+"""Billing domain rules from the console's Billing page (shared/seeds), in one place.
+
+Both the sandbox (which enforces them) and the UI (which explains them) use these functions, so a
+rule can never say one thing on screen and another on the server.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+
+from xconsole.core import models
+from xconsole.core.money import MAX_INPUT_CENTS, format_cents
+
+#: "The top-up amount of credits that will be purchased (minimum $25)."
+MIN_TOP_UP_CENTS = 2_500
+#: "There is a limit of 5 top-ups per 24 hours to avoid unexpectedly large spend."
+MAX_AUTO_TOP_UPS_PER_24H = 5
+#: "When you've used 80% of the total monthly limit that you set."
+MONTHLY_WARNING_PERCENT = 80
+#: "When you make the purchase via bank transfer ... 2-3 business days to process." The sandbox
+#: credits a transfer after the longer bound.
+BANK_TRANSFER_BUSINESS_DAYS = 3
+#: Runway is estimated from this many days of spend.
+RUNWAY_WINDOW_DAYS = 7
+
+WARN_MONTHLY_80 = "monthly-80"
+WARN_MONTHLY_REACHED = "monthly-reached"
+WARN_DAILY_ONE_LEFT = "daily-one-left"
+WARN_DAILY_REACHED = "daily-reached"
+
+WARNING_TEXT = {
+    WARN_MONTHLY_80: "You have used 80% of your monthly auto top-up maximum",
+    WARN_MONTHLY_REACHED: "Monthly auto top-up maximum reached: no more auto top-ups until next month",
+    WARN_DAILY_ONE_LEFT: "Only 1 of 5 auto top-ups left in the last 24 hours",
+    WARN_DAILY_REACHED: "5 auto top-ups in the last 24 hours: no more until the oldest is 24 hours old",
+}
+
+
+# --------------------------------------------------------------------------- auto top-up
+
+
+def validate_auto_top_up(settings: models.AutoTopUpSettings) -> dict[str, str]:
+    """Field name -> reason for every invalid field; empty when the settings can be saved.
+
+    A disabled configuration is still validated when it carries values, so that re-enabling it later
+    cannot resurrect nonsense, but an all-zero disabled form is fine (that is the default).
+    """
+    threshold, amount, limit = settings.threshold.val, settings.amount.val, settings.monthly_limit.val
+    problems: dict[str, str] = {}
+    if not settings.enabled and threshold == amount == limit == 0:
+        return problems
+    if threshold < 0:
+        problems["threshold"] = "Trigger balance cannot be negative"
+    elif threshold > MAX_INPUT_CENTS:
+        problems["threshold"] = f"Trigger balance too large (at most {format_cents(MAX_INPUT_CENTS)})"
+    if amount < MIN_TOP_UP_CENTS:
+        problems["amount"] = f"Top-up amount must be at least {format_cents(MIN_TOP_UP_CENTS)}"
+    elif amount > MAX_INPUT_CENTS:
+        problems["amount"] = f"Top-up amount too large (at most {format_cents(MAX_INPUT_CENTS)})"
+    if limit > MAX_INPUT_CENTS:
+        problems["monthlyLimit"] = f"Monthly maximum too large (at most {format_cents(MAX_INPUT_CENTS)})"
+    elif "amount" not in problems and limit < amount:
+        problems["monthlyLimit"] = (
+            f"Monthly maximum must allow at least one top-up ({format_cents(amount)} or more)"
+        )
+    return problems
+
+
+def auto_top_up_warnings(used_this_month: int, monthly_limit: int, top_ups_last_24h: int) -> list[str]:
+    """The console's warnings for the API spend management card, as stable ids (see WARNING_TEXT)."""
+    warnings: list[str] = []
+    if monthly_limit > 0:
+        if used_this_month >= monthly_limit:
+            warnings.append(WARN_MONTHLY_REACHED)
+        elif used_this_month * 100 >= monthly_limit * MONTHLY_WARNING_PERCENT:
+            warnings.append(WARN_MONTHLY_80)
+    if top_ups_last_24h >= MAX_AUTO_TOP_UPS_PER_24H:
+        warnings.append(WARN_DAILY_REACHED)
+    elif top_ups_last_24h == MAX_AUTO_TOP_UPS_PER_24H - 1:
+        warnings.append(WARN_DAILY_ONE_LEFT)
+    return warnings
+
+
+def auto_top_up_blocked_reason(
+    settings: models.AutoTopUpSettings, used_this_month: int, top_ups_last_24h: int
+) -> str | None:
+    """Why the next auto top-up may not fire now, or None when it may."""
+    if not settings.enabled:
+        return "Auto top-up is disabled"
+    if top_ups_last_24h >= MAX_AUTO_TOP_UPS_PER_24H:
+        return WARNING_TEXT[WARN_DAILY_REACHED]
+    if used_this_month + settings.amount.val > settings.monthly_limit.val:
+        return "The next top-up would exceed the monthly auto top-up maximum"
+    return None
+
+
+def describe_auto_top_up(settings: models.AutoTopUpSettings) -> str:
+    """One line saying what will happen, e.g. for the form's explanation."""
+    if not settings.enabled:
+        return "Auto top-up is off: credits are only bought when you buy them."
+    amount, limit = settings.amount.val, settings.monthly_limit.val
+    count = limit // amount if amount > 0 else 0
+    return (
+        f"When credits drop below {format_cents(settings.threshold.val)}, buy {format_cents(amount)}, "
+        f"at most {format_cents(limit)} a month — about {count} top-up{'s' if count != 1 else ''}."
+    )
+
+
+# --------------------------------------------------------------------------- balance and runway
+
+
+@dataclass(frozen=True)
+class SpendSummary:
+    """What the Spend screen and `xconsole balance` show for one team."""
+
+    live_balance: int  # cents of prepaid credit left now (from the invoice preview)
+    month_spend: int  # cents spent this billing cycle
+    beyond_prepaid: int  # cents billed at month end on top of prepaid
+    pending_purchases: int  # cents bought but not yet credited (bank transfer, TO_CHARGE)
+    soft_limit: int  # invoiced billing limit in force (cents); 0 = prepaid only
+    hard_limit: int  # highest invoiced billing limit the team may set
+    runway_days: float | None  # None when there is no recent spend
+
+    @property
+    def limit_remaining(self) -> int:
+        return max(0, self.soft_limit - self.beyond_prepaid)
+
+    @property
+    def will_reject_when_empty(self) -> bool:
+        """True when requests are rejected once credits run out: the $0 default limit."""
+        return self.soft_limit <= 0
+
+
+def summarize(
+    preview: models.InvoicePreview,
+    limits: models.SpendingLimits,
+    ledger: models.PrepaidBalance | None,
+    daily_spend: Sequence[int] = (),
+) -> SpendSummary:
+    pending = sum(c.credit_cents for c in ledger.pending) if ledger else 0
+    balance = preview.live_balance_cents
+    return SpendSummary(
+        live_balance=balance,
+        month_spend=preview.month_to_date_spend_cents,
+        beyond_prepaid=preview.beyond_prepaid_cents,
+        pending_purchases=pending,
+        soft_limit=limits.effective_sl.val,
+        hard_limit=limits.effective_hard_sl.val,
+        runway_days=runway_days(balance, daily_spend),
+    )
+
+
+def runway_days(balance_cents: int, daily_spend_cents: Sequence[int], window: int = RUNWAY_WINDOW_DAYS) -> float | None:
+    """Days the balance lasts at the average rate of the last `window` days; None without spend."""
+    recent = list(daily_spend_cents)[-window:]
+    if not recent:
+        return None
+    rate = sum(recent) / len(recent)
+    if rate <= 0:
+        return None
+    return max(0.0, balance_cents / rate)
+
+
+def format_runway(days: float | None) -> str:
+    if days is None:
+        return "no recent spend"
+    if days < 1:
+        return "< 1 day"
+    if days >= 365:
+        return "> 1 year"
+    return f"~{math.floor(days)} days"
+
+
+# --------------------------------------------------------------------------- time helpers
+
+
+def add_business_days(start: datetime, days: int) -> datetime:
+    """`start` moved forward by `days` business days (Mon-Fri), keeping the time of day."""
+    current = start
+    remaining = days
+    while remaining > 0:
+        current += timedelta(days=1)
+        if current.weekday() < 5:
+            remaining -= 1
+    return current
+
+
+def last_n_days_range(today: date, days: int) -> tuple[str, str]:
+    """(start, end) strings for the usage endpoint covering the `days` days up to and incl. today."""
+    start = today - timedelta(days=days - 1)
+    end = today + timedelta(days=1)
+    return (f"{start:%Y-%m-%d} 00:00:00", f"{end:%Y-%m-%d} 00:00:00")
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)

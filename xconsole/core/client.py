@@ -1,0 +1,501 @@
+"""ManagementClient: the one place that builds Management API URLs and reads its JSON.
+
+Async httpx, one method per endpoint, typed results (core.models), failures as core.errors.
+The same client talks to the real API and to the sandbox (over HTTP or in-process through
+`httpx.ASGITransport`); only `extensions=True` lets it call the sandbox's console-only routes.
+
+Retry policy: only idempotent reads (GET) are retried, on 429 (honouring Retry-After), 502/503/504
+and transport failures, with exponential backoff and jitter. Writes are never retried: a write whose
+answer was lost must be reconciled by reading state again, never re-sent (money moves).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
+
+import httpx
+from pydantic import BaseModel, ValidationError
+
+from xconsole import __version__
+from xconsole.core import errors, models
+from xconsole.core.secrets import mask_key, scrub
+
+log = logging.getLogger("xconsole.api")
+
+DEFAULT_API_URL = "https://management-api.x.ai"
+CONSOLE_BILLING_URL = "https://console.x.ai/team/{team_id}/billing"
+#: Header the sandbox sets on every answer, so a 404 there is a real "not found" and not a
+#: console-only path the public API lacks. Our own convention [C].
+SANDBOX_HEADER = "x-xconsole-sandbox"
+
+DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=20.0, write=20.0, pool=5.0)
+RETRY_STATUSES = frozenset({429, 502, 503, 504})
+MAX_RETRY_AFTER_S = 30.0
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def console_billing_url(team_id: str) -> str:
+    return CONSOLE_BILLING_URL.format(team_id=team_id)
+
+
+class ManagementClient:
+    """Async client for `https://management-api.x.ai` (or the sandbox)."""
+
+    def __init__(
+        self,
+        key: str,
+        base_url: str = DEFAULT_API_URL,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        extensions: bool = False,
+        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        max_attempts: int = 3,
+        backoff_s: float = 0.25,
+        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+    ) -> None:
+        key = (key or "").strip()
+        if not key:
+            raise errors.AuthError("No management key given")
+        self._key = key
+        self.base_url = base_url.rstrip("/")
+        self.extensions = extensions
+        self.max_attempts = max(1, max_attempts)
+        self.backoff_s = backoff_s
+        self._sleep = sleep
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url,
+            transport=transport,
+            timeout=timeout,
+            headers={
+                "Authorization": f"Bearer {key}",
+                "User-Agent": f"xconsole/{__version__}",
+                "Accept": "application/json",
+            },
+        )
+
+    # ------------------------------------------------------------------ plumbing
+
+    @property
+    def key_hint(self) -> str:
+        return mask_key(self._key)
+
+    def __repr__(self) -> str:
+        return f"ManagementClient(base_url={self.base_url!r}, key={self.key_hint!r}, extensions={self.extensions})"
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> ManagementClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    def _require_extensions(self, team_id: str, what: str) -> None:
+        if not self.extensions:
+            raise errors.NotSupportedByApi(
+                f"{what} is managed in the xAI console, not through the Management API",
+                console_url=console_billing_url(team_id),
+            )
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        model: type[M],
+        *,
+        params: Any = None,
+        json: BaseModel | dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+        extension_of: str | None = None,
+    ) -> M:
+        """Send one request (retrying reads only) and parse the answer into `model`."""
+        body = json.wire() if isinstance(json, models.WireModel) else json
+        retry = method == "GET"
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                response = await self._send(method, path, params=params, body=body, headers=headers)
+            except errors.ApiError as exc:
+                if retry and exc.retryable and attempt < self.max_attempts:
+                    await self._sleep(self._delay(attempt, None))
+                    continue
+                raise
+            if response.is_success:
+                return self._parse(response, model, method, path)
+            error = self._error(response, method, path, extension_of)
+            if retry and response.status_code in RETRY_STATUSES and attempt < self.max_attempts:
+                retry_after = getattr(error, "retry_after", None)
+                if retry_after is None or retry_after <= MAX_RETRY_AFTER_S:
+                    await self._sleep(self._delay(attempt, retry_after))
+                    continue
+            raise error
+
+    async def _send(
+        self, method: str, path: str, *, params: Any, body: Any, headers: dict[str, str] | None
+    ) -> httpx.Response:
+        started = time.perf_counter()
+        try:
+            response = await self._http.request(method, path, params=params, json=body, headers=headers)
+        except httpx.TimeoutException as exc:
+            raise errors.Unavailable(
+                f"Timed out talking to {self.base_url} ({type(exc).__name__})", method=method, path=path
+            ) from None
+        except httpx.TransportError as exc:
+            detail = scrub(str(exc) or type(exc).__name__, self._key)
+            raise errors.Unavailable(
+                f"Cannot reach {self.base_url}: {detail}", method=method, path=path
+            ) from None
+        log.debug("%s %s -> %s in %.0f ms", method, path, response.status_code, (time.perf_counter() - started) * 1000)
+        return response
+
+    def _delay(self, attempt: int, retry_after: float | None) -> float:
+        if retry_after is not None:
+            return max(0.0, retry_after)
+        base = self.backoff_s * (2 ** (attempt - 1))
+        return base + random.uniform(0, self.backoff_s)
+
+    def _parse(self, response: httpx.Response, model: type[M], method: str, path: str) -> M:
+        try:
+            return model.model_validate_json(response.content or b"{}")
+        except ValidationError as exc:
+            # Only the field locations, never the input values (they could be anything).
+            where = ", ".join(".".join(str(p) for p in e["loc"]) or "body" for e in exc.errors()[:3])
+            raise errors.ProtocolError(
+                f"Unexpected response from {method} {path}: cannot read {where}",
+                status=response.status_code,
+                method=method,
+                path=path,
+            ) from None
+
+    def _error(
+        self, response: httpx.Response, method: str, path: str, extension_of: str | None
+    ) -> errors.ApiError:
+        status = response.status_code
+        message, code, field = _read_error_body(response)
+        message = scrub(message or response.reason_phrase or f"HTTP {status}", self._key)
+        request_id = next(
+            (response.headers[h] for h in ("x-request-id", "request-id", "x-amzn-requestid") if h in response.headers),
+            None,
+        )
+        kw: dict[str, Any] = dict(status=status, code=code, request_id=request_id, method=method, path=path)
+        if status == 401:
+            return errors.AuthError(message, **kw)
+        if status == 403:
+            return errors.PermissionDenied(message, **kw)
+        if status == 404:
+            if extension_of and SANDBOX_HEADER not in response.headers:
+                team_id = path.split("/teams/", 1)[-1].split("/", 1)[0]
+                return errors.NotSupportedByApi(
+                    f"{extension_of} is managed in the xAI console, not through the Management API",
+                    console_url=console_billing_url(team_id),
+                    **kw,
+                )
+            return errors.NotFound(message, **kw)
+        if status == 409:
+            return errors.Conflict(message, field=field, **kw)
+        if status in (400, 422):
+            return errors.Validation(message, field=field, **kw)
+        if status == 429:
+            return errors.RateLimited(message, retry_after=_retry_after(response), **kw)
+        if status >= 500:
+            return errors.Unavailable(message, **kw)
+        return errors.ApiError(message, **kw)
+
+    # ------------------------------------------------------------------ auth (reference 3.1)
+
+    async def validate_key(self) -> models.ManagementKey:
+        """GET /auth/management-keys/validation: who this key is. Needs no ACL."""
+        return await self._call("GET", "/auth/management-keys/validation", models.ManagementKey)
+
+    async def discover_team_id(self) -> str:
+        """The team this key belongs to; organisation keys need an explicit team id."""
+        info = await self.validate_key()
+        team_id = info.discovered_team_id
+        if not team_id:
+            raise errors.Validation(
+                "This is an organisation-scoped management key: pass the team id explicitly (--team-id)",
+                field="team_id",
+            )
+        return team_id
+
+    # ------------------------------------------------------------------ billing (reference 2)
+
+    @staticmethod
+    def _billing(team_id: str, tail: str) -> str:
+        return f"/v1/billing/teams/{team_id}/{tail}"
+
+    async def get_billing_info(self, team_id: str) -> models.BillingInfo:
+        env = await self._call("GET", self._billing(team_id, "billing-info"), models.BillingInfoEnvelope)
+        return env.billing_info
+
+    async def set_billing_info(self, team_id: str, info: models.BillingInfo) -> None:
+        # The whole object is sent, empty strings included (no field mask; reference 2.2).
+        body = models.BillingInfoEnvelope(billing_info=info).wire(exclude_none=False)
+        await self._call("POST", self._billing(team_id, "billing-info"), models.EmptyMessage, json=body)
+
+    async def list_invoices(
+        self,
+        team_id: str,
+        *,
+        billing_cycle: tuple[int, int] | None = None,
+        since: tuple[int, int] | None = None,
+        invoice_ids: Sequence[str] | None = None,
+    ) -> list[models.InvoiceBundle]:
+        """GET invoices with at most one filter group (they are a protobuf oneof)."""
+        groups = [g for g in (billing_cycle, since, invoice_ids) if g]
+        if len(groups) > 1:
+            raise ValueError("Use at most one of billing_cycle, since, invoice_ids")
+        params: list[tuple[str, str | int]] = []
+        if billing_cycle:
+            params += [("billingCycle.year", billing_cycle[0]), ("billingCycle.month", billing_cycle[1])]
+        if since:
+            params += [("since.year", since[0]), ("since.month", since[1])]
+        for invoice_id in invoice_ids or ():
+            params.append(("invoiceIds.invoiceIds", invoice_id))
+        result = await self._call("GET", self._billing(team_id, "invoices"), models.InvoiceList, params=params)
+        return result.invoices
+
+    async def get_invoice(self, team_id: str, invoice_id: str) -> models.InvoiceBundle:
+        """One invoice: there is no single-invoice endpoint, so filter the list by id."""
+        found = await self.list_invoices(team_id, invoice_ids=[invoice_id])
+        for invoice in found:
+            if invoice.invoice_id == invoice_id:
+                return invoice
+        raise errors.NotFound(f"Invoice {invoice_id} not found", status=404)
+
+    async def list_payment_methods(self, team_id: str) -> models.PaymentMethodList:
+        return await self._call("GET", self._billing(team_id, "payment-method"), models.PaymentMethodList)
+
+    async def set_default_payment_method(self, team_id: str, payment_method_id: str) -> None:
+        body = models.SetDefaultPaymentMethodRequest(payment_method_id=payment_method_id)
+        await self._call("POST", self._billing(team_id, "payment-method/default"), models.EmptyMessage, json=body)
+
+    async def get_invoice_preview(self, team_id: str) -> models.InvoicePreview:
+        return await self._call("GET", self._billing(team_id, "postpaid/invoice/preview"), models.InvoicePreview)
+
+    async def get_spending_limits(self, team_id: str) -> models.SpendingLimits:
+        env = await self._call(
+            "GET", self._billing(team_id, "postpaid/spending-limits"), models.SpendingLimitsEnvelope
+        )
+        return env.spending_limits
+
+    async def set_soft_spending_limit(self, team_id: str, cents: int) -> int:
+        """Set the invoiced billing limit; returns the limit applied to this billing period."""
+        body = models.SetSoftSpendingLimitRequest(desired_soft_spending_limit=models.Cent.of(cents))
+        result = await self._call(
+            "POST",
+            self._billing(team_id, "postpaid/spending-limits"),
+            models.SetSoftSpendingLimitResponse,
+            json=body,
+        )
+        return result.this_bp_soft_spending_limit.val
+
+    async def get_prepaid_balance(self, team_id: str) -> models.PrepaidBalance:
+        return await self._call("GET", self._billing(team_id, "prepaid/balance"), models.PrepaidBalance)
+
+    async def top_up(
+        self,
+        team_id: str,
+        cents: int,
+        *,
+        payment_method_id: str | None = None,
+        method: models.PurchaseMethod | None = None,
+        idempotency_key: str | None = None,
+    ) -> models.PrepaidBalanceChange:
+        """Buy prepaid credits. Never retried; one Idempotency-Key per confirmed purchase.
+
+        The real API always charges the default payment method; choosing a card or bank transfer is
+        a sandbox extension and refused here against the real API rather than silently ignored.
+        """
+        if cents <= 0:
+            raise ValueError("Top-up amount must be positive")
+        if (payment_method_id or method) and not self.extensions:
+            self._require_extensions(team_id, "Choosing a card or bank transfer for a purchase")
+        body = models.TopUpRequest(amount=models.Cent.of(cents), payment_method_id=payment_method_id, method=method)
+        result = await self._call(
+            "POST",
+            self._billing(team_id, "prepaid/top-up"),
+            models.TopUpResponse,
+            json=body,
+            headers={"Idempotency-Key": idempotency_key or str(uuid.uuid4())},
+        )
+        return result.change
+
+    async def usage(self, team_id: str, request: models.AnalyticsRequest) -> models.UsageResponse:
+        """POST usage (analytics). Data point values are USD floats; convert with money.dollars_to_cents."""
+        body = models.UsageRequest(analytics_request=request)
+        return await self._call("POST", self._billing(team_id, "usage"), models.UsageResponse, json=body)
+
+    # ------------------------------------------------------------------ API keys (reference 3.3-3.8)
+
+    async def list_api_keys(
+        self,
+        team_id: str,
+        *,
+        page_size: int | None = None,
+        pagination_token: str | None = None,
+        acl_filters: Sequence[str] = (),
+        active_only: bool = False,
+    ) -> models.ApiKeyList:
+        params: list[tuple[str, str | int]] = []
+        if page_size:
+            params.append(("pageSize", page_size))
+        if pagination_token:
+            params.append(("paginationToken", pagination_token))
+        params += [("aclFilters", acl) for acl in acl_filters]
+        if active_only:
+            params.append(("activeOnly", "true"))
+        return await self._call("GET", f"/auth/teams/{team_id}/api-keys", models.ApiKeyList, params=params)
+
+    async def create_api_key(self, team_id: str, request: models.CreateApiKeyRequest) -> models.ApiKey:
+        return await self._call("POST", f"/auth/teams/{team_id}/api-keys", models.ApiKey, json=request)
+
+    async def update_api_key(self, api_key_id: str, fields: dict[str, Any]) -> models.ApiKey:
+        """PUT a partial update; `fields` uses camelCase names, which also form the field mask."""
+        body = models.UpdateApiKeyRequest(api_key=fields, field_mask=",".join(fields))
+        return await self._call("PUT", f"/auth/api-keys/{api_key_id}", models.ApiKey, json=body)
+
+    async def delete_api_key(self, api_key_id: str) -> None:
+        await self._call("DELETE", f"/auth/api-keys/{api_key_id}", models.EmptyMessage)
+
+    async def rotate_api_key(self, api_key_id: str) -> models.ApiKey:
+        return await self._call("POST", f"/auth/api-keys/{api_key_id}/rotate", models.ApiKey, json={})
+
+    async def check_propagation(self, api_key_id: str) -> models.KeyPropagation:
+        return await self._call("GET", f"/auth/api-keys/{api_key_id}/propagation", models.KeyPropagation)
+
+    # ------------------------------------------------------------------ audit (reference 4)
+
+    async def list_audit_events(
+        self,
+        team_id: str,
+        *,
+        page_size: int | None = None,
+        page_token: str | None = None,
+        query: str | None = None,
+    ) -> models.AuditEventList:
+        params: list[tuple[str, str | int]] = []
+        if page_size:
+            params.append(("pageSize", page_size))
+        if page_token:
+            params.append(("pageToken", page_token))
+        if query:
+            params.append(("eventFilter.query", query))
+        return await self._call("GET", f"/audit/teams/{team_id}/events", models.AuditEventList, params=params)
+
+    # ------------------------------------------------------------------ console-only (design.md 5)
+
+    async def get_auto_top_up(self, team_id: str) -> models.AutoTopUp:
+        self._require_extensions(team_id, "Auto top-up")
+        env = await self._call(
+            "GET", self._billing(team_id, "auto-top-up"), models.AutoTopUpEnvelope, extension_of="Auto top-up"
+        )
+        return env.auto_top_up
+
+    async def set_auto_top_up(self, team_id: str, settings: models.AutoTopUpSettings) -> models.AutoTopUp:
+        self._require_extensions(team_id, "Auto top-up")
+        body = models.AutoTopUpSettingsEnvelope(auto_top_up=settings)
+        env = await self._call(
+            "POST",
+            self._billing(team_id, "auto-top-up"),
+            models.AutoTopUpEnvelope,
+            json=body,
+            extension_of="Auto top-up",
+        )
+        return env.auto_top_up
+
+    async def redeem_promo_code(self, team_id: str, code: str) -> models.PrepaidBalanceChange:
+        self._require_extensions(team_id, "Redeeming a promo code")
+        result = await self._call(
+            "POST",
+            self._billing(team_id, "promo-codes"),
+            models.TopUpResponse,
+            json=models.PromoCodeRequest(code=code.strip()),
+            extension_of="Redeeming a promo code",
+        )
+        return result.change
+
+    async def add_card(self, team_id: str, card: models.CardInput) -> models.PaymentMethod:
+        self._require_extensions(team_id, "Adding a payment method")
+        env = await self._call(
+            "POST",
+            self._billing(team_id, "payment-method"),
+            models.PaymentMethodEnvelope,
+            json=models.AddCardRequest(card=card),
+            extension_of="Adding a payment method",
+        )
+        return env.payment_method
+
+    async def remove_payment_method(self, team_id: str, payment_method_id: str) -> None:
+        self._require_extensions(team_id, "Removing a payment method")
+        await self._call(
+            "DELETE",
+            self._billing(team_id, f"payment-method/{payment_method_id}"),
+            models.EmptyMessage,
+            extension_of="Removing a payment method",
+        )
+
+    async def get_invoiced_billing(self, team_id: str) -> models.InvoicedBilling:
+        self._require_extensions(team_id, "Monthly invoiced billing status")
+        return await self._call(
+            "GET",
+            self._billing(team_id, "invoiced-billing"),
+            models.InvoicedBilling,
+            extension_of="Monthly invoiced billing status",
+        )
+
+    async def request_invoiced_billing(self, team_id: str) -> models.InvoicedBilling:
+        self._require_extensions(team_id, "Requesting monthly invoiced billing")
+        return await self._call(
+            "POST",
+            self._billing(team_id, "invoiced-billing"),
+            models.InvoicedBilling,
+            json=models.InvoicedBillingAction(action="REQUEST"),
+            extension_of="Requesting monthly invoiced billing",
+        )
+
+
+def _read_error_body(response: httpx.Response) -> tuple[str, int | str | None, str | None]:
+    """(message, code, field) from an error body of unknown shape (reference 6: not documented).
+
+    Tries the grpc-gateway shape `{"code", "message", "details"}` (what the sandbox sends, our
+    guess [C] for the real API), then `{"error": ...}`; falls back to a short slice of the text.
+    """
+    try:
+        data = response.json()
+    except ValueError:
+        text = response.text.strip()
+        return (text[:200], None, None)
+    if not isinstance(data, dict):
+        return (str(data)[:200], None, None)
+    err = data.get("error")
+    message = data.get("message")
+    if isinstance(err, dict):
+        message = message or err.get("message")
+    elif isinstance(err, str):
+        message = message or err
+    field = None
+    for detail in data.get("details") or []:
+        if isinstance(detail, dict):
+            for violation in detail.get("fieldViolations") or []:
+                field = field or violation.get("field")
+    return (str(message or "")[:500], data.get("code"), field)
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None  # HTTP-date form: fall back to our own backoff

@@ -1,0 +1,76 @@
+"""Money as integer US cents.
+
+Amounts are always `int` cents inside xconsole. Decimal is used only at the edges (parsing what a
+user typed, converting the `/usage` endpoint's float dollars); float never holds money.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+#: Largest amount a person may type anywhere in the UI: $10,000,000.00. Anything above is a typo.
+MAX_INPUT_CENTS = 1_000_000_000
+
+_AMOUNT_RE = re.compile(r"^\$?(?P<int>\d{1,3}(?:,\d{3})+|\d+)?(?:\.(?P<frac>\d*))?$", re.ASCII)
+
+
+class MoneyError(ValueError):
+    """A user-typed amount that cannot be read; the message is shown next to the field."""
+
+
+def parse_amount(text: str, *, max_cents: int = MAX_INPUT_CENTS) -> int:
+    """Read a dollar amount typed by a person ("25", "$1,250.50", "25.5") into cents."""
+    raw = text.strip().replace(" ", "")
+    if not raw:
+        raise MoneyError("Enter an amount")
+    if raw.startswith("-") or raw.startswith("$-"):
+        raise MoneyError("Amount cannot be negative")
+    if raw.startswith("+"):
+        raw = raw[1:]
+    match = _AMOUNT_RE.match(raw)
+    if match is None or (match["int"] is None and not match["frac"]):
+        raise MoneyError(f"Not an amount: {text.strip()!r} (use digits, e.g. 25 or 1,250.50)")
+    frac = match["frac"] or ""
+    if len(frac) > 2:
+        raise MoneyError("At most 2 decimals (whole cents)")
+    whole = int((match["int"] or "0").replace(",", ""))
+    if whole > max_cents // 100 + 1:  # cheap guard before building huge ints
+        raise MoneyError(f"Amount too large (at most {format_cents(max_cents)})")
+    cents = whole * 100 + int(frac.ljust(2, "0") or "0")
+    if cents > max_cents:
+        raise MoneyError(f"Amount too large (at most {format_cents(max_cents)})")
+    return cents
+
+
+def format_cents(cents: int, *, sign: bool = False) -> str:
+    """Format cents as "$1,250.50" ("-$2.50" when negative; "+$1.00" with sign=True)."""
+    if not isinstance(cents, int) or isinstance(cents, bool):
+        raise TypeError(f"cents must be int, not {type(cents).__name__}")
+    prefix = "-" if cents < 0 else ("+" if sign and cents > 0 else "")
+    dollars, rest = divmod(abs(cents), 100)
+    return f"{prefix}${dollars:,}.{rest:02d}"
+
+
+def format_cents_short(cents: int) -> str:
+    """Compact form for narrow columns: "$1,250" when whole dollars, else the full form."""
+    return format_cents(cents)[:-3] if cents % 100 == 0 else format_cents(cents)
+
+
+def dollars_to_cents(value: float | int | str | Decimal) -> int:
+    """Convert dollars (e.g. the `/usage` endpoint's USD floats) to cents, rounding half up.
+
+    Goes through `Decimal(str(value))` so 0.1 + 0.2 style binary noise never leaks into money.
+    """
+    try:
+        dec = value if isinstance(value, Decimal) else Decimal(str(value))
+    except InvalidOperation as exc:
+        raise MoneyError(f"Not a dollar value: {value!r}") from exc
+    if not dec.is_finite():
+        raise MoneyError(f"Not a dollar value: {value!r}")
+    return int((dec * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def cents_to_decimal(cents: int) -> Decimal:
+    """Cents as exact dollars, for exports that want a decimal column."""
+    return Decimal(cents) / 100
