@@ -18,6 +18,7 @@ from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 T = TypeVar("T")
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
 # --------------------------------------------------------------------------- scalar helpers
 
@@ -27,7 +28,9 @@ def _int64(value: Any) -> Any:
     if value is None or value == "":
         return 0
     if isinstance(value, str):
-        return int(value.strip())
+        value = int(value.strip())
+    if isinstance(value, int) and not isinstance(value, bool) and not INT64_MIN <= value <= INT64_MAX:
+        raise ValueError("integer out of int64 range")
     return value
 
 
@@ -284,6 +287,9 @@ class InvoiceBundle(WireModel):
     monthly: MonthlyInvoiceInfo | None = None
     prepaid: EmptyMessage | None = None
     subscriptions: EmptyMessage | None = None
+    #: Sandbox extension [C]: the billing details the invoice was issued to. The real API has no
+    #: such field; invoices are never regenerated, so this is a snapshot.
+    issued_to: BillingInfo | None = None
 
     @property
     def kind(self) -> str:
@@ -342,6 +348,8 @@ class PaymentMethod(WireModel):
     link_details: LinkDetails | None = None
     payment_type: NullStr = ""
     added_ts: datetime | None = None  # newer than the 2025-11 proto (reference 2.4 [B])
+    #: Sandbox extension [C]: the real shape has no default marker; see `default_method()`.
+    is_default: bool | None = None
 
     @property
     def last4(self) -> str:
@@ -358,6 +366,15 @@ class PaymentMethod(WireModel):
         if self.link_details:
             return f"Link {self.link_details.email}"
         return self.payment_type or "Payment method"
+
+
+def default_method(methods: list[PaymentMethod]) -> PaymentMethod | None:
+    """The default payment method: the one marked so (sandbox), else the first listed.
+
+    The public shape carries no default flag (reference 2.4); taking the first is our choice [C].
+    """
+    marked = [m for m in methods if m.is_default]
+    return marked[0] if marked else (methods[0] if methods else None)
 
 
 class PendingPaymentMethod(WireModel):
@@ -678,7 +695,10 @@ class AutoTopUp(AutoTopUpSettings):
 
     used_this_month: Cent = Field(default_factory=Cent)
     top_ups_last24h: Int32 = Field(default=0, alias="topUpsLast24h")
+    #: Warning ids (core.billing.WARN_*); unknown ids are shown as they are.
     warnings: NullList[str] = Field(default_factory=list)
+    #: Why the last due auto top-up did not happen (e.g. the 5-per-24 h limit), if it did not.
+    blocked_reason: str | None = None
 
 
 class AutoTopUpEnvelope(WireModel):

@@ -1,0 +1,236 @@
+"""Management-key authentication, inference API keys and audit events of the sandbox."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sqlite3
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from xconsole.core import models
+from xconsole.core.secrets import mask_key
+from xconsole.sandbox import simulation as sim
+from xconsole.sandbox.clock import Clock
+from xconsole.sandbox.errors import SandboxError, bad_request, not_found
+from xconsole.sandbox.store import Store
+
+ACL = "team-token:endpoint:"
+BILLING_READ = ACL + "BillingRead"
+BILLING_WRITE = ACL + "BillingWrite"  # only asserted by one source (reference 3.1) [B]
+LIST_KEYS = ACL + "ListApiKeys"
+MANAGE_KEYS = ACL + "ManageApiKeys"  # our name for key writes [C]
+PROPAGATION = ACL + "CheckApiKeyPropagation"
+AUDIT = ACL + "ListAuditEvents"  # our name [C]
+ALL_ACLS = [BILLING_READ, BILLING_WRITE, LIST_KEYS, MANAGE_KEYS, PROPAGATION, AUDIT]
+READ_ONLY_ACLS = [BILLING_READ, LIST_KEYS, AUDIT]
+
+
+def _uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class Caller:
+    secret: str
+    api_key_id: str
+    team_id: str
+    acls: tuple[str, ...]
+
+    def check(self, team_id: str, acl: str | None) -> None:
+        """400 for a non-UUID team, 404 for another team's, 403 when the ACL is missing."""
+        if not _uuid(team_id):
+            raise bad_request("Invalid uuid")
+        if team_id != self.team_id:
+            raise not_found(f"Team {team_id} not found")
+        if acl and acl not in self.acls:
+            raise SandboxError(403, f"This management key lacks the {acl.removeprefix(ACL)} permission")
+
+
+class KeyService:
+    def __init__(self, store: Store, clock: Clock) -> None:
+        self.store = store
+        self.clock = clock
+
+    # ------------------------------------------------------------------ management keys
+
+    def authenticate(self, authorization: str | None) -> Caller:
+        if not authorization or not authorization.startswith("Bearer "):
+            raise SandboxError(401, "Missing bearer token: send Authorization: Bearer <management key>")
+        secret = authorization.removeprefix("Bearer ").strip()
+        with self.store.tx() as conn:
+            row = conn.execute("SELECT * FROM management_keys WHERE secret = ?", (secret,)).fetchone()
+        if row is None:
+            raise SandboxError(401, f"Management key {mask_key(secret)} is not valid")
+        return Caller(secret, row["api_key_id"], row["team_id"], tuple(json.loads(row["acls"])))
+
+    def validation(self, caller: Caller) -> models.ManagementKey:
+        with self.store.tx() as conn:
+            row = conn.execute("SELECT * FROM management_keys WHERE secret = ?", (caller.secret,)).fetchone()
+        created = sim.parse_ts(row["create_time"])
+        return models.ManagementKey(
+            api_key_id=row["api_key_id"],
+            team_id=row["team_id"],
+            scope=row["scope"],
+            scope_id=row["team_id"],
+            owner_user_id=str(uuid.uuid5(uuid.NAMESPACE_URL, "owner/" + row["team_id"])),
+            create_time=created,
+            modify_time=created,
+            name=row["name"],
+            acls=json.loads(row["acls"]),
+            redacted_api_key=f"xai-...{caller.secret[-4:]}",
+        )
+
+    # ------------------------------------------------------------------ inference API keys
+
+    def list_api_keys(self, team_id: str, page_size: int | None, token: str | None, active_only: bool) -> models.ApiKeyList:
+        offset = 0
+        if token:
+            try:
+                offset = int(token.removeprefix("skip:"))
+            except ValueError:
+                raise bad_request("Invalid paginationToken", "paginationToken") from None
+        now = self.clock.now()
+        with self.store.tx() as conn:
+            rows = conn.execute(
+                "SELECT * FROM api_keys WHERE team_id = ? ORDER BY create_time, api_key_id", (team_id,)
+            ).fetchall()
+        keys = [_api_key(r) for r in rows]
+        if active_only:
+            keys = [k for k in keys if not k.disabled and (k.expire_time is None or k.expire_time > now)]
+        size = page_size or len(keys) or 1
+        page = keys[offset : offset + size]
+        more = offset + size < len(keys)
+        return models.ApiKeyList(api_keys=page, pagination_token=f"skip:{offset + size}" if more else None)
+
+    def create_api_key(self, team_id: str, request: models.CreateApiKeyRequest) -> models.ApiKey:
+        if not request.name.strip():
+            raise bad_request("name must not be empty", "name")
+        now = self.clock.now()
+        key_id = str(uuid.uuid4())
+        secret = "xai-" + secrets.token_urlsafe(36)
+        with self.store.tx() as conn:
+            conn.execute(
+                "INSERT INTO api_keys (api_key_id, team_id, secret, name, user_id, acls, qps, qpm, tpm, expire_time,"
+                " create_time, modify_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (key_id, team_id, secret, request.name.strip(), "sandbox-admin", json.dumps(request.acls), request.qps,
+                 request.qpm, request.tpm, sim.ts(request.expire_time) if request.expire_time else None, sim.ts(now), sim.ts(now)),
+            )
+            sim.audit(conn, team_id, now, f"API key '{request.name.strip()}' was created")
+            key = _api_key(self._row(conn, key_id, team_id))
+        key.api_key = secret
+        return key
+
+    def update_api_key(self, team_id: str, key_id: str, request: models.UpdateApiKeyRequest) -> models.ApiKey:
+        columns = {"name": "name", "aclStrings": "acls", "qps": "qps", "qpm": "qpm", "tpm": "tpm", "disabled": "disabled", "expireTime": "expire_time"}
+        mask = [f.strip() for f in request.field_mask.split(",") if f.strip()]
+        unknown = [f for f in mask if f not in columns]
+        if not mask or unknown:
+            raise bad_request(f"Unknown fieldMask entries: {', '.join(unknown) or '(empty)'}", "fieldMask")
+        now = self.clock.now()
+        with self.store.tx() as conn:
+            self._row(conn, key_id, team_id)
+            for field in mask:
+                value = request.api_key.get(field)
+                if field == "aclStrings":
+                    value = json.dumps(value or [])
+                elif field == "disabled":
+                    value = int(bool(value))
+                elif field == "tpm" and value is not None:
+                    value = int(value)
+                conn.execute(f"UPDATE api_keys SET {columns[field]} = ?, modify_time = ? WHERE api_key_id = ?", (value, sim.ts(now), key_id))
+            sim.audit(conn, team_id, now, f"API key {key_id} updated ({', '.join(mask)})")
+            return _api_key(self._row(conn, key_id, team_id))
+
+    def delete_api_key(self, team_id: str, key_id: str) -> None:
+        with self.store.tx() as conn:
+            row = self._row(conn, key_id, team_id)
+            conn.execute("DELETE FROM api_keys WHERE api_key_id = ?", (key_id,))
+            sim.audit(conn, team_id, self.clock.now(), f"API key '{row['name']}' was deleted")
+
+    def rotate_api_key(self, team_id: str, key_id: str) -> models.ApiKey:
+        secret = "xai-" + secrets.token_urlsafe(36)
+        now = self.clock.now()
+        with self.store.tx() as conn:
+            row = self._row(conn, key_id, team_id)
+            conn.execute("UPDATE api_keys SET secret = ?, modify_time = ? WHERE api_key_id = ?", (secret, sim.ts(now), key_id))
+            sim.audit(conn, team_id, now, f"API key '{row['name']}' was rotated")
+            key = _api_key(self._row(conn, key_id, team_id))
+        key.api_key = secret
+        return key
+
+    def propagation(self, team_id: str, key_id: str) -> models.KeyPropagation:
+        with self.store.tx() as conn:
+            self._row(conn, key_id, team_id)
+        return models.KeyPropagation(ic_propagation={"us-east-1.api.x.ai": True, "eu-west-1.api.x.ai": True})
+
+    def team_of_key(self, key_id: str) -> str:
+        with self.store.tx() as conn:
+            row = conn.execute("SELECT team_id FROM api_keys WHERE api_key_id = ?", (key_id,)).fetchone()
+        if row is None:
+            raise not_found(f"API key {key_id} not found")
+        return row[0]
+
+    @staticmethod
+    def _row(conn: sqlite3.Connection, key_id: str, team_id: str) -> sqlite3.Row:
+        row = conn.execute("SELECT * FROM api_keys WHERE api_key_id = ? AND team_id = ?", (key_id, team_id)).fetchone()
+        if row is None:
+            raise not_found(f"API key {key_id} not found")
+        return row
+
+    # ------------------------------------------------------------------ audit
+
+    def audit_events(self, team_id: str, page_size: int | None, token: str | None, query: str | None) -> models.AuditEventList:
+        size = min(max(page_size or 50, 1), 500)
+        sql = "SELECT * FROM audit_events WHERE team_id = ?"
+        args: list = [team_id]
+        if query:
+            sql += " AND description LIKE ?"
+            args.append(f"%{query}%")
+        if token:
+            sql += " AND event_time < ?"
+            args.append(token)
+        sql += " ORDER BY event_time DESC LIMIT ?"
+        args.append(size + 1)
+        with self.store.tx() as conn:
+            rows = conn.execute(sql, args).fetchall()
+        more = len(rows) > size
+        rows = rows[:size]
+        return models.AuditEventList(
+            events=[
+                models.AuditEvent(
+                    event_time=sim.parse_ts(r["event_time"]),
+                    event_id=r["event_id"],
+                    description=r["description"],
+                    user=models.AuditUser(user_id=str(uuid.uuid5(uuid.NAMESPACE_URL, r["user_email"])), email=r["user_email"]),
+                )
+                for r in rows
+            ],
+            next_page_token=rows[-1]["event_time"] if more and rows else None,
+        )
+
+
+def _api_key(row: sqlite3.Row) -> models.ApiKey:
+    def parse(value: str | None) -> datetime | None:
+        return sim.parse_ts(value) if value else None
+
+    return models.ApiKey(
+        redacted_api_key=f"xai-...{row['secret'][-4:]}",
+        user_id=row["user_id"],
+        name=row["name"],
+        create_time=parse(row["create_time"]),
+        modify_time=parse(row["modify_time"]),
+        team_id=row["team_id"],
+        api_key_id=row["api_key_id"],
+        disabled=bool(row["disabled"]),
+        expire_time=parse(row["expire_time"]),
+        qps=row["qps"],
+        qpm=row["qpm"],
+        tpm=row["tpm"],
+        acl_strings=json.loads(row["acls"]),
+    )

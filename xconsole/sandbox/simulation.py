@@ -1,0 +1,380 @@
+"""Time moves in the sandbox: usage accrues, cycles close, bank transfers settle, auto top-ups fire.
+
+Everything here runs inside a write transaction and walks time forward in steps of at most an
+hour (never across a month boundary), so rules keyed on time — 5 auto top-ups per 24 h, the
+monthly maximum, cycle close, 3 business days for a transfer — happen in the order they would.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import sqlite3
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from xconsole.core import billing, models
+from xconsole.sandbox.catalogue import CATALOGUE, PREPAID_LINE, micros_to_cents, split, units_for
+
+STEP = timedelta(hours=1)
+#: After a long pause (a persisted demo database opened weeks later) only this much is simulated.
+MAX_CATCH_UP = timedelta(days=62)
+
+
+def ts(moment: datetime) -> str:
+    """Fixed-width RFC 3339 with microseconds, so stored times compare as strings."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_ts(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def month_start(moment: datetime) -> datetime:
+    return moment.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def next_month(moment: datetime) -> datetime:
+    start = month_start(moment)
+    return (start + timedelta(days=32)).replace(day=1)
+
+
+def invoice_number(seed: str) -> str:
+    digits = str(int(hashlib.sha256(seed.encode()).hexdigest(), 16))[:12].rjust(12, "0")
+    return "-".join(digits[i : i + 3] for i in range(0, 12, 3))
+
+
+def invoice_id(seed: str) -> str:
+    return base64.b64encode(f"xconsole-{seed}".encode()).decode()
+
+
+@dataclass(frozen=True)
+class CycleState:
+    """The current billing cycle of a team at one instant (reference 1.3 semantics)."""
+
+    year: int
+    month: int
+    prepaid: int  # credit the cycle draws against (cents, positive here)
+    spend: int  # usage this cycle (cents)
+    lines: list[dict]  # wire invoice lines of the cycle so far
+
+    @property
+    def used(self) -> int:
+        return min(self.spend, self.prepaid)
+
+    @property
+    def live(self) -> int:
+        return self.prepaid - self.used
+
+    @property
+    def beyond(self) -> int:
+        return self.spend - self.used
+
+
+# --------------------------------------------------------------------------- reads
+
+
+def team_row(conn: sqlite3.Connection, team_id: str) -> sqlite3.Row | None:
+    return conn.execute("SELECT * FROM teams WHERE team_id = ?", (team_id,)).fetchone()
+
+
+def credits_granted(conn: sqlite3.Connection, team_id: str) -> int:
+    row = conn.execute(
+        "SELECT COALESCE(-SUM(amount), 0) FROM ledger WHERE team_id = ? AND origin != 'SPEND'"
+        " AND (status IS NULL OR status = 'SUCCEEDED')",
+        (team_id,),
+    ).fetchone()
+    return int(row[0])
+
+
+def posted_spend(conn: sqlite3.Connection, team_id: str) -> int:
+    row = conn.execute(
+        "SELECT COALESCE(SUM(amount), 0) FROM ledger WHERE team_id = ? AND origin = 'SPEND'", (team_id,)
+    ).fetchone()
+    return int(row[0])
+
+
+def usage_lines(conn: sqlite3.Connection, team_id: str, first_day: str, last_day: str) -> list[dict]:
+    """Wire invoice lines for usage on days in [first_day, last_day] (inclusive, YYYY-MM-DD)."""
+    rows = conn.execute(
+        "SELECT line, SUM(micros) AS micros FROM usage WHERE team_id = ? AND day >= ? AND day <= ?"
+        " GROUP BY line ORDER BY line",
+        (team_id, first_day, last_day),
+    ).fetchall()
+    lines = []
+    for row in rows:
+        item = CATALOGUE[row["line"]]
+        cents = micros_to_cents(row["micros"])
+        if cents <= 0:
+            continue
+        lines.append(
+            {
+                "clusterName": "us-east-1",
+                "description": item.description,
+                "unitType": item.unit_type,
+                "unitPrice": str(item.unit_price),
+                "numUnits": str(units_for(item, cents)),
+                "amount": str(cents),
+            }
+        )
+    return lines
+
+
+def cycle_state(conn: sqlite3.Connection, team_id: str, at: datetime) -> CycleState:
+    start = month_start(at)
+    lines = usage_lines(conn, team_id, f"{start:%Y-%m-%d}", f"{at:%Y-%m-%d}")
+    prepaid = max(0, credits_granted(conn, team_id) - posted_spend(conn, team_id))
+    spend = sum(int(line["amount"]) for line in lines)
+    return CycleState(year=at.year, month=at.month, prepaid=prepaid, spend=spend, lines=lines)
+
+
+def soft_limit_in_force(team: sqlite3.Row) -> int:
+    return min(team["soft_limit"] or 0, team["hard_limit"])
+
+
+def auto_counters(conn: sqlite3.Connection, team_id: str, at: datetime) -> tuple[int, int]:
+    """(credits bought by auto top-up this month, auto top-up attempts in the last 24 h)."""
+    used = conn.execute(
+        "SELECT COALESCE(-SUM(amount), 0) FROM ledger WHERE team_id = ? AND origin = 'AUTO_PURCHASE'"
+        " AND status = 'SUCCEEDED' AND create_time >= ?",
+        (team_id, ts(month_start(at))),
+    ).fetchone()[0]
+    recent = conn.execute(
+        "SELECT COUNT(*) FROM ledger WHERE team_id = ? AND origin = 'AUTO_PURCHASE' AND create_time > ?",
+        (team_id, ts(at - timedelta(hours=24))),
+    ).fetchone()[0]
+    return int(used), int(recent)
+
+
+def auto_settings(team: sqlite3.Row) -> models.AutoTopUpSettings:
+    return models.AutoTopUpSettings(
+        enabled=bool(team["auto_enabled"]),
+        threshold=models.Cent.of(team["auto_threshold"]),
+        amount=models.Cent.of(team["auto_amount"]),
+        monthly_limit=models.Cent.of(team["auto_monthly_limit"]),
+    )
+
+
+def default_payment_method(conn: sqlite3.Connection, team_id: str) -> sqlite3.Row | None:
+    return conn.execute(
+        "SELECT * FROM payment_methods WHERE team_id = ? ORDER BY is_default DESC, added_ts LIMIT 1", (team_id,)
+    ).fetchone()
+
+
+def card_usable(pm: sqlite3.Row, at: datetime) -> bool:
+    return pm["payment_type"] == "card" and (pm["exp_year"], pm["exp_month"]) >= (at.year, at.month)
+
+
+def audit(conn: sqlite3.Connection, team_id: str, at: datetime, description: str, who: str = "admin@sandbox.example") -> None:
+    conn.execute(
+        "INSERT INTO audit_events (event_id, team_id, event_time, description, user_email) VALUES (?, ?, ?, ?, ?)",
+        (str(uuid.uuid5(uuid.NAMESPACE_URL, f"{team_id}/{ts(at)}/{description}")), team_id, ts(at), description, who),
+    )
+
+
+# --------------------------------------------------------------------------- writes used by operations
+
+
+def billing_info_json(conn: sqlite3.Connection, team_id: str) -> str:
+    return conn.execute("SELECT billing_info FROM teams WHERE team_id = ?", (team_id,)).fetchone()[0]
+
+
+def create_prepaid_invoice(
+    conn: sqlite3.Connection, ledger_id: int, team_id: str, cents: int, pm_id: str | None, at: datetime, paid: bool
+) -> tuple[str, str]:
+    seed = f"{team_id}/prepaid/{ledger_id}"
+    inv_id, number = invoice_id(seed), invoice_number(seed)
+    line = {
+        "clusterName": "",
+        "description": PREPAID_LINE.description,
+        "unitType": PREPAID_LINE.unit_type,
+        "unitPrice": str(PREPAID_LINE.unit_price),
+        "numUnits": str(cents),
+        "amount": str(cents),
+    }
+    attempts = [{"ticket": 0, "successful": paid, "paymentMethodId": pm_id or ""}]
+    conn.execute(
+        "INSERT INTO invoices (invoice_id, team_id, invoice_number, kind, create_time, status, subtotal, tax,"
+        " total, lines, attempts, issued_to) VALUES (?, ?, ?, 'prepaid', ?, ?, ?, 0, ?, ?, ?, ?)",
+        (
+            inv_id, team_id, number, ts(at), "PAID" if paid else "FAILED", cents, cents,
+            json.dumps([line]), json.dumps(attempts), billing_info_json(conn, team_id),
+        ),
+    )
+    conn.execute("UPDATE ledger SET invoice_id = ?, invoice_number = ? WHERE id = ?", (inv_id, number, ledger_id))
+    return inv_id, number
+
+
+def charge(
+    conn: sqlite3.Connection,
+    team_id: str,
+    origin: str,
+    cents: int,
+    pm: sqlite3.Row | None,
+    at: datetime,
+    *,
+    bank_transfer: bool = False,
+    idempotency_key: str | None = None,
+) -> int:
+    """Record a purchase of `cents` of credit and its outcome; returns the ledger row id.
+
+    Cards settle at once (or fail when expired); bank transfers stay TO_CHARGE until
+    `settle_time`, BANK_TRANSFER_BUSINESS_DAYS business days later.
+    """
+    if bank_transfer:
+        status, settle = "TO_CHARGE", ts(billing.add_business_days(at, billing.BANK_TRANSFER_BUSINESS_DAYS))
+    elif pm is not None and card_usable(pm, at):
+        status, settle = "SUCCEEDED", None
+    else:
+        status, settle = "FAILED_TO_CHARGE", None
+    cursor = conn.execute(
+        "INSERT INTO ledger (team_id, origin, status, amount, create_time, settle_time, method, payment_method_id,"
+        " processor, idempotency_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'STRIPE', ?)",
+        (
+            team_id, origin, status, -cents, ts(at), settle, "BANK_TRANSFER" if bank_transfer else "CARD",
+            pm["payment_method_id"] if pm is not None else None, idempotency_key,
+        ),
+    )
+    ledger_id = int(cursor.lastrowid)
+    if status == "SUCCEEDED":
+        create_prepaid_invoice(conn, ledger_id, team_id, cents, pm["payment_method_id"], at, paid=True)
+    return ledger_id
+
+
+# --------------------------------------------------------------------------- time passing
+
+
+def advance(
+    conn: sqlite3.Connection,
+    team_id: str,
+    until: datetime,
+    *,
+    step: timedelta = STEP,
+    before_step: Callable[[sqlite3.Connection, datetime], None] | None = None,
+    catch_up: timedelta | None = MAX_CATCH_UP,
+) -> None:
+    """Simulate `team_id` from its `accrued_until` up to `until`.
+
+    `before_step` lets the seed play a person (buying credits, changing the rate) as time passes.
+    """
+    team = team_row(conn, team_id)
+    if team is None:
+        return
+    t = parse_ts(team["accrued_until"])
+    if until <= t:
+        return
+    if catch_up is not None and until - t > catch_up:
+        t = until - catch_up
+    weights = [item.weight for item in CATALOGUE]
+    mix = json.loads(team["mix"] or "[]")
+    if mix:
+        weights = [w * m for w, m in zip(weights, mix, strict=True)]
+    rate = team["spend_rate_micros_per_hour"]
+    while t < until:
+        if before_step is not None:
+            before_step(conn, t)
+            rate = team_row(conn, team_id)["spend_rate_micros_per_hour"]
+        end = min(until, t + step, next_month(t))
+        if rate > 0:
+            _accrue(conn, team, t, end, rate, weights)
+        t = end
+        if t == month_start(t):
+            close_cycle(conn, team_id, t - timedelta(microseconds=1), closed_at=t)
+        settle_transfers(conn, team_id, t)
+        maybe_auto_top_up(conn, team_id, t)
+        team = team_row(conn, team_id)
+    conn.execute("UPDATE teams SET accrued_until = ? WHERE team_id = ?", (ts(until), team_id))
+
+
+def _accrue(conn: sqlite3.Connection, team: sqlite3.Row, start: datetime, end: datetime, rate: int, weights: list[int]) -> None:
+    micros = rate * int((end - start).total_seconds() * 1_000_000) // 3_600_000_000
+    if micros <= 0:
+        return
+    # Requests are rejected once prepaid credit is gone and the invoiced billing limit is reached:
+    # spend can never go past that headroom (the console's "$0 limit" rule).
+    state = cycle_state(conn, team["team_id"], start)
+    headroom_cents = state.live + max(0, soft_limit_in_force(team) - state.beyond)
+    micros = min(micros, max(0, headroom_cents) * 10_000)
+    if micros <= 0:
+        return
+    day = f"{start:%Y-%m-%d}"
+    for line, part in enumerate(split(micros, weights)):
+        if part:
+            conn.execute(
+                "INSERT INTO usage (team_id, day, line, micros) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (team_id, day, line) DO UPDATE SET micros = micros + excluded.micros",
+                (team["team_id"], day, line, part),
+            )
+
+
+def close_cycle(conn: sqlite3.Connection, team_id: str, last_instant: datetime, closed_at: datetime) -> None:
+    """Post the month's SPEND row and issue its monthly invoice (once)."""
+    year, month = last_instant.year, last_instant.month
+    exists = conn.execute(
+        "SELECT 1 FROM invoices WHERE team_id = ? AND kind = 'monthly' AND cycle_year = ? AND cycle_month = ?",
+        (team_id, year, month),
+    ).fetchone()
+    if exists:
+        return
+    state = cycle_state(conn, team_id, last_instant)
+    if state.used:
+        conn.execute(
+            "INSERT INTO ledger (team_id, origin, amount, create_time, spend_year, spend_month)"
+            " VALUES (?, 'SPEND', ?, ?, ?, ?)",
+            (team_id, state.used, ts(closed_at + timedelta(minutes=5)), year, month),
+        )
+    total = state.beyond
+    attempts: list[dict] = []
+    status = "WILL_NEVER_BE_CHARGED"  # fully covered by prepaid credit: nothing to charge [C]
+    if total > 0:
+        pm = default_payment_method(conn, team_id)
+        paid = pm is not None and card_usable(pm, closed_at)
+        status = "PAID" if paid else "FAILED"
+        attempts.append({"ticket": 0, "successful": paid, "paymentMethodId": pm["payment_method_id"] if pm else ""})
+    seed = f"{team_id}/monthly/{year}-{month}"
+    conn.execute(
+        "INSERT INTO invoices (invoice_id, team_id, invoice_number, kind, create_time, status, cycle_year,"
+        " cycle_month, subtotal, tax, total, prepaid_used, lines, attempts, issued_to)"
+        " VALUES (?, ?, ?, 'monthly', ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)",
+        (
+            invoice_id(seed), team_id, invoice_number(seed), ts(closed_at + timedelta(hours=4)), status,
+            year, month, state.spend, total, state.used, json.dumps(state.lines), json.dumps(attempts),
+            billing_info_json(conn, team_id),
+        ),
+    )
+
+
+def settle_transfers(conn: sqlite3.Connection, team_id: str, at: datetime) -> None:
+    rows = conn.execute(
+        "SELECT * FROM ledger WHERE team_id = ? AND status = 'TO_CHARGE' AND settle_time <= ?", (team_id, ts(at))
+    ).fetchall()
+    for row in rows:
+        conn.execute("UPDATE ledger SET status = 'SUCCEEDED' WHERE id = ?", (row["id"],))
+        create_prepaid_invoice(conn, row["id"], team_id, -row["amount"], row["payment_method_id"], parse_ts(row["settle_time"]), paid=True)
+        audit(conn, team_id, at, f"Bank transfer of ${-row['amount'] / 100:,.2f} received: credits granted")
+
+
+def maybe_auto_top_up(conn: sqlite3.Connection, team_id: str, at: datetime) -> None:
+    team = team_row(conn, team_id)
+    if not team["auto_enabled"]:
+        return
+    settings = auto_settings(team)
+    reason = None
+    for _ in range(billing.MAX_AUTO_TOP_UPS_PER_24H):
+        if cycle_state(conn, team_id, at).live >= settings.threshold.val:
+            break
+        used, recent = auto_counters(conn, team_id, at)
+        reason = billing.auto_top_up_blocked_reason(settings, used, recent)
+        if reason:
+            break
+        pm = default_payment_method(conn, team_id)
+        ledger_id = charge(conn, team_id, "AUTO_PURCHASE", settings.amount.val, pm, at)
+        ok = conn.execute("SELECT status FROM ledger WHERE id = ?", (ledger_id,)).fetchone()[0] == "SUCCEEDED"
+        audit(conn, team_id, at, f"Auto top-up of ${settings.amount.val / 100:,.2f} {'succeeded' if ok else 'failed: card could not be charged'}", "auto-top-up@x.ai")
+        if not ok:
+            reason = "The default payment method could not be charged"
+            break
+    conn.execute("UPDATE teams SET auto_blocked_reason = ? WHERE team_id = ?", (reason, team_id))
