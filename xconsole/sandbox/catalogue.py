@@ -31,11 +31,6 @@ PREPAID_LINE = LineItem("API credits purchase", "Prepaid credits", 100_000_000, 
 MICROS_PER_CENT = 10_000
 
 
-def micros_to_cents(micros: int) -> int:
-    """Round half up: a line's amount in cents from accrued micro-dollars."""
-    return (micros + MICROS_PER_CENT // 2) // MICROS_PER_CENT
-
-
 def units_for(item: LineItem, cents: int) -> int:
     """How many units cost `cents` at this line's price (for the invoice's numUnits)."""
     return cents * 100_000_000 // item.unit_price if item.unit_price else 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import itertools
 import json
 import sqlite3
 import uuid
@@ -17,9 +18,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from xconsole.core import billing, models
-from xconsole.sandbox.catalogue import CATALOGUE, PREPAID_LINE, micros_to_cents, split, units_for
+from xconsole.sandbox.catalogue import CATALOGUE, MICROS_PER_CENT, PREPAID_LINE, split, units_for
 
 STEP = timedelta(hours=1)
+#: Makes audit event ids unique yet repeatable from run to run (same order, same ids).
+_EVENT_SEQ = itertools.count()
 #: After a long pause (a persisted demo database opened weeks later) only this much is simulated.
 MAX_CATCH_UP = timedelta(days=62)
 
@@ -60,6 +63,7 @@ class CycleState:
     prepaid: int  # credit the cycle draws against (cents, positive here)
     spend: int  # usage this cycle (cents)
     lines: list[dict]  # wire invoice lines of the cycle so far
+    spend_micros: int  # exact usage this cycle (micro-dollars); spend == spend_micros // 10_000
 
     @property
     def used(self) -> int:
@@ -97,38 +101,49 @@ def posted_spend(conn: sqlite3.Connection, team_id: str) -> int:
     return int(row[0])
 
 
-def usage_lines(conn: sqlite3.Connection, team_id: str, first_day: str, last_day: str) -> list[dict]:
-    """Wire invoice lines for usage on days in [first_day, last_day] (inclusive, YYYY-MM-DD)."""
+def usage_lines(conn: sqlite3.Connection, team_id: str, first_day: str, last_day: str) -> tuple[list[dict], int]:
+    """Wire invoice lines for usage on days in [first_day, last_day] (inclusive, YYYY-MM-DD), and
+    the exact usage in micro-dollars.
+
+    Line amounts are whole cents that add up to floor(total): floored per line, the leftover
+    cents going to the lines with the largest fractions. So a spend cap in micro-dollars is also
+    exact in cents: credit runs out at $0.00, not at a few cents.
+    """
     rows = conn.execute(
         "SELECT line, SUM(micros) AS micros FROM usage WHERE team_id = ? AND day >= ? AND day <= ?"
         " GROUP BY line ORDER BY line",
         (team_id, first_day, last_day),
     ).fetchall()
+    total_micros = sum(row["micros"] for row in rows)
+    cents = [row["micros"] // MICROS_PER_CENT for row in rows]
+    leftover = total_micros // MICROS_PER_CENT - sum(cents)
+    by_fraction = sorted(range(len(rows)), key=lambda i: (-(rows[i]["micros"] % MICROS_PER_CENT), i))
+    for i in by_fraction[:leftover]:
+        cents[i] += 1
     lines = []
-    for row in rows:
-        item = CATALOGUE[row["line"]]
-        cents = micros_to_cents(row["micros"])
-        if cents <= 0:
+    for row, amount in zip(rows, cents, strict=True):
+        if amount <= 0:
             continue
+        item = CATALOGUE[row["line"]]
         lines.append(
             {
                 "clusterName": "us-east-1",
                 "description": item.description,
                 "unitType": item.unit_type,
                 "unitPrice": str(item.unit_price),
-                "numUnits": str(units_for(item, cents)),
-                "amount": str(cents),
+                "numUnits": str(units_for(item, amount)),
+                "amount": str(amount),
             }
         )
-    return lines
+    return lines, total_micros
 
 
 def cycle_state(conn: sqlite3.Connection, team_id: str, at: datetime) -> CycleState:
     start = month_start(at)
-    lines = usage_lines(conn, team_id, f"{start:%Y-%m-%d}", f"{at:%Y-%m-%d}")
+    lines, micros = usage_lines(conn, team_id, f"{start:%Y-%m-%d}", f"{at:%Y-%m-%d}")
     prepaid = max(0, credits_granted(conn, team_id) - posted_spend(conn, team_id))
     spend = sum(int(line["amount"]) for line in lines)
-    return CycleState(year=at.year, month=at.month, prepaid=prepaid, spend=spend, lines=lines)
+    return CycleState(year=at.year, month=at.month, prepaid=prepaid, spend=spend, lines=lines, spend_micros=micros)
 
 
 def soft_limit_in_force(team: sqlite3.Row) -> int:
@@ -171,7 +186,7 @@ def card_usable(pm: sqlite3.Row, at: datetime) -> bool:
 def audit(conn: sqlite3.Connection, team_id: str, at: datetime, description: str, who: str = "admin@sandbox.example") -> None:
     conn.execute(
         "INSERT INTO audit_events (event_id, team_id, event_time, description, user_email) VALUES (?, ?, ?, ?, ?)",
-        (str(uuid.uuid5(uuid.NAMESPACE_URL, f"{team_id}/{ts(at)}/{description}")), team_id, ts(at), description, who),
+        (str(uuid.uuid5(uuid.NAMESPACE_URL, f"{team_id}/{ts(at)}/{next(_EVENT_SEQ)}")), team_id, ts(at), description, who),
     )
 
 
@@ -296,8 +311,8 @@ def _accrue(conn: sqlite3.Connection, team: sqlite3.Row, start: datetime, end: d
     # Requests are rejected once prepaid credit is gone and the invoiced billing limit is reached:
     # spend can never go past that headroom (the console's "$0 limit" rule).
     state = cycle_state(conn, team["team_id"], start)
-    headroom_cents = state.live + max(0, soft_limit_in_force(team) - state.beyond)
-    micros = min(micros, max(0, headroom_cents) * 10_000)
+    cap_micros = (state.prepaid + soft_limit_in_force(team)) * MICROS_PER_CENT
+    micros = min(micros, cap_micros - state.spend_micros)
     if micros <= 0:
         return
     day = f"{start:%Y-%m-%d}"
@@ -311,7 +326,12 @@ def _accrue(conn: sqlite3.Connection, team: sqlite3.Row, start: datetime, end: d
 
 
 def close_cycle(conn: sqlite3.Connection, team_id: str, last_instant: datetime, closed_at: datetime) -> None:
-    """Post the month's SPEND row and issue its monthly invoice (once)."""
+    """Post the month's SPEND row and issue its monthly invoice (once).
+
+    The invoice lists all of the month's usage; what prepaid credit covered is its
+    `prepaidTokensToSpend`, and subtotal/total are what is left to charge, so
+    sum(lines) == subtotal + prepaidTokensToSpend [C].
+    """
     year, month = last_instant.year, last_instant.month
     exists = conn.execute(
         "SELECT 1 FROM invoices WHERE team_id = ? AND kind = 'monthly' AND cycle_year = ? AND cycle_month = ?",
@@ -341,7 +361,7 @@ def close_cycle(conn: sqlite3.Connection, team_id: str, last_instant: datetime, 
         " VALUES (?, ?, ?, 'monthly', ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)",
         (
             invoice_id(seed), team_id, invoice_number(seed), ts(closed_at + timedelta(hours=4)), status,
-            year, month, state.spend, total, state.used, json.dumps(state.lines), json.dumps(attempts),
+            year, month, total, total, state.used, json.dumps(state.lines), json.dumps(attempts),
             billing_info_json(conn, team_id),
         ),
     )
@@ -363,7 +383,8 @@ def maybe_auto_top_up(conn: sqlite3.Connection, team_id: str, at: datetime) -> N
         return
     settings = auto_settings(team)
     reason = None
-    for _ in range(billing.MAX_AUTO_TOP_UPS_PER_24H):
+    # One more round than the daily limit, so the refused sixth is recorded as the reason.
+    for _ in range(billing.MAX_AUTO_TOP_UPS_PER_24H + 1):
         if cycle_state(conn, team_id, at).live >= settings.threshold.val:
             break
         used, recent = auto_counters(conn, team_id, at)
