@@ -96,7 +96,7 @@ class BillingService:
             raise bad_request("Use at most one filter: billingCycle, since or invoiceIds")
         query = "SELECT * FROM invoices WHERE team_id = ?"
         args: list = [team_id]
-        period = "COALESCE(printf('%04d-%02d', cycle_year, cycle_month), substr(create_time, 1, 7))"
+        period = "CASE WHEN cycle_year IS NULL THEN substr(create_time, 1, 7) ELSE printf('%04d-%02d', cycle_year, cycle_month) END"
         if cycle:
             query += f" AND {period} = ?"
             args.append(f"{cycle[0]:04d}-{cycle[1]:02d}")
