@@ -122,7 +122,7 @@ class SpendSummary:
     pending_purchases: int  # cents bought but not yet credited (bank transfer, TO_CHARGE)
     soft_limit: int  # invoiced billing limit in force (cents); 0 = prepaid only
     hard_limit: int  # highest invoiced billing limit the team may set
-    runway_days: float | None  # None when there is no recent spend
+    runway_days: float | None  # until requests are rejected; None when there is no recent spend
 
     @property
     def limit_remaining(self) -> int:
@@ -142,14 +142,18 @@ def summarize(
 ) -> SpendSummary:
     pending = sum(c.credit_cents for c in ledger.pending) if ledger else 0
     balance = preview.live_balance_cents
+    soft = limits.effective_sl.val
+    # Runway is "until requests are rejected": prepaid credit plus what the invoiced billing
+    # limit still allows this cycle.
+    headroom = balance + max(0, soft - preview.beyond_prepaid_cents)
     return SpendSummary(
         live_balance=balance,
         month_spend=preview.month_to_date_spend_cents,
         beyond_prepaid=preview.beyond_prepaid_cents,
         pending_purchases=pending,
-        soft_limit=limits.effective_sl.val,
+        soft_limit=soft,
         hard_limit=limits.effective_hard_sl.val,
-        runway_days=runway_days(balance, daily_spend),
+        runway_days=runway_days(headroom, daily_spend),
     )
 
 
@@ -171,7 +175,8 @@ def format_runway(days: float | None) -> str:
         return "< 1 day"
     if days >= 365:
         return "> 1 year"
-    return f"~{math.floor(days)} days"
+    whole = math.floor(days)
+    return f"~{whole} day{'s' if whole != 1 else ''}"
 
 
 # --------------------------------------------------------------------------- time helpers

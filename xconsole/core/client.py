@@ -16,6 +16,8 @@ import logging
 import random
 import time
 import uuid
+from datetime import date, datetime, timezone
+from email.utils import parsedate_to_datetime
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
@@ -69,6 +71,9 @@ class ManagementClient:
         self.max_attempts = max(1, max_attempts)
         self.backoff_s = backoff_s
         self._sleep = sleep
+        #: The server's clock, from the Date header of the last answer. Date ranges (usage, runway)
+        #: follow the server's "today", not this machine's (the sandbox may run on a moved clock).
+        self.server_date: datetime | None = None
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
             transport=transport,
@@ -155,7 +160,21 @@ class ManagementClient:
                 f"Cannot reach {self.base_url}: {detail}", method=method, path=path
             ) from None
         log.debug("%s %s -> %s in %.0f ms", method, path, response.status_code, (time.perf_counter() - started) * 1000)
+        self._note_date(response.headers.get("date"))
         return response
+
+    def _note_date(self, header: str | None) -> None:
+        if not header:
+            return
+        try:
+            moment = parsedate_to_datetime(header)
+        except (TypeError, ValueError):
+            return
+        self.server_date = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+    def today(self) -> date:
+        """The server's current UTC date when known, else this machine's."""
+        return (self.server_date or datetime.now(timezone.utc)).astimezone(timezone.utc).date()
 
     def _delay(self, attempt: int, retry_after: float | None) -> float:
         if retry_after is not None:

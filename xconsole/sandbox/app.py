@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import datetime
+from email.utils import format_datetime
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -58,6 +59,8 @@ def create_app(
         if response is None:
             response = await call_next(request)
         response.headers[SANDBOX_HEADER] = "1"
+        # The sandbox's clock may be frozen or moved: tell clients its idea of now.
+        response.headers["date"] = format_datetime(state.clock.now(), usegmt=True)
         return response
 
     @app.exception_handler(SandboxError)

@@ -27,6 +27,28 @@ ALL_ACLS = [BILLING_READ, BILLING_WRITE, LIST_KEYS, MANAGE_KEYS, PROPAGATION, AU
 READ_ONLY_ACLS = [BILLING_READ, LIST_KEYS, AUDIT]
 
 
+@dataclass(frozen=True)
+class DemoTeamKeys:
+    team_id: str
+    name: str
+    management_key: str
+    read_only_key: str
+
+
+def demo_teams(store: Store) -> list[DemoTeamKeys]:
+    """The seeded teams with their admin and read-only management keys, in display order."""
+    with store.tx() as conn:
+        rows = conn.execute(
+            "SELECT t.team_id, t.name, k.secret, k.name AS role FROM teams t JOIN management_keys k USING (team_id)"
+            " ORDER BY t.position, k.name"
+        ).fetchall()
+    found: dict[str, dict[str, str]] = {}
+    for row in rows:
+        entry = found.setdefault(row["team_id"], {"team_id": row["team_id"], "name": row["name"]})
+        entry["management_key" if row["role"] == "xconsole-admin" else "read_only_key"] = row["secret"]
+    return [DemoTeamKeys(**entry) for entry in found.values()]
+
+
 def _uuid(value: str) -> bool:
     try:
         uuid.UUID(value)

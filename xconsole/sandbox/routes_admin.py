@@ -13,6 +13,7 @@ from xconsole.sandbox.clock import rfc3339
 from xconsole.sandbox.deps import Sandbox, sandbox
 from xconsole.sandbox.errors import SandboxError, bad_request
 from xconsole.sandbox.faults import Faults
+from xconsole.sandbox.keys import demo_teams
 
 
 def loopback_only(request: Request) -> None:
@@ -60,17 +61,13 @@ class FaultsIn(_Camel):
 
 
 @router.get("/teams", response_model=DemoTeams, response_model_by_alias=True)
-def demo_teams(svc: Svc) -> DemoTeams:
-    with svc.store.tx() as conn:
-        rows = conn.execute(
-            "SELECT t.team_id, t.name, k.secret, k.name AS role FROM teams t JOIN management_keys k USING (team_id)"
-            " ORDER BY t.position, k.name"
-        ).fetchall()
-    by_team: dict[str, dict] = {}
-    for row in rows:
-        entry = by_team.setdefault(row["team_id"], {"teamId": row["team_id"], "name": row["name"]})
-        entry["managementKey" if row["role"] == "xconsole-admin" else "readOnlyKey"] = row["secret"]
-    return DemoTeams(teams=[DemoTeamOut.model_validate(t) for t in by_team.values()])
+def list_demo_teams(svc: Svc) -> DemoTeams:
+    return DemoTeams(
+        teams=[
+            DemoTeamOut(teamId=t.team_id, name=t.name, managementKey=t.management_key, readOnlyKey=t.read_only_key)
+            for t in demo_teams(svc.store)
+        ]
+    )
 
 
 @router.get("/clock", response_model=ClockNow)

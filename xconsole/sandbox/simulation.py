@@ -29,7 +29,8 @@ MAX_CATCH_UP = timedelta(days=62)
 
 def ts(moment: datetime) -> str:
     """Fixed-width RFC 3339 with microseconds, so stored times compare as strings."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    utc = moment.astimezone(timezone.utc)
+    return f"{utc.year:04d}" + utc.strftime("-%m-%dT%H:%M:%S.%fZ")  # %Y does not pad years < 1000
 
 
 def parse_ts(text: str) -> datetime:

@@ -1,0 +1,3 @@
+from xconsole.cli import main
+
+main(prog_name="xconsole")

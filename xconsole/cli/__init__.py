@@ -1,0 +1,49 @@
+"""The `xconsole` command: the one place that wires core, sandbox and TUI together.
+
+Subcommand modules import their heavy dependencies (httpx, keyring, the sandbox, Textual) inside
+the functions that need them, so `xconsole --help` and the first TUI frame stay fast.
+"""
+
+from __future__ import annotations
+
+import click
+
+from xconsole import __version__
+from xconsole.cli.options import Options
+from xconsole.core.config import API_URL_ENV
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--sandbox", is_flag=True, help="Use the embedded sandbox with demo teams (no account, no keyring).")
+@click.option("--fresh", is_flag=True, help="With --sandbox: start from a freshly seeded demo database.")
+@click.option("--api-url", envvar=API_URL_ENV, metavar="URL", help=f"Management API base URL (env {API_URL_ENV}).")
+@click.option("--team", "team", metavar="NAME_OR_ID", help="Start on this team.")
+@click.option("--read-only", is_flag=True, help="Disable every write action.")
+@click.version_option(__version__, prog_name="xconsole")
+@click.pass_context
+def main(ctx: click.Context, sandbox: bool, fresh: bool, api_url: str | None, team: str | None, read_only: bool) -> None:
+    """Keyboard-driven console for your xAI teams' billing.
+
+    Without a command, opens the console on your registered teams (or the demo teams with
+    --sandbox). Keys live in the OS keyring; XAI_MANAGEMENT_KEY gives a key for one run.
+    """
+    ctx.obj = Options(sandbox=sandbox, fresh=fresh, api_url=api_url, team=team, read_only=read_only)
+    if fresh and not sandbox:
+        raise click.UsageError("--fresh only applies with --sandbox")
+    if ctx.invoked_subcommand is None:
+        from xconsole.cli.tui import run_tui
+
+        run_tui(ctx.obj)
+
+
+def _register() -> None:
+    from xconsole.cli.balance import balance
+    from xconsole.cli.doctor import doctor
+    from xconsole.cli.sandbox import sandbox_group
+    from xconsole.cli.team import team_group
+
+    for command in (team_group, balance, doctor, sandbox_group):
+        main.add_command(command)
+
+
+_register()

@@ -1,0 +1,114 @@
+"""`xconsole balance`: live credit balance, month spend, limit, auto top-up and runway per team."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from typing import Any
+
+import click
+
+from xconsole.cli.options import EXIT_THRESHOLD, Fail, Options, emit_json, money
+from xconsole.core import billing
+from xconsole.core.money import MoneyError, format_cents, parse_amount
+
+
+def _row(target: Any, snap: Any, error: str | None) -> dict[str, Any]:
+    row: dict[str, Any] = {"name": target.name, "teamId": target.team_id, "source": target.source, "error": error}
+    if snap is None:
+        return row
+    s = snap.summary
+    auto = snap.auto_top_up
+    row.update(
+        balance=money(s.live_balance),
+        monthSpend=money(s.month_spend),
+        billedAtMonthEnd=money(s.beyond_prepaid),
+        pendingPurchases=money(s.pending_purchases),
+        invoicedLimit=money(s.soft_limit),
+        rejectsWhenEmpty=s.will_reject_when_empty,
+        runwayDays=None if s.runway_days is None else round(s.runway_days, 1),
+        autoTopUp=None if auto is None else {
+            "enabled": auto.enabled, "threshold": money(auto.threshold.val), "amount": money(auto.amount.val),
+            "monthlyLimit": money(auto.monthly_limit.val), "usedThisMonth": money(auto.used_this_month.val),
+            "topUpsLast24h": auto.top_ups_last24h, "warnings": list(auto.warnings),
+        },
+    )
+    return row
+
+
+async def _collect(opts: Options, team: str | None, all_teams: bool) -> list[dict[str, Any]]:
+    from xconsole.cli.targets import resolve
+    from xconsole.core.errors import ApiError
+    from xconsole.core.spend import load_spend
+
+    targets = await resolve(opts, team, all_teams)
+
+    async def one(target: Any) -> dict[str, Any]:
+        if target.error:
+            return _row(target, None, target.error)
+        try:
+            snap = await load_spend(target.client(), target.team_id)
+        except ApiError as exc:
+            return _row(target, None, f"{exc.title}: {exc}")
+        finally:
+            await target.aclose()
+        return _row(target, snap, None)
+
+    return list(await asyncio.gather(*(one(t) for t in targets)))
+
+
+def _auto_label(auto: dict[str, Any] | None) -> str:
+    if auto is None:
+        return "console"
+    if not auto["enabled"]:
+        return "off"
+    return f"<{format_cents(auto['threshold']['cents'])[:-3]}"
+
+
+def _print_table(rows: list[dict[str, Any]]) -> None:
+    color = "NO_COLOR" not in os.environ
+    header = f"{'TEAM':<18} {'BALANCE':>11} {'MONTH':>11} {'LIMIT':>10} {'AUTO':>8} {'RUNWAY':>12}"
+    click.echo(click.style(header, bold=True) if color else header)
+    for row in rows:
+        name = row["name"][:18]
+        if row["error"]:
+            line = f"{name:<18} {'error: ' + row['error']}"[:200]
+            click.echo(click.style(line, fg="red") if color else line)
+            continue
+        runway = billing.format_runway(row["runwayDays"])
+        line = (f"{name:<18} {row['balance']['formatted']:>11} {row['monthSpend']['formatted']:>11} "
+                f"{row['invoicedLimit']['formatted']:>10} {_auto_label(row['autoTopUp']):>8} {runway:>12}")
+        danger = row["rejectsWhenEmpty"] and row["runwayDays"] is not None and row["runwayDays"] < 3
+        click.echo(click.style(line, fg="yellow") if color and danger else line)
+
+
+@click.command()
+@click.option("--team", "team", metavar="NAME_OR_ID", help="Team to show (default: the last used).")
+@click.option("--all", "all_teams", is_flag=True, help="Every registered team, fetched in parallel.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout (money as cents + text).")
+@click.option("--below", metavar="AMOUNT", help="Exit 3 when a team's balance is below AMOUNT dollars.")
+@click.option("--runway-below", type=click.FloatRange(min=0), metavar="DAYS", help="Exit 3 when a team's runway is below DAYS.")
+@click.pass_obj
+def balance(opts: Options, team: str | None, all_teams: bool, as_json: bool, below: str | None, runway_below: float | None) -> None:
+    """Live credit balance, month-to-date spend, invoiced billing limit, auto top-up, runway."""
+    if team and all_teams:
+        raise click.UsageError("Use --team or --all, not both")
+    try:
+        below_cents = parse_amount(below) if below is not None else None
+    except MoneyError as exc:
+        raise click.BadParameter(str(exc), param_hint="--below") from None
+    rows = asyncio.run(_collect(opts, team, all_teams))
+    if as_json:
+        emit_json({"teams": rows})
+    else:
+        _print_table(rows)
+    low = [r for r in rows if not r["error"] and (
+        (below_cents is not None and r["balance"]["cents"] < below_cents)
+        or (runway_below is not None and r["runwayDays"] is not None and r["runwayDays"] < runway_below))]
+    for row in low:
+        click.echo(f"xconsole: {row['name']}: balance {row['balance']['formatted']}, runway "
+                   f"{billing.format_runway(row['runwayDays'])}", err=True)
+    if low:
+        raise SystemExit(EXIT_THRESHOLD)
+    if all(r["error"] for r in rows):
+        raise Fail(rows[0]["error"] if len(rows) == 1 else "No team could be read")

@@ -1,0 +1,43 @@
+"""Global options and the common ways a command fails."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from typing import Any
+
+import click
+
+from xconsole.core.money import format_cents
+
+EXIT_API = 1
+EXIT_THRESHOLD = 3
+
+
+@dataclass
+class Options:
+    sandbox: bool = False
+    fresh: bool = False
+    api_url: str | None = None
+    team: str | None = None
+    read_only: bool = False
+
+
+class Fail(click.ClickException):
+    """A one-line error on stderr and exit status 1 (API or usage problem)."""
+
+    exit_code = EXIT_API
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"xconsole: {self.format_message()}", err=True)
+
+
+def money(cents: int) -> dict[str, Any]:
+    """Money in --json output: integer cents plus the formatted string."""
+    return {"cents": cents, "formatted": format_cents(cents)}
+
+
+def emit_json(document: Any) -> None:
+    json.dump(document, sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")

@@ -1,0 +1,179 @@
+"""`xconsole team add|list|remove|rename`: the registry of teams, keys in the OS keyring."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+import click
+
+from xconsole.cli.options import Fail, Options, emit_json
+from xconsole.core.config import ConfigError
+from xconsole.core.teams import TeamError, TeamRegistry
+
+WRITE_ACL = "team-token:endpoint:BillingWrite"
+
+
+def _no_sandbox(opts: Options) -> None:
+    if opts.sandbox:
+        raise Fail("team commands manage your registered teams; the sandbox's demo teams are built in")
+
+
+def _load() -> TeamRegistry:
+    try:
+        return TeamRegistry.load()
+    except ConfigError as exc:
+        raise Fail(str(exc)) from None
+
+
+def _save(registry: TeamRegistry) -> None:
+    try:
+        registry.save()
+    except ConfigError as exc:
+        raise Fail(str(exc)) from None
+
+
+def _read_key(key_stdin: bool) -> str:
+    from xconsole.core.credentials import clean_key
+
+    if key_stdin:
+        raw = sys.stdin.read()
+    elif sys.stdin.isatty():
+        raw = click.prompt("Management key (input hidden)", hide_input=True, err=True)
+    else:
+        raise Fail("No terminal to ask for the key: pipe it in with --key-stdin")
+    try:
+        return clean_key(raw)
+    except ValueError as exc:
+        raise Fail(str(exc)) from None
+
+
+async def _validate(key: str, url: str, extensions: bool, team_id: str | None) -> tuple[str, list[str]]:
+    """The team this key manages (checked with one billing read) and the key's ACLs."""
+    from xconsole.core import errors
+    from xconsole.core.client import ManagementClient
+
+    async with ManagementClient(key, url, extensions=extensions) as client:
+        try:
+            info = await client.validate_key()
+            found = info.discovered_team_id
+            if found and team_id and found != team_id:
+                raise Fail(f"This key belongs to team {found}, not {team_id}")
+            chosen = team_id or found
+            if not chosen:
+                raise Fail("This is an organisation-scoped management key: add --team-id <team UUID>")
+            await client.get_spending_limits(chosen)
+        except errors.ApiError as exc:
+            raise Fail(f"Key not accepted by {url}: {exc.title}: {exc}") from None
+    return chosen, list(info.acls)
+
+
+@click.group("team")
+@click.pass_obj
+def team_group(opts: Options) -> None:
+    """Register the teams you manage (keys go to the OS keyring, never to a file)."""
+    _no_sandbox(opts)
+
+
+@team_group.command("add")
+@click.argument("name")
+@click.option("--key-stdin", is_flag=True, help="Read the management key from standard input.")
+@click.option("--team-id", metavar="UUID", help="Team id (required for organisation-scoped keys).")
+@click.option("--api-url", metavar="URL", help="Management API base URL for this team.")
+@click.pass_obj
+def add(opts: Options, name: str, key_stdin: bool, team_id: str | None, api_url: str | None) -> None:
+    """Validate a management key, store it in the keyring and register the team as NAME."""
+    from xconsole.cli.targets import _extensions_for, api_url_for
+    from xconsole.core.credentials import KeyringKeyStore, KeyringUnavailable
+    from xconsole.core.secrets import mask_key
+    from xconsole.core.teams import check_name, check_team_id
+
+    registry = _load()
+    try:
+        name = check_name(name)
+        wanted_id = check_team_id(team_id) if team_id else None
+    except TeamError as exc:
+        raise click.BadParameter(str(exc)) from None
+    store = KeyringKeyStore()
+    try:
+        backend = store.ensure_usable()
+    except KeyringUnavailable as exc:
+        raise Fail(str(exc)) from None
+    key = _read_key(key_stdin)
+    url = api_url or api_url_for(opts)
+    found_id, acls = asyncio.run(_validate(key, url, _extensions_for(url), wanted_id))
+    try:
+        entry, created = registry.add(name, found_id, mask_key(key), api_url or opts.api_url)
+    except TeamError as exc:
+        raise Fail(str(exc)) from None
+    try:
+        store.set_sync(found_id, key)
+    except KeyringUnavailable as exc:
+        raise Fail(f"{exc} Nothing was registered.") from None
+    try:
+        registry.save()
+    except ConfigError as exc:
+        if created:
+            store.delete_sync(found_id)
+        raise Fail(f"{exc} (the key was not kept)") from None
+    verb = "Added" if created else "Updated the key of"
+    click.echo(f'{verb} team "{entry.name}" ({found_id}); key {mask_key(key)} stored in the keyring ({backend.name}).')
+    if acls and WRITE_ACL not in acls:
+        click.echo("Note: this key can read billing but not change it; write actions will be refused.")
+
+
+@team_group.command("list")
+@click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
+def list_teams(as_json: bool) -> None:
+    """Registered teams with their masked key hints (never the keys)."""
+    registry = _load()
+    last = registry.config.settings.last_team
+    rows = [
+        {"name": t.name, "teamId": t.team_id, "keyHint": t.key_hint, "apiUrl": t.api_url,
+         "lastUsed": t.last_used.isoformat() if t.last_used else None, "active": t.team_id == last}
+        for t in registry.teams
+    ]
+    if as_json:
+        emit_json({"teams": rows})
+        return
+    if not rows:
+        click.echo("No teams registered. Add one: xconsole team add NAME")
+        return
+    click.echo(f"  {'NAME':<22} {'TEAM ID':<36} {'KEY':<10}")
+    for row in rows:
+        click.echo(f"{'*' if row['active'] else ' '} {row['name']:<22} {row['teamId']:<36} {row['keyHint']:<10}"
+                   + (f" {row['apiUrl']}" if row["apiUrl"] else ""))
+
+
+@team_group.command("remove")
+@click.argument("name_or_id")
+def remove(name_or_id: str) -> None:
+    """Forget a team and delete its key from the keyring."""
+    from xconsole.core.credentials import KeyringKeyStore, KeyringUnavailable
+
+    registry = _load()
+    try:
+        team = registry.get(name_or_id)
+    except TeamError as exc:
+        raise Fail(str(exc)) from None
+    try:
+        deleted = KeyringKeyStore().delete_sync(team.team_id)
+    except KeyringUnavailable as exc:
+        raise Fail(f"Could not delete the key of {team.name}: {exc} Nothing was removed.") from None
+    registry.remove(team.team_id)
+    _save(registry)
+    click.echo(f'Removed team "{team.name}"' + ("" if deleted else " (there was no key in the keyring)") + ".")
+
+
+@team_group.command("rename")
+@click.argument("old")
+@click.argument("new")
+def rename(old: str, new: str) -> None:
+    """Rename a registered team."""
+    registry = _load()
+    try:
+        team = registry.rename(old, new)
+    except TeamError as exc:
+        raise Fail(str(exc)) from None
+    _save(registry)
+    click.echo(f'Renamed to "{team.name}".')
