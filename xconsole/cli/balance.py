@@ -13,8 +13,8 @@ from xconsole.core import billing
 from xconsole.core.money import MoneyError, format_cents, parse_amount
 
 
-def _row(target: Any, snap: Any, error: str | None) -> dict[str, Any]:
-    row: dict[str, Any] = {"name": target.name, "teamId": target.team_id, "source": target.source, "error": error}
+def _row(team: Any, snap: Any, error: str | None) -> dict[str, Any]:
+    row: dict[str, Any] = {"name": team.name, "teamId": team.team_id, "source": team.source, "error": error}
     if snap is None:
         return row
     s = snap.summary
@@ -37,24 +37,28 @@ def _row(target: Any, snap: Any, error: str | None) -> dict[str, Any]:
 
 
 async def _collect(opts: Options, team: str | None, all_teams: bool) -> list[dict[str, Any]]:
-    from xconsole.cli.targets import resolve
+    from xconsole.cli.wiring import build_session, select
+    from xconsole.core.credentials import KeyringUnavailable
     from xconsole.core.errors import ApiError
     from xconsole.core.spend import load_spend
 
-    targets = await resolve(opts, team, all_teams)
+    session = await build_session(opts)
+    teams = select(session, team or (None if all_teams else opts.team), all_teams)
 
-    async def one(target: Any) -> dict[str, Any]:
-        if target.error:
-            return _row(target, None, target.error)
+    async def one(handle: Any) -> dict[str, Any]:
         try:
-            snap = await load_spend(target.client(), target.team_id)
+            client = await session.client_for(handle)
+            snap = await load_spend(client, handle.team_id)
+        except KeyringUnavailable as exc:
+            return _row(handle, None, str(exc))
         except ApiError as exc:
-            return _row(target, None, f"{exc.title}: {exc}")
-        finally:
-            await target.aclose()
-        return _row(target, snap, None)
+            return _row(handle, None, f"{exc.title}: {exc}")
+        return _row(handle, snap, None)
 
-    return list(await asyncio.gather(*(one(t) for t in targets)))
+    try:
+        return list(await asyncio.gather(*(one(t) for t in teams)))
+    finally:
+        await session.aclose()
 
 
 def _auto_label(auto: dict[str, Any] | None) -> str:

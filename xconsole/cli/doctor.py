@@ -90,27 +90,31 @@ def _terminal_check() -> Check:
 
 async def _api_checks(opts: Options) -> list[Check]:
     from xconsole.cli.options import Fail
-    from xconsole.cli.targets import resolve
+    from xconsole.cli.wiring import build_session
+    from xconsole.core.credentials import KeyringUnavailable
     from xconsole.core.errors import ApiError
 
     try:
-        targets = await resolve(opts, None, all_teams=True)
+        session = await build_session(opts)
     except Fail as exc:
-        return [Check(True, "teams", exc.format_message())]
+        return [Check(False, "API", exc.format_message())]
+    if not session.teams:
+        return [Check(True, "teams", "none registered yet (xconsole team add NAME)")]
     checks = []
-    for target in targets:
-        label = f"API: {target.name}"
-        if target.error:
-            checks.append(Check(False, label, target.error, "Fix the keyring (above) or set XAI_MANAGEMENT_KEY."))
-            continue
-        try:
-            client = target.client()
-            await asyncio.wait_for(client.validate_key(), 30)
-            checks.append(Check(True, label, f"reachable at {client.base_url} ({target.source} key {client.key_hint})"))
-        except (ApiError, TimeoutError) as exc:
-            checks.append(Check(False, label, str(exc) or "timed out", "Check the network, the API URL and the key (`xconsole team add` again)."))
-        finally:
-            await target.aclose()
+    try:
+        for team in session.teams:
+            label = f"API: {team.name}"
+            try:
+                client = await session.client_for(team)
+                await asyncio.wait_for(client.validate_key(), 30)
+                checks.append(Check(True, label, f"reachable at {client.base_url} ({team.source} key {client.key_hint})"))
+            except KeyringUnavailable as exc:
+                checks.append(Check(False, label, exc.message, "Fix the keyring (above) or set XAI_MANAGEMENT_KEY."))
+            except (ApiError, TimeoutError) as exc:
+                checks.append(Check(False, label, str(exc) or "timed out",
+                                    "Check the network, the API URL and the key (`xconsole team add` again)."))
+    finally:
+        await session.aclose()
     return checks
 
 

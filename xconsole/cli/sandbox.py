@@ -27,7 +27,7 @@ def serve(host: str, port: int, db: Path | None, fresh: bool, large: bool, fault
     """Serve the sandbox on http://HOST:PORT (OpenAPI at /openapi.json)."""
     import uvicorn
 
-    from xconsole.cli.targets import sandbox_db_path
+    from xconsole.cli.wiring import sandbox_db_path
     from xconsole.core.secrets import mask_key
     from xconsole.sandbox.app import create_app
     from xconsole.sandbox.clock import Clock

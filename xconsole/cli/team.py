@@ -11,8 +11,6 @@ from xconsole.cli.options import Fail, Options, emit_json
 from xconsole.core.config import ConfigError
 from xconsole.core.teams import TeamError, TeamRegistry
 
-WRITE_ACL = "team-token:endpoint:BillingWrite"
-
 
 def _no_sandbox(opts: Options) -> None:
     if opts.sandbox:
@@ -48,26 +46,6 @@ def _read_key(key_stdin: bool) -> str:
         raise Fail(str(exc)) from None
 
 
-async def _validate(key: str, url: str, extensions: bool, team_id: str | None) -> tuple[str, list[str]]:
-    """The team this key manages (checked with one billing read) and the key's ACLs."""
-    from xconsole.core import errors
-    from xconsole.core.client import ManagementClient
-
-    async with ManagementClient(key, url, extensions=extensions) as client:
-        try:
-            info = await client.validate_key()
-            found = info.discovered_team_id
-            if found and team_id and found != team_id:
-                raise Fail(f"This key belongs to team {found}, not {team_id}")
-            chosen = team_id or found
-            if not chosen:
-                raise Fail("This is an organisation-scoped management key: add --team-id <team UUID>")
-            await client.get_spending_limits(chosen)
-        except errors.ApiError as exc:
-            raise Fail(f"Key not accepted by {url}: {exc.title}: {exc}") from None
-    return chosen, list(info.acls)
-
-
 @click.group("team")
 @click.pass_obj
 def team_group(opts: Options) -> None:
@@ -83,42 +61,44 @@ def team_group(opts: Options) -> None:
 @click.pass_obj
 def add(opts: Options, name: str, key_stdin: bool, team_id: str | None, api_url: str | None) -> None:
     """Validate a management key, store it in the keyring and register the team as NAME."""
-    from xconsole.cli.targets import _extensions_for, api_url_for
-    from xconsole.core.credentials import KeyringKeyStore, KeyringUnavailable
-    from xconsole.core.secrets import mask_key
-    from xconsole.core.teams import check_name, check_team_id
+    from xconsole.cli.wiring import registry_session
+    from xconsole.core import errors
+    from xconsole.core.credentials import KeyringUnavailable
+    from xconsole.core.session import AddedTeam
 
-    registry = _load()
+    session = registry_session(opts)
+    store = session.keystore
     try:
-        name = check_name(name)
-        wanted_id = check_team_id(team_id) if team_id else None
-    except TeamError as exc:
-        raise click.BadParameter(str(exc)) from None
-    store = KeyringKeyStore()
-    try:
-        backend = store.ensure_usable()
+        backend = store.ensure_usable()  # type: ignore[attr-defined]
     except KeyringUnavailable as exc:
         raise Fail(str(exc)) from None
     key = _read_key(key_stdin)
-    url = api_url or api_url_for(opts)
-    found_id, acls = asyncio.run(_validate(key, url, _extensions_for(url), wanted_id))
+    url = api_url or opts.api_url
+
+    async def run() -> AddedTeam:
+        try:
+            return await session.add_team(name, key, team_id, url)
+        finally:
+            await session.aclose()
+
     try:
-        entry, created = registry.add(name, found_id, mask_key(key), api_url or opts.api_url)
-    except TeamError as exc:
+        added = asyncio.run(run())
+    except (TeamError, ValueError) as exc:
         raise Fail(str(exc)) from None
-    try:
-        store.set_sync(found_id, key)
+    except errors.Validation as exc:
+        if exc.field == "team_id" and not team_id:
+            raise Fail("This is an organisation-scoped management key: add --team-id <team UUID>") from None
+        raise Fail(str(exc)) from None
+    except errors.ApiError as exc:
+        raise Fail(f"Key not accepted by {url or 'the Management API'}: {exc.title}: {exc}") from None
     except KeyringUnavailable as exc:
         raise Fail(f"{exc} Nothing was registered.") from None
-    try:
-        registry.save()
     except ConfigError as exc:
-        if created:
-            store.delete_sync(found_id)
-        raise Fail(f"{exc} (the key was not kept)") from None
-    verb = "Added" if created else "Updated the key of"
-    click.echo(f'{verb} team "{entry.name}" ({found_id}); key {mask_key(key)} stored in the keyring ({backend.name}).')
-    if acls and WRITE_ACL not in acls:
+        raise Fail(f"{exc} (nothing was registered)") from None
+    verb = "Added" if added.created else "Updated the key of"
+    team = added.team
+    click.echo(f'{verb} team "{team.name}" ({team.team_id}); key {team.key_hint} stored in the keyring ({backend.name}).')
+    if added.read_only:
         click.echo("Note: this key can read billing but not change it; write actions will be refused.")
 
 

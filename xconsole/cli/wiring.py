@@ -1,0 +1,112 @@
+"""Building the Session every command and the TUI use: the one place that picks a transport,
+an API URL and a key store.
+
+Three sources, in this order: the embedded sandbox (`--sandbox`), the `XAI_MANAGEMENT_KEY`
+environment variable (one run, team from the validation endpoint), the registry plus keyring.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from xconsole.cli.options import Fail, Options
+from xconsole.core import errors
+from xconsole.core.client import DEFAULT_API_URL, ManagementClient
+from xconsole.core.config import ConfigError, data_dir
+from xconsole.core.credentials import KeyringKeyStore, MemoryKeyStore, env_key
+from xconsole.core.secrets import mask_key
+from xconsole.core.session import Session, TeamHandle
+from xconsole.core.teams import TeamRegistry
+
+
+def sandbox_db_path() -> Path:
+    return data_dir() / "sandbox.db"
+
+
+def api_url_for(opts: Options, team_api_url: str | None = None) -> str:
+    return opts.api_url or team_api_url or DEFAULT_API_URL
+
+
+def extensions_for(url: str) -> bool:
+    """Console-only routes exist only on a sandbox; any URL but the real API's may be one.
+
+    Against a non-sandbox server the client learns the rest from the missing sandbox header: a 404
+    there means "console only".
+    """
+    return url.rstrip("/") != DEFAULT_API_URL
+
+
+def load_registry() -> TeamRegistry:
+    try:
+        return TeamRegistry.load()
+    except ConfigError as exc:
+        raise Fail(str(exc)) from None
+
+
+def sandbox_session(opts: Options, embedded: object | None = None) -> Session:
+    """Demo teams of the embedded sandbox, keys in memory: no keyring, no config written."""
+    from xconsole.sandbox.embedded import BASE_URL, open_embedded
+
+    sandbox = embedded or open_embedded(sandbox_db_path(), fresh=opts.fresh)
+    keys = {t.team_id: t.management_key for t in sandbox.teams}  # type: ignore[attr-defined]
+    teams = [TeamHandle(t.name, t.team_id, "sandbox", mask_key(t.management_key)) for t in sandbox.teams]  # type: ignore[attr-defined]
+
+    def make_client(key: str, _url: str | None) -> ManagementClient:
+        return ManagementClient(key, BASE_URL, transport=sandbox.transport, extensions=True)  # type: ignore[attr-defined]
+
+    return Session(teams, MemoryKeyStore(keys), make_client, sandbox=True, read_only=opts.read_only)
+
+
+def _client_maker(opts: Options):  # noqa: ANN202 - a closure
+    def make_client(key: str, team_url: str | None) -> ManagementClient:
+        url = api_url_for(opts, team_url)
+        return ManagementClient(key, url, extensions=extensions_for(url))
+
+    return make_client
+
+
+async def env_session(opts: Options, key: str) -> Session:
+    make_client = _client_maker(opts)
+    async with make_client(key, None) as client:
+        try:
+            team_id = await client.discover_team_id()
+        except errors.ApiError as exc:
+            raise Fail(f"XAI_MANAGEMENT_KEY was not accepted: {exc}") from None
+    registry = load_registry()
+    entry = registry.find(team_id)
+    team = TeamHandle(entry.name if entry else f"team {team_id[:8]}", team_id, "env", mask_key(key))
+    return Session([team], MemoryKeyStore(), make_client, read_only=opts.read_only, env_key=key)
+
+
+def registry_session(opts: Options) -> Session:
+    registry = load_registry()
+    teams = [TeamHandle(t.name, t.team_id, "keyring", t.key_hint, t.api_url) for t in registry.teams]
+    return Session(teams, KeyringKeyStore(), _client_maker(opts), read_only=opts.read_only, registry=registry)
+
+
+async def build_session(opts: Options) -> Session:
+    if opts.sandbox:
+        # Opening (and on first run seeding) the database is blocking work: keep it off the loop.
+        return await asyncio.to_thread(sandbox_session, opts)
+    key = env_key()
+    if key:
+        return await env_session(opts, key)
+    return registry_session(opts)
+
+
+def select(session: Session, wanted: str | None, all_teams: bool) -> list[TeamHandle]:
+    if not session.teams:
+        raise Fail("No teams registered: add one with `xconsole team add NAME`, or try `xconsole --sandbox`")
+    if all_teams:
+        return list(session.teams)
+    if wanted:
+        team = session.find(wanted)
+        if team is None:
+            raise Fail(f"No team {wanted!r} (known: {', '.join(t.name for t in session.teams)})")
+        return [team]
+    if session.registry is not None:
+        entry = session.registry.initial()
+        if entry is not None:
+            return [t for t in session.teams if t.team_id == entry.team_id]
+    return session.teams[:1]

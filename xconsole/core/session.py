@@ -1,0 +1,148 @@
+"""A console session: the teams on offer, their keys and API clients, and adding a team.
+
+The TUI talks to this object only. The CLI builds it (over the registry and keyring, the
+`XAI_MANAGEMENT_KEY` variable, or the embedded sandbox) and hands in a `make_client` function, so
+the TUI never builds a URL, never chooses a transport and never touches the keyring itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from xconsole.core import errors
+from xconsole.core.client import ManagementClient
+from xconsole.core.credentials import KeyStore, clean_key
+from xconsole.core.secrets import mask_key
+from xconsole.core.teams import TeamRegistry, check_name, check_team_id
+
+WRITE_ACL = "team-token:endpoint:BillingWrite"
+
+
+@dataclass(frozen=True)
+class TeamHandle:
+    name: str
+    team_id: str
+    source: str  # "sandbox" | "keyring" | "env"
+    key_hint: str = ""
+    api_url: str | None = None
+
+    @property
+    def short_id(self) -> str:
+        return self.team_id[:8]
+
+
+@dataclass(frozen=True)
+class AddedTeam:
+    team: TeamHandle
+    created: bool  # False when the team was registered already and only its key changed
+    read_only: bool  # the key lacks BillingWrite
+
+
+#: Builds a client for a key and an optional per-team API URL (the CLI decides transport and URL).
+ClientMaker = Callable[[str, str | None], ManagementClient]
+
+
+class Session:
+    def __init__(
+        self,
+        teams: list[TeamHandle],
+        keystore: KeyStore,
+        make_client: ClientMaker,
+        *,
+        sandbox: bool = False,
+        read_only: bool = False,
+        registry: TeamRegistry | None = None,
+        env_key: str | None = None,
+    ) -> None:
+        self.teams = list(teams)
+        self.keystore = keystore
+        self.make_client = make_client
+        self.sandbox = sandbox
+        self.read_only = read_only
+        self.registry = registry
+        self._env_key = env_key
+        self._clients: dict[str, ManagementClient] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    @property
+    def can_add_teams(self) -> bool:
+        return self.registry is not None
+
+    def find(self, name_or_id: str) -> TeamHandle | None:
+        wanted = name_or_id.strip().lower()
+        for team in self.teams:
+            if team.name.lower() == wanted or team.team_id == wanted:
+                return team
+        matches = [t for t in self.teams if t.team_id.startswith(wanted) or t.name.lower().startswith(wanted)]
+        return matches[0] if len(matches) == 1 else None
+
+    async def client_for(self, team: TeamHandle) -> ManagementClient:
+        """The team's client; the first call reads its key (keyring: off-thread, with a timeout)."""
+        lock = self._locks.setdefault(team.team_id, asyncio.Lock())
+        async with lock:
+            client = self._clients.get(team.team_id)
+            if client is None:
+                key = self._env_key if team.source == "env" else await self.keystore.get(team.team_id)
+                if not key:
+                    raise errors.AuthError(f"No key stored for {team.name}: add the team again with its management key")
+                client = self.make_client(key, team.api_url)
+                self._clients[team.team_id] = client
+            return client
+
+    async def forget_client(self, team_id: str) -> None:
+        """Drop a cached client (its key was replaced or rejected)."""
+        client = self._clients.pop(team_id, None)
+        if client is not None:
+            await client.aclose()
+
+    async def add_team(self, name: str, raw_key: str, team_id: str | None = None, api_url: str | None = None) -> AddedTeam:
+        """Validate the key (one billing read), store it, register the team.
+
+        Raises ValueError for bad input, errors.ApiError from the API, KeyringUnavailable from the
+        store. Nothing is stored unless the key was accepted.
+        """
+        if self.registry is None:
+            raise ValueError("The sandbox's demo teams are built in; teams cannot be added here")
+        name = check_name(name)
+        key = clean_key(raw_key)
+        wanted = check_team_id(team_id) if team_id else None
+        async with self.make_client(key, api_url) as client:
+            info = await client.validate_key()
+            found = info.discovered_team_id
+            if found and wanted and found != wanted:
+                raise errors.Validation(f"This key belongs to team {found}, not {wanted}", field="team_id")
+            chosen = wanted or found
+            if not chosen:
+                raise errors.Validation("Organisation-scoped key: enter the team id too", field="team_id")
+            await client.get_spending_limits(chosen)
+        before = self.registry.config.model_copy(deep=True)
+        try:
+            entry, created = self.registry.add(name, chosen, mask_key(key), api_url)
+            await self.keystore.set(chosen, key)
+            await asyncio.to_thread(self.registry.save)
+        except BaseException:
+            self.registry.config = before  # nothing half-registered
+            raise
+        await self.forget_client(chosen)
+        handle = TeamHandle(entry.name, chosen, "keyring", entry.key_hint, entry.api_url)
+        self.teams = [t for t in self.teams if t.team_id != chosen] + [handle]
+        return AddedTeam(handle, created, read_only=bool(info.acls) and WRITE_ACL not in info.acls)
+
+    async def remember(self, team: TeamHandle | None = None, theme: str | None = None) -> None:
+        """Persist the last used team and the theme (registry sessions only; off the UI thread)."""
+        if self.registry is None:
+            return
+        if team is not None:
+            entry = self.registry.find(team.team_id)
+            if entry is not None:
+                self.registry.touch(entry)
+        if theme is not None:
+            self.registry.config.settings.theme = theme
+        await asyncio.to_thread(self.registry.save)
+
+    async def aclose(self) -> None:
+        clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            await client.aclose()
