@@ -1,13 +1,36 @@
-"""Starting the console. Until the TUI lands, this shows the real balances of the teams."""
+"""Starting the console: hand the TUI a way to build its session, and nothing else.
+
+The session (httpx, pydantic, the keyring, the sandbox) is built by the app in a worker after the
+first frame, so those imports never delay it.
+"""
 
 from __future__ import annotations
+
+import tomllib
 
 from xconsole.cli.options import Options
 
 
+def _saved_theme() -> str | None:
+    """The remembered theme, read without pydantic (the first frame should not wait for it)."""
+    from xconsole.core.paths import config_path
+
+    try:
+        with config_path().open("rb") as handle:
+            return tomllib.load(handle).get("settings", {}).get("theme")
+    except (OSError, tomllib.TOMLDecodeError):
+        return None
+
+
 def run_tui(opts: Options) -> None:
-    import click
+    from xconsole.tui.app import XConsoleApp
 
-    from xconsole.cli.balance import balance
+    async def factory():  # noqa: ANN202
+        from xconsole.cli.wiring import build_session
 
-    click.get_current_context().invoke(balance, all_teams=True)
+        return await build_session(opts)
+
+    app = XConsoleApp(factory, sandbox=opts.sandbox, read_only=opts.read_only, initial_team=opts.team,
+                      theme=None if opts.sandbox else _saved_theme())
+    code = app.run()
+    raise SystemExit(code or 0)

@@ -16,29 +16,16 @@ from pathlib import Path
 import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-APP_NAME = "xconsole"
-CONFIG_ENV = "XCONSOLE_CONFIG_FILE"
+from xconsole.core.paths import CONFIG_ENV as CONFIG_ENV  # re-exported
+from xconsole.core.paths import config_path as config_path
+from xconsole.core.paths import data_dir as data_dir
+
 API_URL_ENV = "XCONSOLE_API_URL"
 KEY_ENV = "XAI_MANAGEMENT_KEY"
 
 
 class ConfigError(Exception):
     """The config file cannot be read or written; the message says which file and why."""
-
-
-def config_path() -> Path:
-    override = os.environ.get(CONFIG_ENV)
-    if override:
-        return Path(override).expanduser()
-    from platformdirs import user_config_dir
-
-    return Path(user_config_dir(APP_NAME)) / "config.toml"
-
-
-def data_dir() -> Path:
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir(APP_NAME))
 
 
 class TeamEntry(BaseModel):

@@ -1,0 +1,133 @@
+"""Add a team: name, management key (masked), optional team id. The key is validated against the
+API before anything is stored; the API's answer appears next to the field it is about."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+
+if TYPE_CHECKING:
+    from xconsole.core.session import AddedTeam
+    from xconsole.tui.app import XConsoleApp
+
+
+class AddTeamScreen(ModalScreen["AddedTeam | None"]):
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="add_team.cancel")]
+
+    def __init__(self, *, first_run: bool = False, name: str = "", team_id: str = "", reason: str = "") -> None:
+        super().__init__()
+        self.first_run = first_run
+        self.initial_name = name
+        self.initial_team_id = team_id
+        self.reason = reason
+
+    @property
+    def xapp(self) -> XConsoleApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="add-team", classes="dialog"):
+            yield Label("Welcome: add your first team" if self.first_run else "Add a team", classes="dialog-title")
+            intro = self.reason or (
+                "xconsole manages billing with a team's management key (console → Settings → Management Keys). "
+                "It is validated now and kept in the OS keyring, never in a file."
+            )
+            yield Static(intro, classes="dialog-text")
+            yield Label("Team name (your label)")
+            yield Input(self.initial_name, placeholder="e.g. Production", id="name", max_length=40)
+            yield Label("", id="name-error", classes="field-error")
+            yield Label("Management key")
+            yield Input(placeholder="xai-…", password=True, id="key")
+            yield Label("", id="key-error", classes="field-error")
+            yield Label("Team id (only for organisation-scoped keys)")
+            yield Input(self.initial_team_id, placeholder="optional UUID", id="team_id")
+            yield Label("", id="team_id-error", classes="field-error")
+            yield Label("", id="status")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Validate and save", variant="primary", id="save")
+                yield Button("Quit" if self.first_run else "Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#key" if self.initial_name else "#name", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        order = ["name", "key", "team_id"]
+        index = order.index(event.input.id or "name")
+        if index < 2 and not self.query_one(f"#{order[index + 1]}", Input).value and event.input.id != "key":
+            self.query_one(f"#{order[index + 1]}", Input).focus()
+        else:
+            self.submit()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "save":
+            self.submit()
+        else:
+            self.action_cancel()
+
+    def action_cancel(self) -> None:
+        if self.first_run:
+            self.app.exit()
+        else:
+            self.dismiss(None)
+
+    def _errors(self, **messages: str) -> None:
+        for field in ("name", "key", "team_id"):
+            self.query_one(f"#{field}-error", Label).update(messages.get(field, ""))
+
+    def submit(self) -> None:
+        save = self.query_one("#save", Button)
+        if save.disabled:
+            return  # a request is in flight: one at a time
+        name = self.query_one("#name", Input).value
+        key = self.query_one("#key", Input).value
+        team_id = self.query_one("#team_id", Input).value.strip() or None
+        problems = {}
+        if not name.strip():
+            problems["name"] = "Enter a name for this team"
+        if not key.strip():
+            problems["key"] = "Paste the team's management key"
+        self._errors(**problems)
+        if problems:
+            return
+        save.disabled = True
+        self.query_one("#status", Label).update("Checking the key with the Management API…")
+        self.validate_and_save(name, key, team_id)
+
+    @work(exclusive=True, group="add-team", exit_on_error=False)
+    async def validate_and_save(self, name: str, key: str, team_id: str | None) -> None:
+        from xconsole.core import errors
+        from xconsole.core.credentials import KeyringUnavailable
+        from xconsole.core.teams import TeamError
+
+        status = self.query_one("#status", Label)
+        try:
+            added = await self.xapp.session.add_team(name, key, team_id)  # type: ignore[union-attr]
+        except TeamError as exc:
+            self._fail(status, name=str(exc)) if "name" in str(exc).lower() else self._fail(status, team_id=str(exc))
+        except ValueError as exc:
+            self._fail(status, key=str(exc))
+        except KeyringUnavailable as exc:
+            self._fail(status)
+            status.update("The key was accepted but cannot be stored: the keyring is unavailable.")
+            self.xapp.show_keyring_problem(exc)
+        except errors.Validation as exc:
+            self._fail(status, **({"team_id": exc.message} if exc.field == "team_id" else {"key": exc.message}))
+        except (errors.AuthError, errors.PermissionDenied) as exc:
+            self._fail(status, key=f"{exc.title}: {exc.message}")
+        except errors.ApiError as exc:
+            self._fail(status)
+            status.update(f"{exc.title}: {exc} — your input is kept; try again.")
+        else:
+            self.query_one("#key", Input).value = ""  # the key leaves the form once stored
+            self.dismiss(added)
+
+    def _fail(self, status: Label, **messages: str) -> None:
+        self._errors(**messages)
+        status.update("")
+        self.query_one("#save", Button).disabled = False

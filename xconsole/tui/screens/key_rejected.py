@@ -1,0 +1,39 @@
+"""Shown when a team's stored key is refused (401/403): say so, offer to enter a new one."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Label, Static
+
+
+class KeyRejectedScreen(ModalScreen[bool]):
+    """Dismisses True to enter a new key."""
+
+    BINDINGS = [Binding("escape", "dismiss(False)", "Close", id="rejected.close")]
+
+    def __init__(self, team_name: str, message: str, can_replace: bool) -> None:
+        super().__init__()
+        self.team_name = team_name
+        self.message = message
+        self.can_replace = can_replace
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="rejected", classes="dialog"):
+            yield Label(f"The key for {self.team_name} was refused", classes="dialog-title")
+            yield Static(self.message, classes="dialog-text error-text")
+            yield Static(
+                "It may have been revoked, expired or lack billing permissions. "
+                + ("Enter a new management key for this team?" if self.can_replace else
+                   "Set XAI_MANAGEMENT_KEY to a valid key and start again."),
+                classes="dialog-text",
+            )
+            with Horizontal(classes="dialog-buttons"):
+                if self.can_replace:
+                    yield Button("Enter a new key", variant="primary", id="replace")
+                yield Button("Close", id="close")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "replace")

@@ -1,0 +1,104 @@
+"""`t`: pick the team every action applies to. Type to filter, Enter to switch."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList
+from textual.widgets.option_list import Option
+
+if TYPE_CHECKING:
+    from xconsole.core.session import TeamHandle
+    from xconsole.tui.app import XConsoleApp
+
+ADD_TEAM = "__add_team__"
+
+
+class TeamSwitcher(ModalScreen["TeamHandle | str | None"]):
+    """Dismisses with the chosen team, ADD_TEAM, or None."""
+
+    BINDINGS = [
+        Binding("escape", "dismiss(None)", "Close", id="switcher.close"),
+        Binding("down", "cursor(1)", "Down", show=False, id="switcher.down"),
+        Binding("up", "cursor(-1)", "Up", show=False, id="switcher.up"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="switcher", classes="dialog"):
+            yield Label("Switch team", classes="dialog-title")
+            yield Input(placeholder="Type to filter by name or id", id="filter")
+            yield OptionList(id="teams")
+            yield Label("Enter switch · ↑↓ move · Esc close", classes="dialog-hint")
+
+    @property
+    def xapp(self) -> XConsoleApp:
+        return self.app  # type: ignore[return-value]
+
+    def on_mount(self) -> None:
+        self._fill("")
+
+    def _fill(self, query: str) -> None:
+        app = self.xapp
+        options = self.query_one(OptionList)
+        options.clear_options()
+        wanted = query.strip().lower()
+        teams = app.session.teams if app.session else []
+        for team in teams:
+            if wanted and wanted not in team.name.lower() and not team.team_id.startswith(wanted):
+                continue
+            options.add_option(Option(self._label(team), id=team.team_id))
+        if app.session is not None and app.session.can_add_teams and (not wanted or "add".startswith(wanted)):
+            options.add_option(Option(Text("+ Add a team…", style="italic"), id=ADD_TEAM))
+        if options.option_count:
+            current = app.team.team_id if app.team else None
+            index = next((i for i in range(options.option_count) if options.get_option_at_index(i).id == current), 0)
+            options.highlighted = index if not wanted else 0
+
+    def _label(self, team: TeamHandle) -> Text:
+        from xconsole.core.money import format_cents
+
+        app = self.xapp
+        data = app.cache.get(team.team_id)
+        if data is None or (data.snapshot is None and not data.error):
+            status = Text("not loaded", style="dim")
+        elif data.snapshot is not None:
+            status = Text(format_cents(data.snapshot.summary.live_balance) + (" (stale)" if data.stale else ""))
+        else:
+            status = Text("error", style="red")
+        marker = "● " if app.team and app.team.team_id == team.team_id else "  "
+        line = Text(marker)
+        line.append(f"{team.name:<22.22}", style="bold")
+        line.append(f" {team.short_id}  ", style="dim")
+        line.append_text(status)
+        return line
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self._fill(event.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self._choose(self.query_one(OptionList).highlighted)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self._choose(event.option_index)
+
+    def action_cursor(self, step: int) -> None:
+        options = self.query_one(OptionList)
+        if options.option_count:
+            options.highlighted = ((options.highlighted or 0) + step) % options.option_count
+
+    def _choose(self, index: int | None) -> None:
+        options = self.query_one(OptionList)
+        if index is None or not options.option_count:
+            return
+        option_id = options.get_option_at_index(index).id
+        if option_id == ADD_TEAM:
+            self.dismiss(ADD_TEAM)
+            return
+        session = self.xapp.session
+        team = next((t for t in session.teams if t.team_id == option_id), None) if session else None
+        self.dismiss(team)

@@ -1,0 +1,49 @@
+"""One line of live numbers for the active team: balance, month spend, limit, runway."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widget import Widget
+
+from xconsole.tui.state import TeamData
+
+
+class TeamSummary(Widget):
+    """Shows cached numbers at once on a team switch; says plainly when they are stale or missing."""
+
+    COMPONENT_CLASSES = {"summary-label", "summary-danger", "summary-error"}
+
+    def __init__(self, **kw: object) -> None:
+        super().__init__(**kw)  # type: ignore[arg-type]
+        self.data: TeamData | None = None
+
+    def show(self, data: TeamData | None) -> None:
+        self.data = data
+        self.refresh()
+
+    def render(self) -> Text:
+        from xconsole.core.billing import format_runway
+        from xconsole.core.money import format_cents
+
+        data = self.data
+        label = self.get_component_rich_style("summary-label")
+        if data is None or data.snapshot is None:
+            if data is not None and data.error:
+                return Text(f" {data.error}", style=self.get_component_rich_style("summary-error"))
+            return Text(" Loading this team's billing…", style=label)
+        s = data.snapshot.summary
+        text = Text(" ")
+        parts = [
+            ("Credits", format_cents(s.live_balance)),
+            ("Month", format_cents(s.month_spend)),
+            ("Limit", format_cents(s.soft_limit)),
+            ("Runway", format_runway(s.runway_days)),
+        ]
+        for name, value in parts:
+            text.append(f"{name} ", style=label)
+            danger = name == "Credits" and s.will_reject_when_empty and (s.runway_days or 0) < 3
+            text.append(value, style=self.get_component_rich_style("summary-danger") if danger else "bold")
+            text.append("   ")
+        if data.stale:
+            text.append(f"(stale: {data.error})", style=self.get_component_rich_style("summary-error"))
+        return text
