@@ -35,23 +35,23 @@ class AddTeamScreen(ModalScreen["AddedTeam | None"]):
         with Vertical(id="add-team", classes="dialog"):
             yield Label("Welcome: add your first team" if self.first_run else "Add a team", classes="dialog-title")
             intro = self.reason or (
-                "xconsole manages billing with a team's management key (console → Settings → Management Keys). "
-                "It is validated now and kept in the OS keyring, never in a file."
+                "Paste a management key (console → Settings → Management Keys). "
+                "It is checked now and kept in the OS keyring, never in a file."
             )
             yield Static(intro, classes="dialog-text")
             yield Label("Team name (your label)")
-            yield Input(self.initial_name, placeholder="e.g. Production", id="name", max_length=40)
+            yield Input(self.initial_name, placeholder="e.g. Production", id="name", max_length=40, compact=True)
             yield Label("", id="name-error", classes="field-error")
             yield Label("Management key")
-            yield Input(placeholder="xai-…", password=True, id="key")
+            yield Input(placeholder="xai-…", password=True, id="key", compact=True)
             yield Label("", id="key-error", classes="field-error")
             yield Label("Team id (only for organisation-scoped keys)")
-            yield Input(self.initial_team_id, placeholder="optional UUID", id="team_id")
+            yield Input(self.initial_team_id, placeholder="optional UUID", id="team_id", compact=True)
             yield Label("", id="team_id-error", classes="field-error")
             yield Label("", id="status")
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Validate and save", variant="primary", id="save")
-                yield Button("Quit" if self.first_run else "Cancel", id="cancel")
+                yield Button("Validate and save", variant="primary", id="save", compact=True)
+                yield Button("Quit" if self.first_run else "Cancel", id="cancel", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#key" if self.initial_name else "#name", Input).focus()

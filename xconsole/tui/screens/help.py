@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -26,6 +27,6 @@ class HelpScreen(ModalScreen[None]):
             yield Label(f"Help: {self.title_text}", classes="dialog-title")
             if self.text:
                 yield Static(self.text, classes="dialog-text")
-            yield Static(keys, classes="dialog-text help-keys")
+            yield Static(Text(keys), classes="dialog-text help-keys")
             yield Static("Every billing change applies to the whole team shown in the header.", classes="dialog-hint")
             yield Label("Esc close", classes="dialog-hint")

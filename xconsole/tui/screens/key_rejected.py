@@ -32,8 +32,8 @@ class KeyRejectedScreen(ModalScreen[bool]):
             )
             with Horizontal(classes="dialog-buttons"):
                 if self.can_replace:
-                    yield Button("Enter a new key", variant="primary", id="replace")
-                yield Button("Close", id="close")
+                    yield Button("Enter a new key", variant="primary", id="replace", compact=True)
+                yield Button("Close", id="close", compact=True)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "replace")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -33,10 +34,10 @@ class KeyringUnavailableScreen(ModalScreen[str]):
         with Vertical(id="keyring", classes="dialog"):
             yield Label("The OS keyring is not usable", classes="dialog-title")
             yield Static(self.reason, classes="dialog-text error-text")
-            yield Static(FIXES, classes="dialog-text")
+            yield Static(Text(FIXES), classes="dialog-text")  # Text keeps the indentation
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Retry", variant="primary", id="retry")
-                yield Button("Close", id="close")
+                yield Button("Retry", variant="primary", id="retry", compact=True)
+                yield Button("Close", id="close", compact=True)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id or "close")

@@ -21,7 +21,7 @@ class StartupErrorScreen(ModalScreen[None]):
             yield Label("xconsole could not start", classes="dialog-title")
             yield Static(self.message, classes="dialog-text error-text")
             yield Static("Run `xconsole doctor` for a full check of this machine.", classes="dialog-text")
-            yield Button("Quit", variant="primary", id="quit")
+            yield Button("Quit", variant="primary", id="quit", compact=True)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.app.exit(return_code=1)

@@ -21,10 +21,10 @@ class NavBar(Widget):
     COMPONENT_CLASSES = {"nav-current", "nav-key"}
 
     def render(self) -> Text:
-        text = Text(" ")
+        text = Text()
         for mode, key, label, _title in SCREENS:
             style = self.get_component_rich_style("nav-current") if mode == self.current else None
-            text.append(key, style=self.get_component_rich_style("nav-key"))
-            text.append(f" {label} ", style=style)
-            text.append("  ")
+            text.append(f" {key} ", style=self.get_component_rich_style("nav-key"))
+            text.append(f"{label} ", style=style)
+            text.append(" ")
         return text

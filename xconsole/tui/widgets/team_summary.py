@@ -19,7 +19,7 @@ class TeamSummary(Widget):
 
     def show(self, data: TeamData | None) -> None:
         self.data = data
-        self.refresh()
+        self.refresh(layout=True)  # one line, or two with a stale note
 
     def render(self) -> Text:
         from xconsole.core.billing import format_runway
@@ -29,10 +29,10 @@ class TeamSummary(Widget):
         label = self.get_component_rich_style("summary-label")
         if data is None or data.snapshot is None:
             if data is not None and data.error:
-                return Text(f" {data.error}", style=self.get_component_rich_style("summary-error"))
-            return Text(" Loading this team's billing…", style=label)
+                return Text(data.error, style=self.get_component_rich_style("summary-error"))
+            return Text("Loading this team's billing…", style=label)
         s = data.snapshot.summary
-        text = Text(" ")
+        text = Text()
         parts = [
             ("Credits", format_cents(s.live_balance)),
             ("Month", format_cents(s.month_spend)),
@@ -44,6 +44,7 @@ class TeamSummary(Widget):
             danger = name == "Credits" and s.will_reject_when_empty and (s.runway_days or 0) < 3
             text.append(value, style=self.get_component_rich_style("summary-danger") if danger else "bold")
             text.append("   ")
+        text.rstrip()
         if data.stale:
-            text.append(f"(stale: {data.error})", style=self.get_component_rich_style("summary-error"))
+            text.append(f"\nShowing older data: {data.error}", style=self.get_component_rich_style("summary-error"))
         return text

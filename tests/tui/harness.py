@@ -1,0 +1,91 @@
+"""Apps on a frozen, in-process sandbox for pilot and snapshot tests."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import httpx
+
+from xconsole.cli.options import Options
+from xconsole.cli.wiring import sandbox_session
+from xconsole.core.client import ManagementClient
+from xconsole.core.credentials import KeyringUnavailable, MemoryKeyStore
+from xconsole.core.session import Session, TeamHandle
+from xconsole.core.teams import TeamRegistry
+from xconsole.sandbox.clock import FROZEN_NOW
+from xconsole.sandbox.embedded import BASE_URL, EmbeddedSandbox, open_embedded
+from xconsole.tui.app import XConsoleApp
+
+
+def embedded() -> EmbeddedSandbox:
+    return open_embedded(":memory:", frozen_at=FROZEN_NOW)
+
+
+def sandbox_app(sandbox: EmbeddedSandbox | None = None, *, read_only: bool = False, team: str | None = None) -> XConsoleApp:
+    sandbox = sandbox or embedded()
+
+    async def factory() -> Session:
+        return sandbox_session(Options(sandbox=True, read_only=read_only), sandbox)
+
+    return XConsoleApp(factory, sandbox=True, read_only=read_only, initial_team=team)
+
+
+class DelayTransport(httpx.AsyncBaseTransport):
+    """Delays answers per team id (a slow team vs a fast one), or forever with None."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, delays: dict[str, float | None]) -> None:
+        self.inner = inner
+        self.delays = delays
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        for team_id, delay in self.delays.items():
+            if team_id in request.url.path:
+                if delay is None:
+                    await asyncio.Event().wait()  # never answers
+                await asyncio.sleep(delay)
+        return await self.inner.handle_async_request(request)
+
+
+def delayed_sandbox_app(sandbox: EmbeddedSandbox, delays: dict[str, float | None]) -> XConsoleApp:
+    transport = DelayTransport(sandbox.transport, delays)
+
+    async def factory() -> Session:
+        session = sandbox_session(Options(sandbox=True), sandbox)
+        session.make_client = lambda key, _url: ManagementClient(key, BASE_URL, transport=transport, extensions=True)
+        return session
+
+    return XConsoleApp(factory, sandbox=True)
+
+
+class BrokenKeyStore(MemoryKeyStore):
+    label = "keyring"
+
+    async def get(self, team_id: str) -> str | None:
+        raise KeyringUnavailable("No usable keyring backend (keyring's fail backend is active)")
+
+    async def set(self, team_id: str, key: str) -> None:
+        raise KeyringUnavailable("No usable keyring backend (keyring's fail backend is active)")
+
+
+def registry_app(sandbox: EmbeddedSandbox, config: Path, *, keystore: MemoryKeyStore | None = None,
+                 teams: list[TeamHandle] | None = None) -> XConsoleApp:
+    """A registered-teams session (config file in tmp, keys in memory) against the sandbox."""
+
+    async def factory() -> Session:
+        registry = TeamRegistry.load(config)
+        handles = teams if teams is not None else [
+            TeamHandle(t.name, t.team_id, "keyring", t.key_hint) for t in registry.teams
+        ]
+        return Session(handles, keystore or MemoryKeyStore(),
+                       lambda key, _url: ManagementClient(key, BASE_URL, transport=sandbox.transport, extensions=True),
+                       registry=registry)
+
+    return XConsoleApp(factory)
+
+
+async def settle(pilot) -> None:  # noqa: ANN001
+    """Let workers finish and the screen repaint."""
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()

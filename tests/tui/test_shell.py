@@ -1,0 +1,206 @@
+"""Pilot tests of the shell: team switching, stale answers, first run, failures, responsiveness."""
+
+import asyncio
+
+import pytest
+
+from xconsole.core.credentials import MemoryKeyStore
+from xconsole.core.money import format_cents
+from xconsole.core.session import TeamHandle
+from xconsole.tui import app as app_module
+from xconsole.tui.screens.add_team import AddTeamScreen
+from xconsole.tui.screens.help import HelpScreen
+from xconsole.tui.screens.key_rejected import KeyRejectedScreen
+from xconsole.tui.screens.keyring_unavailable import KeyringUnavailableScreen
+from xconsole.tui.screens.team_switcher import TeamSwitcher
+from xconsole.tui.widgets.team_header import TeamHeader
+from xconsole.tui.widgets.team_summary import TeamSummary
+from tests.tui.harness import BrokenKeyStore, delayed_sandbox_app, embedded, registry_app, sandbox_app, settle
+
+
+def shown(app):
+    header = app.screen.query_one(TeamHeader)
+    summary = app.screen.query_one(TeamSummary)
+    return header.team_name, summary.render().plain
+
+
+async def test_starts_on_the_first_team_with_live_numbers():
+    app = sandbox_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        name, summary = shown(app)
+        assert name == "Lumen Labs"
+        balance = app.active_data().snapshot.summary.live_balance
+        assert f"Credits {format_cents(balance)}" in summary
+        assert app.screen.query_one(TeamHeader).sandbox
+
+
+async def test_next_team_key_switches_header_and_data():
+    app = sandbox_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        assert app.team.name == "Orbit Robotics"
+        name, summary = shown(app)
+        orbit = app.cache[app.team.team_id].snapshot.summary
+        assert name == "Orbit Robotics" and format_cents(orbit.live_balance) in summary
+        await pilot.press("left_square_bracket", "left_square_bracket")
+        await settle(pilot)
+        assert shown(app)[0] == "Helix Health"
+
+
+async def test_switcher_filters_and_switches():
+    app = sandbox_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("t")
+        assert isinstance(app.screen, TeamSwitcher)
+        await pilot.press("h", "e", "l", "enter")
+        await settle(pilot)
+        assert app.team.name == "Helix Health" and shown(app)[0] == "Helix Health"
+
+
+async def test_palette_switches_team():
+    app = sandbox_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        for ch in "switch to orbit":
+            await pilot.press("space" if ch == " " else ch)
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.team.name == "Orbit Robotics"
+
+
+async def test_number_keys_change_screen_but_not_team():
+    app = sandbox_app(team="orbit")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        for key, mode in (("2", "auto"), ("3", "payments"), ("4", "invoices"), ("5", "billing"), ("1", "spend")):
+            await pilot.press(key)
+            await pilot.pause()
+            assert app.current_mode == mode and shown(app)[0] == "Orbit Robotics"
+
+
+async def test_a_late_answer_for_the_team_you_left_is_not_shown():
+    sandbox = embedded()
+    lumen, orbit = sandbox.teams[0].team_id, sandbox.teams[1].team_id
+    app = delayed_sandbox_app(sandbox, {lumen: 0.0, orbit: 0.0})
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        transport = app.session.make_client("k", None)._http._transport  # the DelayTransport
+        transport.delays[lumen] = 0.6
+        transport.delays[orbit] = 0.05
+        seen = []
+        app.watch(app, "data_version", lambda: seen.append(shown(app)), init=False)
+        await pilot.press("r")  # Lumen refresh, slow
+        await pilot.press("right_square_bracket")  # now Orbit, fast
+        await settle(pilot)
+        assert app.team.team_id == orbit
+        orbit_balance = format_cents(app.cache[orbit].snapshot.summary.live_balance)
+        lumen_balance = format_cents(app.cache[lumen].snapshot.summary.live_balance)
+        assert orbit_balance != lumen_balance
+        # Every repaint after the switch paired Orbit's name with Orbit's numbers (or none yet).
+        for name, summary in seen:
+            if name == "Orbit Robotics":
+                assert f"Credits {lumen_balance}" not in summary
+        assert shown(app) == ("Orbit Robotics", shown(app)[1]) and f"Credits {orbit_balance}" in shown(app)[1]
+        assert app.cache[lumen].generation >= 2  # the late answer still refreshed Lumen's cache
+
+
+async def test_ui_stays_responsive_while_the_api_hangs():
+    sandbox = embedded()
+    app = delayed_sandbox_app(sandbox, {t.team_id: None for t in sandbox.teams})
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause(0.3)
+        assert app.active_data().loading
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape", "t")
+        await pilot.pause()
+        assert isinstance(app.screen, TeamSwitcher)
+        await pilot.press("escape", "3")
+        await pilot.pause()
+        assert app.current_mode == "payments"
+        app.workers.cancel_all()
+
+
+async def test_network_failure_keeps_last_data_with_stale_badge_and_recovers(monkeypatch):
+    monkeypatch.setattr(app_module, "RETRY_FIRST_S", 0.2)
+    sandbox = embedded()
+    app = sandbox_app(sandbox)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        before = shown(app)[1]
+        sandbox.app.state.sandbox.faults.error_rate = 1.0
+        await pilot.press("r")
+        await settle(pilot)
+        header = app.screen.query_one(TeamHeader)
+        assert header.stale and app.active_data().error
+        assert before.split("   ")[0] in shown(app)[1] and "stale" in shown(app)[1]
+        sandbox.app.state.sandbox.faults.error_rate = 0.0
+        await pilot.pause(0.5)
+        await settle(pilot)
+        assert not app.screen.query_one(TeamHeader).stale and app.active_data().error is None
+
+
+async def test_read_only_badge():
+    app = sandbox_app(read_only=True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert app.screen.query_one(TeamHeader).read_only
+
+
+async def test_first_run_adds_a_team_with_the_api_error_next_to_the_key(tmp_path):
+    sandbox = embedded()
+    config = tmp_path / "config.toml"
+    store = MemoryKeyStore()
+    app = registry_app(sandbox, config, keystore=store)
+    async with app.run_test(size=(100, 34)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, AddTeamScreen)
+        await pilot.click("#name")
+        for ch in "Prod":
+            await pilot.press(ch)
+        app.screen.query_one("#key").value = "xai-wrong-key-000000000000"
+        await pilot.click("#save")
+        await settle(pilot)
+        assert "Key rejected" in str(app.screen.query_one("#key-error").render())
+        assert app.screen.query_one("#name").value == "Prod"  # input kept
+        key = sandbox.teams[1].management_key
+        app.screen.query_one("#key").value = key
+        await pilot.click("#save")
+        await settle(pilot)
+        assert app.team.name == "Prod" and app.team.team_id == sandbox.teams[1].team_id
+        assert shown(app)[0] == "Prod"
+        assert await store.get(sandbox.teams[1].team_id) == key
+        assert key not in config.read_text() and sandbox.teams[1].team_id in config.read_text()
+
+
+async def test_unusable_keyring_explains_the_way_out(tmp_path):
+    sandbox = embedded()
+    team = sandbox.teams[0]
+    app = registry_app(sandbox, tmp_path / "c.toml", keystore=BrokenKeyStore(),
+                       teams=[TeamHandle("Lumen", team.team_id, "keyring")])
+    async with app.run_test(size=(100, 34)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, KeyringUnavailableScreen)
+        text = " ".join(str(w.render()) for w in app.screen.query("Static"))
+        assert "XAI_MANAGEMENT_KEY" in text and "xconsole doctor" in text
+
+
+async def test_rejected_key_offers_to_enter_a_new_one(tmp_path):
+    sandbox = embedded()
+    team = sandbox.teams[0]
+    store = MemoryKeyStore({team.team_id: "xai-revoked-key-0000000000"})
+    app = registry_app(sandbox, tmp_path / "c.toml", keystore=store, teams=[TeamHandle("Lumen", team.team_id, "keyring")])
+    async with app.run_test(size=(100, 34)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, KeyRejectedScreen)
+        await pilot.click("#replace")
+        await pilot.pause()
+        assert isinstance(app.screen, AddTeamScreen) and app.screen.query_one("#name").value == "Lumen"

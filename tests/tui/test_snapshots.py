@@ -1,0 +1,57 @@
+"""SVG snapshots of the shell at 80x24 and 120x36 (frozen sandbox clock, fixed seed)."""
+
+import pytest
+
+from xconsole.core.session import TeamHandle
+from tests.tui.harness import BrokenKeyStore, embedded, registry_app, sandbox_app, settle
+
+SIZES = [(80, 24), (120, 36)]
+
+
+async def _settled(pilot):
+    await settle(pilot)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_shell(snap_compare, size):
+    assert snap_compare(sandbox_app(), terminal_size=size, run_before=_settled)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_team_switcher(snap_compare, size):
+    async def open_switcher(pilot):
+        await settle(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+
+    assert snap_compare(sandbox_app(), terminal_size=size, run_before=open_switcher)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_add_team_first_run(snap_compare, size, tmp_path):
+    app = registry_app(embedded(), tmp_path / "config.toml")
+    assert snap_compare(app, terminal_size=size, run_before=_settled)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_keyring_unavailable(snap_compare, size, tmp_path):
+    sandbox = embedded()
+    app = registry_app(sandbox, tmp_path / "c.toml", keystore=BrokenKeyStore(),
+                       teams=[TeamHandle("Lumen", sandbox.teams[0].team_id, "keyring")])
+    assert snap_compare(app, terminal_size=size, run_before=_settled)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_stale_after_an_error(snap_compare, size, monkeypatch):
+    from xconsole.tui import app as app_module
+
+    monkeypatch.setattr(app_module, "RETRY_FIRST_S", 3600)
+    sandbox = embedded()
+
+    async def break_api(pilot):
+        await settle(pilot)
+        sandbox.app.state.sandbox.faults.error_rate = 1.0
+        await pilot.press("r")
+        await settle(pilot)
+
+    assert snap_compare(sandbox_app(sandbox), terminal_size=size, run_before=break_api)
