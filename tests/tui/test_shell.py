@@ -141,7 +141,7 @@ async def test_network_failure_keeps_last_data_with_stale_badge_and_recovers(mon
         await settle(pilot)
         header = app.screen.query_one(TeamHeader)
         assert header.stale and app.active_data().error
-        assert before.split("   ")[0] in shown(app)[1] and "stale" in shown(app)[1]
+        assert before.split("   ")[0] in shown(app)[1] and "Showing older data" in shown(app)[1]
         sandbox.app.state.sandbox.faults.error_rate = 0.0
         await pilot.pause(0.5)
         await settle(pilot)
