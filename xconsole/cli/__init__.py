@@ -10,10 +10,32 @@ import click
 
 from xconsole import __version__
 from xconsole.cli.options import Options
-from xconsole.core.config import API_URL_ENV
+from xconsole.core.paths import API_URL_ENV
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """Subcommands imported only when invoked: `xconsole` alone must reach its first frame fast."""
+
+    lazy = {
+        "team": ("xconsole.cli.team", "team_group"),
+        "balance": ("xconsole.cli.balance", "balance"),
+        "doctor": ("xconsole.cli.doctor", "doctor"),
+        "sandbox": ("xconsole.cli.sandbox", "sandbox_group"),
+    }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self.lazy])
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.lazy:
+            import importlib
+
+            module, attr = self.lazy[name]
+            return getattr(importlib.import_module(module), attr)
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=LazyGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--sandbox", is_flag=True, help="Use the embedded sandbox with demo teams (no account, no keyring).")
 @click.option("--fresh", is_flag=True, help="With --sandbox: start from a freshly seeded demo database.")
 @click.option("--api-url", envvar=API_URL_ENV, metavar="URL", help=f"Management API base URL (env {API_URL_ENV}).")
@@ -34,16 +56,3 @@ def main(ctx: click.Context, sandbox: bool, fresh: bool, api_url: str | None, te
         from xconsole.cli.tui import run_tui
 
         run_tui(ctx.obj)
-
-
-def _register() -> None:
-    from xconsole.cli.balance import balance
-    from xconsole.cli.doctor import doctor
-    from xconsole.cli.sandbox import sandbox_group
-    from xconsole.cli.team import team_group
-
-    for command in (team_group, balance, doctor, sandbox_group):
-        main.add_command(command)
-
-
-_register()

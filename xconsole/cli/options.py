@@ -9,7 +9,6 @@ from typing import Any
 
 import click
 
-from xconsole.core.money import format_cents
 
 EXIT_API = 1
 EXIT_THRESHOLD = 3
@@ -35,6 +34,8 @@ class Fail(click.ClickException):
 
 def money(cents: int) -> dict[str, Any]:
     """Money in --json output: integer cents plus the formatted string."""
+    from xconsole.core.money import format_cents
+
     return {"cents": cents, "formatted": format_cents(cents)}
 
 

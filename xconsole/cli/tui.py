@@ -26,9 +26,12 @@ def run_tui(opts: Options) -> None:
     from xconsole.tui.app import XConsoleApp
 
     async def factory():  # noqa: ANN202
-        from xconsole.cli.wiring import build_session
+        import asyncio
+        import importlib
 
-        return await build_session(opts)
+        # Heavy imports (httpx, pydantic, keyring, FastAPI) happen in a thread, not on the UI loop.
+        wiring = await asyncio.to_thread(importlib.import_module, "xconsole.cli.wiring")
+        return await wiring.build_session(opts)
 
     app = XConsoleApp(factory, sandbox=opts.sandbox, read_only=opts.read_only, initial_team=opts.team,
                       theme=None if opts.sandbox else _saved_theme())

@@ -16,13 +16,11 @@ from pathlib import Path
 import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from xconsole.core.paths import CONFIG_ENV as CONFIG_ENV  # re-exported
+from xconsole.core.paths import API_URL_ENV as API_URL_ENV  # re-exported
+from xconsole.core.paths import CONFIG_ENV as CONFIG_ENV
+from xconsole.core.paths import KEY_ENV as KEY_ENV
 from xconsole.core.paths import config_path as config_path
 from xconsole.core.paths import data_dir as data_dir
-
-API_URL_ENV = "XCONSOLE_API_URL"
-KEY_ENV = "XAI_MANAGEMENT_KEY"
-
 
 class ConfigError(Exception):
     """The config file cannot be read or written; the message says which file and why."""

@@ -7,6 +7,8 @@ from pathlib import Path
 
 APP_NAME = "xconsole"
 CONFIG_ENV = "XCONSOLE_CONFIG_FILE"
+API_URL_ENV = "XCONSOLE_API_URL"
+KEY_ENV = "XAI_MANAGEMENT_KEY"
 
 
 def config_path() -> Path:

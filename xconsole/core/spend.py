@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -44,7 +45,9 @@ def series_cents(usage: models.UsageResponse) -> list[int]:
 
 
 async def load_spend(client: ManagementClient, team_id: str, today: date | None = None) -> SpendSnapshot:
-    """Everything for one team: four reads in parallel, then daily usage up to the server's today."""
+    """Everything for one team. All five reads run in parallel once the server's date is known
+    (from any earlier answer); on a client's very first call, daily usage waits for it so the
+    runway window is the server's last seven days, not this machine's."""
 
     async def auto() -> models.AutoTopUp | None:
         try:
@@ -52,14 +55,17 @@ async def load_spend(client: ManagementClient, team_id: str, today: date | None 
         except errors.NotSupportedByApi:
             return None
 
-    preview, limits, ledger, auto_top_up = await asyncio.gather(
-        client.get_invoice_preview(team_id),
-        client.get_spending_limits(team_id),
-        client.get_prepaid_balance(team_id),
-        auto(),
-    )
-    usage = await client.usage(team_id, daily_request(today or client.today(), billing.RUNWAY_WINDOW_DAYS))
-    daily = series_cents(usage)
+    def usage() -> Awaitable[models.UsageResponse]:
+        return client.usage(team_id, daily_request(today or client.today(), billing.RUNWAY_WINDOW_DAYS))
+
+    reads = (client.get_invoice_preview(team_id), client.get_spending_limits(team_id),
+             client.get_prepaid_balance(team_id), auto())
+    if today is not None or client.server_date is not None:
+        preview, limits, ledger, auto_top_up, daily_usage = await asyncio.gather(*reads, usage())
+    else:
+        preview, limits, ledger, auto_top_up = await asyncio.gather(*reads)
+        daily_usage = await usage()
+    daily = series_cents(daily_usage)
     return SpendSnapshot(
         summary=billing.summarize(preview, limits, ledger, daily),
         preview=preview,

@@ -37,6 +37,7 @@ class XConsoleApp(App[int]):
     CSS_PATH = "xconsole.tcss"
     TITLE = "xconsole"
     COMMANDS: ClassVar = App.COMMANDS | {ConsoleCommands}
+    DEFAULT_MODE: ClassVar[str] = "spend"
     MODES: ClassVar = {
         "spend": SpendScreen,
         "auto": AutoTopUpScreen,
@@ -84,13 +85,14 @@ class XConsoleApp(App[int]):
     # ------------------------------------------------------------------ start
 
     def on_mount(self) -> None:
-        self.switch_mode("spend")
+        # The session (HTTP client, models, keyring, maybe the sandbox) starts after the first
+        # frame is on screen, never before it.
         self.call_after_refresh(self._first_painted)
-        self.run_worker(self._start_session(), name="start-session", exit_on_error=False)
 
     def _first_painted(self) -> None:
         self.first_paint_s = time.perf_counter() - START_TIME
         self.log.info(f"first paint after {self.first_paint_s * 1000:.0f} ms")
+        self.run_worker(self._start_session(), name="start-session", exit_on_error=False)
 
     async def _start_session(self) -> None:
         try:
@@ -145,7 +147,8 @@ class XConsoleApp(App[int]):
         """Show `team` now from cache; refresh it in the background."""
         if self.team is None or self.team.team_id != team.team_id:
             self.team = team
-        self.load_team(team)
+        # Paint the cached numbers first; the refresh's requests start after that frame.
+        self.call_after_refresh(self.load_team, team)
         if remember and self.session is not None:
             self.run_worker(self.session.remember(team=team), group="remember", exit_on_error=False)
 

@@ -1,7 +1,7 @@
 """Help text shared by screens, kept as data so the help screen and the palette agree."""
 
 GLOBAL_KEYS = [
-    ("1-5", "Spend, Auto top-up, Payment methods, Invoices, Billing details"),
+    ("1-5", "Spend, Auto top-up, Payments, Invoices, Billing info"),
     ("t", "Team switcher (type to filter, Enter to switch)"),
     ("[ / ]", "Previous / next team"),
     ("r", "Refresh this team's data"),

@@ -22,15 +22,17 @@ class TeamSummary(Widget):
         self.refresh(layout=True)  # one line, or two with a stale note
 
     def render(self) -> Text:
-        from xconsole.core.billing import format_runway
-        from xconsole.core.money import format_cents
-
         data = self.data
         label = self.get_component_rich_style("summary-label")
         if data is None or data.snapshot is None:
             if data is not None and data.error:
                 return Text(data.error, style=self.get_component_rich_style("summary-error"))
             return Text("Loading this team's billing…", style=label)
+        # Imported here, not at the top: the first frame has no numbers and must not wait for
+        # pydantic; by the time a snapshot exists these modules are loaded.
+        from xconsole.core.billing import format_runway
+        from xconsole.core.money import format_cents
+
         s = data.snapshot.summary
         text = Text()
         parts = [
