@@ -413,73 +413,51 @@ class ManagementClient:
 
     # ------------------------------------------------------------------ console-only (design.md 5)
 
+    async def _console_only(self, what: str, team_id: str, method: str, tail: str, model: type[M], **kw: Any) -> M:
+        """A sandbox extension route: refused up front against the real API, and a 404 from a
+        server that is not the sandbox also means "console only"."""
+        self._require_extensions(team_id, what)
+        return await self._call(method, self._billing(team_id, tail), model, extension_of=what, **kw)
+
     async def get_auto_top_up(self, team_id: str) -> models.AutoTopUp:
-        self._require_extensions(team_id, "Auto top-up")
-        env = await self._call(
-            "GET", self._billing(team_id, "auto-top-up"), models.AutoTopUpEnvelope, extension_of="Auto top-up"
-        )
+        env = await self._console_only("Auto top-up", team_id, "GET", "auto-top-up", models.AutoTopUpEnvelope)
         return env.auto_top_up
 
     async def set_auto_top_up(self, team_id: str, settings: models.AutoTopUpSettings) -> models.AutoTopUp:
-        self._require_extensions(team_id, "Auto top-up")
-        body = models.AutoTopUpSettingsEnvelope(auto_top_up=settings)
-        env = await self._call(
-            "POST",
-            self._billing(team_id, "auto-top-up"),
-            models.AutoTopUpEnvelope,
-            json=body,
-            extension_of="Auto top-up",
+        env = await self._console_only(
+            "Auto top-up", team_id, "POST", "auto-top-up", models.AutoTopUpEnvelope,
+            json=models.AutoTopUpSettingsEnvelope(auto_top_up=settings),
         )
         return env.auto_top_up
 
     async def redeem_promo_code(self, team_id: str, code: str) -> models.PrepaidBalanceChange:
-        self._require_extensions(team_id, "Redeeming a promo code")
-        result = await self._call(
-            "POST",
-            self._billing(team_id, "promo-codes"),
-            models.TopUpResponse,
+        result = await self._console_only(
+            "Redeeming a promo code", team_id, "POST", "promo-codes", models.TopUpResponse,
             json=models.PromoCodeRequest(code=code.strip()),
-            extension_of="Redeeming a promo code",
         )
         return result.change
 
     async def add_card(self, team_id: str, card: models.CardInput) -> models.PaymentMethod:
-        self._require_extensions(team_id, "Adding a payment method")
-        env = await self._call(
-            "POST",
-            self._billing(team_id, "payment-method"),
-            models.PaymentMethodEnvelope,
+        env = await self._console_only(
+            "Adding a payment method", team_id, "POST", "payment-method", models.PaymentMethodEnvelope,
             json=models.AddCardRequest(card=card),
-            extension_of="Adding a payment method",
         )
         return env.payment_method
 
     async def remove_payment_method(self, team_id: str, payment_method_id: str) -> None:
-        self._require_extensions(team_id, "Removing a payment method")
-        await self._call(
-            "DELETE",
-            self._billing(team_id, f"payment-method/{payment_method_id}"),
-            models.EmptyMessage,
-            extension_of="Removing a payment method",
+        await self._console_only(
+            "Removing a payment method", team_id, "DELETE", f"payment-method/{payment_method_id}", models.EmptyMessage
         )
 
     async def get_invoiced_billing(self, team_id: str) -> models.InvoicedBilling:
-        self._require_extensions(team_id, "Monthly invoiced billing status")
-        return await self._call(
-            "GET",
-            self._billing(team_id, "invoiced-billing"),
-            models.InvoicedBilling,
-            extension_of="Monthly invoiced billing status",
+        return await self._console_only(
+            "Monthly invoiced billing status", team_id, "GET", "invoiced-billing", models.InvoicedBilling
         )
 
     async def request_invoiced_billing(self, team_id: str) -> models.InvoicedBilling:
-        self._require_extensions(team_id, "Requesting monthly invoiced billing")
-        return await self._call(
-            "POST",
-            self._billing(team_id, "invoiced-billing"),
-            models.InvoicedBilling,
+        return await self._console_only(
+            "Requesting monthly invoiced billing", team_id, "POST", "invoiced-billing", models.InvoicedBilling,
             json=models.InvoicedBillingAction(action="REQUEST"),
-            extension_of="Requesting monthly invoiced billing",
         )
 
 
