@@ -341,3 +341,18 @@ async def test_usage_daily_series_add_up_to_the_month_spend(sb, lumen):
     total_dollars = sum(v for s in usage.time_series for p in s.data_points for v in p.values)
     spend = (await lumen.get_invoice_preview(team)).month_to_date_spend_cents
     assert abs(round(total_dollars * 100) - spend) <= len(usage.time_series)  # per-line rounding
+
+
+async def test_large_team_has_10000_invoices_and_filters_by_period():
+    from tests.sandbox_helpers import SandboxHarness
+
+    harness = await SandboxHarness(large=True).start()
+    try:
+        client = harness.client("megacorp")
+        team = harness.teams["megacorp"].team_id
+        everything = await client.list_invoices(team)
+        assert len(everything) == 10_000
+        recent = await client.list_invoices(team, since=(2026, 10))
+        assert 0 < len(recent) < 2_000 and all(i.period >= "2026-10" for i in recent)
+    finally:
+        await harness.close()

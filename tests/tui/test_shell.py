@@ -204,3 +204,24 @@ async def test_rejected_key_offers_to_enter_a_new_one(tmp_path):
         await pilot.click("#replace")
         await pilot.pause()
         assert isinstance(app.screen, AddTeamScreen) and app.screen.query_one("#name").value == "Lumen"
+
+
+async def test_theme_choice_is_remembered_in_the_config(tmp_path):
+    from xconsole.core.config import load_config
+    from xconsole.core.teams import TeamRegistry
+
+    sandbox = embedded()
+    config = tmp_path / "config.toml"
+    registry = TeamRegistry.load(config)
+    registry.add("Lumen", sandbox.teams[0].team_id, "xai-…abcd")
+    registry.save()
+    store = MemoryKeyStore({sandbox.teams[0].team_id: sandbox.teams[0].management_key})
+    app = registry_app(sandbox, config, keystore=store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert shown(app)[0] == "Lumen"
+        app.theme = "nord"
+        await settle(pilot)
+    saved = load_config(config)
+    assert saved.settings.theme == "nord"
+    assert sandbox.teams[0].management_key not in config.read_text()
