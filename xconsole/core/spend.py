@@ -6,10 +6,16 @@ import asyncio
 from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TypeVar
 
 from xconsole.core import billing, errors, models
 from xconsole.core.client import ManagementClient
 from xconsole.core.money import dollars_to_cents
+
+#: Days of daily spend shown on the Spend screen (today, partial, is the last one).
+CHART_DAYS = 30
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -18,16 +24,35 @@ class SpendSnapshot:
     preview: models.InvoicePreview
     limits: models.SpendingLimits
     ledger: models.PrepaidBalance
-    daily_spend: list[int]  # cents per full day, oldest first (last RUNWAY_WINDOW_DAYS days)
-    auto_top_up: models.AutoTopUp | None  # None when the API has no such endpoint (console only)
+    daily: list[tuple[date, int]]  # cents spent per UTC day, oldest first; the last is today so far
+    by_model: list[tuple[str, int]]  # this cycle's spend per model description, largest first
+    auto_top_up: models.AutoTopUp | None  # None: console-only on this API
+    invoiced: models.InvoicedBilling | None  # None: console-only on this API
+
+    @property
+    def full_days(self) -> list[int]:
+        """Spend of complete days (today excluded), for the runway."""
+        return [cents for _day, cents in self.daily[:-1]]
 
 
 def daily_request(today: date, days: int) -> models.AnalyticsRequest:
-    """Usage per UTC day for the `days` full days before `today`."""
-    start = today - timedelta(days=days)
+    """Usage per UTC day for the `days` days up to and including `today`."""
+    start = today - timedelta(days=days - 1)
+    end = today + timedelta(days=1)
     return models.AnalyticsRequest(
-        time_range=models.TimeRange(start_time=f"{start:%Y-%m-%d} 00:00:00", end_time=f"{today:%Y-%m-%d} 00:00:00"),
+        time_range=models.TimeRange(start_time=f"{start:%Y-%m-%d} 00:00:00", end_time=f"{end:%Y-%m-%d} 00:00:00"),
         time_unit=models.TimeUnit.TIME_UNIT_DAY,
+    )
+
+
+def by_model_request(today: date) -> models.AnalyticsRequest:
+    """This month's usage per model (one bucket, grouped by description)."""
+    start = today.replace(day=1)
+    end = today + timedelta(days=1)
+    return models.AnalyticsRequest(
+        time_range=models.TimeRange(start_time=f"{start:%Y-%m-%d} 00:00:00", end_time=f"{end:%Y-%m-%d} 00:00:00"),
+        time_unit=models.TimeUnit.TIME_UNIT_NONE,
+        group_by=["description"],
     )
 
 
@@ -44,33 +69,52 @@ def series_cents(usage: models.UsageResponse) -> list[int]:
     return totals
 
 
+def per_group_cents(usage: models.UsageResponse) -> list[tuple[str, int]]:
+    """(label, cents) per series, largest first; empty series left out."""
+    rows = [(s.label, sum(dollars_to_cents(v) for p in s.data_points for v in p.values)) for s in usage.time_series]
+    return sorted((row for row in rows if row[1] > 0), key=lambda row: (-row[1], row[0]))
+
+
+async def _console_only(call: Awaitable[T]) -> T | None:
+    try:
+        return await call
+    except errors.NotSupportedByApi:
+        return None
+
+
 async def load_spend(client: ManagementClient, team_id: str, today: date | None = None) -> SpendSnapshot:
-    """Everything for one team. All five reads run in parallel once the server's date is known
-    (from any earlier answer); on a client's very first call, daily usage waits for it so the
-    runway window is the server's last seven days, not this machine's."""
+    """Everything for one team. All reads run in parallel once the server's date is known (from
+    any earlier answer); on a client's very first call the two usage reads wait for it, so the
+    chart and runway cover the server's days, not this machine's."""
 
-    async def auto() -> models.AutoTopUp | None:
-        try:
-            return await client.get_auto_top_up(team_id)
-        except errors.NotSupportedByApi:
-            return None
+    def usage_reads() -> list[Awaitable[models.UsageResponse]]:
+        day = today or client.today()
+        return [client.usage(team_id, daily_request(day, CHART_DAYS)), client.usage(team_id, by_model_request(day))]
 
-    def usage() -> Awaitable[models.UsageResponse]:
-        return client.usage(team_id, daily_request(today or client.today(), billing.RUNWAY_WINDOW_DAYS))
-
-    reads = (client.get_invoice_preview(team_id), client.get_spending_limits(team_id),
-             client.get_prepaid_balance(team_id), auto())
+    reads = [
+        client.get_invoice_preview(team_id),
+        client.get_spending_limits(team_id),
+        client.get_prepaid_balance(team_id),
+        _console_only(client.get_auto_top_up(team_id)),
+        _console_only(client.get_invoiced_billing(team_id)),
+    ]
     if today is not None or client.server_date is not None:
-        preview, limits, ledger, auto_top_up, daily_usage = await asyncio.gather(*reads, usage())
+        preview, limits, ledger, auto_top_up, invoiced, daily_usage, model_usage = await asyncio.gather(*reads, *usage_reads())
     else:
-        preview, limits, ledger, auto_top_up = await asyncio.gather(*reads)
-        daily_usage = await usage()
-    daily = series_cents(daily_usage)
+        preview, limits, ledger, auto_top_up, invoiced = await asyncio.gather(*reads)
+        daily_usage, model_usage = await asyncio.gather(*usage_reads())
+    day = today or client.today()
+    cents = series_cents(daily_usage)
+    first = day - timedelta(days=CHART_DAYS - 1)
+    daily = [(first + timedelta(days=i), c) for i, c in enumerate(cents[:CHART_DAYS])]
+    snapshot_days = [c for _d, c in daily[:-1]]
     return SpendSnapshot(
-        summary=billing.summarize(preview, limits, ledger, daily),
+        summary=billing.summarize(preview, limits, ledger, snapshot_days),
         preview=preview,
         limits=limits,
         ledger=ledger,
-        daily_spend=daily,
+        daily=daily,
+        by_model=per_group_cents(model_usage),
         auto_top_up=auto_top_up,
+        invoiced=invoiced,
     )

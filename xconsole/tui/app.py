@@ -21,6 +21,7 @@ from xconsole.tui.screens.billing_details import BillingDetailsScreen
 from xconsole.tui.screens.invoices import InvoicesScreen
 from xconsole.tui.screens.payment_methods import PaymentMethodsScreen
 from xconsole.tui.screens.spend import SpendScreen
+from xconsole.tui.spend_actions import SpendActions
 from xconsole.tui.state import TeamData
 
 if TYPE_CHECKING:
@@ -33,7 +34,7 @@ RETRY_MAX_S = 60.0
 START_TIME = time.perf_counter()
 
 
-class XConsoleApp(App[int]):
+class XConsoleApp(SpendActions, App[int]):
     CSS_PATH = "xconsole.tcss"
     TITLE = "xconsole"
     COMMANDS: ClassVar = App.COMMANDS | {ConsoleCommands}
@@ -278,6 +279,17 @@ class XConsoleApp(App[int]):
         self.push_screen(KeyRejectedScreen(team.name, message, can_replace), closed)
 
     # ------------------------------------------------------------------ misc actions
+
+    #: Actions that change which team or screen is shown: never while a dialog is open, so a
+    #: confirmation can never end up under another team's name.
+    NAVIGATION = frozenset({"next_team", "prev_team", "switch_team", "mode", "refresh"})
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        from textual.screen import ModalScreen
+
+        if action in self.NAVIGATION and isinstance(self.screen, ModalScreen):
+            return False
+        return True
 
     def action_mode(self, mode: str) -> None:
         if self.current_mode != mode:

@@ -1,0 +1,113 @@
+"""`l`: the invoiced billing limit (the API's soft spending limit), with the hard limit it may
+not exceed. Prepaid credits are always used first."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+
+from xconsole.tui.screens.confirm import ConfirmActionScreen, Outcome
+
+if TYPE_CHECKING:
+    from xconsole.core.client import ManagementClient
+    from xconsole.core.models import SpendingLimits
+    from xconsole.core.session import TeamHandle
+
+EXPLAIN = ("Prepaid credits are used first. Beyond them, usage up to this limit is charged to the default "
+           "payment method at month end; at the limit, API requests are rejected until it is raised. "
+           "$0 means prepaid only.")
+
+
+class SpendingLimitScreen(ModalScreen["int | None"]):
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="limit.cancel")]
+
+    def __init__(self, team: TeamHandle, client: ManagementClient, limits: SpendingLimits) -> None:
+        super().__init__()
+        self.team = team
+        self.client = client
+        self.limits = limits
+
+    def compose(self) -> ComposeResult:
+        from xconsole.core.money import format_cents
+
+        current, hard = self.limits.effective_sl.val, self.limits.effective_hard_sl.val
+        with Vertical(id="limit", classes="dialog"):
+            yield Label(f"Invoiced billing limit · {self.team.name}", classes="dialog-title")
+            yield Static(f"Now {format_cents(current)} · highest allowed {format_cents(hard)}", classes="dialog-text")
+            yield Static(EXPLAIN, classes="dialog-text dialog-hint")
+            if hard == 0:
+                yield Static("Monthly invoiced billing is not enabled for this team, so the limit stays $0. "
+                             "Request invoiced billing first (i).", classes="dialog-text error-text")
+            yield Input(placeholder="new limit, e.g. 1,000", id="limit-amount", compact=True)
+            yield Label("", id="limit-error", classes="field-error")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Review", variant="primary", id="review", compact=True)
+                yield Button("Cancel", id="cancel", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#limit-amount", Input).focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self._value(event.value, quiet_when_empty=True)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.review()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "review":
+            self.review()
+        else:
+            self.dismiss(None)
+
+    def _value(self, text: str, *, quiet_when_empty: bool = False) -> int | None:
+        from xconsole.core.money import MoneyError, format_cents, parse_amount
+
+        error = self.query_one("#limit-error", Label)
+        if quiet_when_empty and not text.strip():
+            error.update("")
+            return None
+        try:
+            cents = parse_amount(text)
+        except MoneyError as exc:
+            error.update(str(exc))
+            return None
+        hard = self.limits.effective_hard_sl.val
+        if cents > hard:
+            error.update(f"At most {format_cents(hard)} (the team's hard limit)")
+            return None
+        error.update("")
+        return cents
+
+    def review(self) -> None:
+        from xconsole.core.money import format_cents
+
+        cents = self._value(self.query_one("#limit-amount", Input).value)
+        if cents is None:
+            return
+
+        async def apply() -> int:
+            return await self.client.set_soft_spending_limit(self.team.team_id, cents)
+
+        lines = [
+            f"Team       {self.team.name} ({self.team.short_id}) — applies to every user of this team",
+            f"Limit      {format_cents(self.limits.effective_sl.val)} → {format_cents(cents)}",
+            "Billing    usage beyond prepaid credits, charged at month end",
+        ]
+        self.app.push_screen(ConfirmActionScreen("Confirm invoiced billing limit", lines, "Set limit", apply), self._done)
+
+    def _done(self, outcome: Outcome | None) -> None:
+        from xconsole.core import errors
+
+        if outcome is None or outcome.cancelled:
+            return
+        if outcome.error is None:
+            self.dismiss(outcome.result)
+        elif isinstance(outcome.error, errors.ApiError):
+            self.query_one("#limit-error", Label).update(f"{outcome.error.message}")
+        else:
+            self.query_one("#limit-error", Label).update(str(outcome.error))

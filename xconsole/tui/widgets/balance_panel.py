@@ -1,0 +1,54 @@
+"""The API spend management card: credits, what is pending, month spend, runway, warnings."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.table import Table
+from rich.text import Text
+from textual.widgets import Static
+
+if TYPE_CHECKING:
+    from xconsole.core.spend import SpendSnapshot
+
+
+class BalancePanel(Static):
+    def show(self, snap: SpendSnapshot | None) -> None:
+        self.set_class(False, "danger")
+        if snap is None:
+            self.update(Text("Loading…", style="dim"))
+            return
+        from xconsole.core.billing import WARNING_TEXT, format_runway
+        from xconsole.core.money import format_cents
+
+        s = snap.summary
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(style="dim")
+        grid.add_column(justify="right")
+        grid.add_column(style="dim")
+        grid.add_row("Prepaid credits", Text(format_cents(s.live_balance), style="bold"),
+                     f"runway {format_runway(s.runway_days)} at the last 7 days' rate")
+        grid.add_row("Spent this month", format_cents(s.month_spend),
+                     f"billed at month end: {format_cents(s.beyond_prepaid)}" if s.beyond_prepaid else "all from prepaid credits")
+        if s.pending_purchases:
+            grid.add_row("Pending purchases", format_cents(s.pending_purchases), "credited when the payment clears")
+        lines: list[Text] = []
+        auto = snap.auto_top_up
+        topped_up = auto is not None and auto.enabled and not auto.blocked_reason
+        if topped_up:
+            lines.append(Text(f"Auto top-up on: buys {format_cents(auto.amount.val)} below {format_cents(auto.threshold.val)}",
+                              style="dim"))
+        if s.will_reject_when_empty and not topped_up and (s.live_balance == 0 or (s.runway_days or 99) < 7):
+            self.set_class(True, "danger")
+            lines.append(Text("⚠ Invoiced billing limit is $0: API requests will be rejected when credits run out.",
+                              style="bold"))
+        elif s.soft_limit and s.limit_remaining == 0:
+            self.set_class(True, "danger")
+            lines.append(Text("⚠ Invoiced billing limit reached: API requests are rejected until it is raised.", style="bold"))
+        for warning in auto.warnings if auto else []:
+            lines.append(Text(f"⚠ {WARNING_TEXT.get(warning, warning)}"))
+        body = Table.grid()
+        body.add_row(grid)
+        for line in lines:
+            body.add_row(line)
+        self.update(body)
