@@ -32,13 +32,19 @@ def sandbox_app(sandbox: EmbeddedSandbox | None = None, *, read_only: bool = Fal
 
 
 class DelayTransport(httpx.AsyncBaseTransport):
-    """Delays answers per team id (a slow team vs a fast one), or forever with None."""
+    """Delays answers per team id (a slow team vs a fast one), or forever with None; records
+    every request as (method, path) so tests can count what was sent."""
 
-    def __init__(self, inner: httpx.AsyncBaseTransport, delays: dict[str, float | None]) -> None:
+    def __init__(self, inner: httpx.AsyncBaseTransport, delays: dict[str, float | None] | None = None) -> None:
         self.inner = inner
-        self.delays = delays
+        self.delays = delays or {}
+        self.calls: list[tuple[str, str]] = []
+
+    def sent(self, method: str, suffix: str) -> int:
+        return sum(1 for m, path in self.calls if m == method and path.endswith(suffix))
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.calls.append((request.method, request.url.path))
         for team_id, delay in self.delays.items():
             if team_id in request.url.path:
                 if delay is None:
@@ -47,15 +53,30 @@ class DelayTransport(httpx.AsyncBaseTransport):
         return await self.inner.handle_async_request(request)
 
 
-def delayed_sandbox_app(sandbox: EmbeddedSandbox, delays: dict[str, float | None]) -> XConsoleApp:
+def delayed_sandbox_app(sandbox: EmbeddedSandbox, delays: dict[str, float | None] | None = None, *,
+                        read_only: bool = False, team: str | None = None) -> XConsoleApp:
+    """A sandbox app whose requests go through a DelayTransport (`app.transport`)."""
     transport = DelayTransport(sandbox.transport, delays)
 
     async def factory() -> Session:
-        session = sandbox_session(Options(sandbox=True), sandbox)
+        session = sandbox_session(Options(sandbox=True, read_only=read_only), sandbox)
         session.make_client = lambda key, _url: ManagementClient(key, BASE_URL, transport=transport, extensions=True)
         return session
 
-    return XConsoleApp(factory, sandbox=True)
+    app = XConsoleApp(factory, sandbox=True, read_only=read_only, initial_team=team)
+    app.transport = transport  # type: ignore[attr-defined]
+    return app
+
+
+def real_api_app(transport: httpx.AsyncBaseTransport, team: TeamHandle, key: str) -> XConsoleApp:
+    """The console against the real API's shapes (respx), where console-only routes do not exist."""
+    from xconsole.core.client import DEFAULT_API_URL
+
+    async def factory() -> Session:
+        return Session([team], MemoryKeyStore({team.team_id: key}),
+                       lambda k, _url: ManagementClient(k, DEFAULT_API_URL, transport=transport))
+
+    return XConsoleApp(factory)
 
 
 class BrokenKeyStore(MemoryKeyStore):

@@ -91,7 +91,7 @@ async def test_a_late_answer_for_the_team_you_left_is_not_shown():
     app = delayed_sandbox_app(sandbox, {lumen: 0.0, orbit: 0.0})
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        transport = app.session.make_client("k", None)._http._transport  # the DelayTransport
+        transport = app.transport
         transport.delays[lumen] = 0.6
         transport.delays[orbit] = 0.05
         seen = []

@@ -55,3 +55,51 @@ def test_stale_after_an_error(snap_compare, size, monkeypatch):
         await settle(pilot)
 
     assert snap_compare(sandbox_app(sandbox), terminal_size=size, run_before=break_api)
+
+
+async def _type(pilot, text):
+    for ch in text:
+        await pilot.press(ch)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_spend_nearly_out_of_credit(snap_compare, size):
+    assert snap_compare(sandbox_app(team="orbit"), terminal_size=size, run_before=_settled)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_buy_dialog(snap_compare, size):
+    async def open_buy(pilot):
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        await _type(pilot, "100")
+        await settle(pilot)
+
+    assert snap_compare(sandbox_app(), terminal_size=size, run_before=open_buy)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_buy_confirmation(snap_compare, size):
+    async def confirm(pilot):
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        await _type(pilot, "100")
+        await pilot.press("enter")
+        await settle(pilot)
+
+    assert snap_compare(sandbox_app(), terminal_size=size, run_before=confirm)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_buy_amount_error(snap_compare, size):
+    async def too_small(pilot):
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        await _type(pilot, "24.99")
+        await pilot.press("enter")
+        await settle(pilot)
+
+    assert snap_compare(sandbox_app(), terminal_size=size, run_before=too_small)

@@ -1,4 +1,4 @@
-"""Spend per day for 30 days (a sparkline) and this month's spend per model (bars)."""
+"""Spend per day for 30 days (columns from a zero baseline) and this month's spend per model (bars)."""
 
 from __future__ import annotations
 
@@ -8,29 +8,45 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Sparkline, Static
+from textual.widgets import Static
 
 if TYPE_CHECKING:
     from xconsole.core.spend import SpendSnapshot
 
 BAR_WIDTH = 22
+CHART_ROWS = 3
+BLOCKS = " ▁▂▃▄▅▆▇█"
+
+
+def column_chart(values: list[int], rows: int = CHART_ROWS, column_width: int = 2) -> Text:
+    """Bars from a zero baseline (unlike a sparkline, a steady spend does not look like a spike)."""
+    peak = max(values, default=0)
+    levels = [round(v * rows * 8 / peak) if peak else 0 for v in values]
+    text = Text(no_wrap=True)
+    for row in range(rows - 1, -1, -1):
+        for level in levels:
+            fill = max(0, min(8, level - row * 8))
+            text.append(BLOCKS[fill] * column_width, style="cyan")
+        if row:
+            text.append("\n")
+    return text
 
 
 class UsagePanel(Vertical):
     def compose(self) -> ComposeResult:
         yield Static("", id="usage-caption")
-        yield Sparkline([], id="usage-chart")
+        yield Static("", id="usage-chart")
         yield Static("", id="usage-models")
 
     def show(self, snap: SpendSnapshot | None) -> None:
         from xconsole.core.money import format_cents
 
         caption = self.query_one("#usage-caption", Static)
-        chart = self.query_one("#usage-chart", Sparkline)
+        chart = self.query_one("#usage-chart", Static)
         models = self.query_one("#usage-models", Static)
         if snap is None:
             caption.update("")
-            chart.data = []
+            chart.update("")
             models.update("")
             return
         values = [cents for _day, cents in snap.daily]
@@ -38,10 +54,10 @@ class UsagePanel(Vertical):
         peak_day, peak = max(snap.daily, key=lambda item: item[1]) if snap.daily else (None, 0)
         first = snap.daily[0][0] if snap.daily else None
         caption.update(Text.assemble(
-            ("Spend per day", "bold"), f"  {first:%b %d} – today: {format_cents(total)}",
+            ("Spend per day", "bold"), f"   {first:%b %d} – today: {format_cents(total)}",
             (f"   peak {format_cents(peak)} on {peak_day:%b %d}" if peak_day and peak else "", "dim"),
         ))
-        chart.data = [v / 100 for v in values]
+        chart.update(column_chart(values))
         table = Table.grid(padding=(0, 1))
         table.add_column(no_wrap=True, max_width=34, overflow="ellipsis")
         table.add_column(justify="right")

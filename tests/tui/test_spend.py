@@ -1,0 +1,183 @@
+"""Spend screen on the sandbox (and on the real API's shapes): buying, promo codes, the limit."""
+
+import httpx
+import pytest
+from textual.widgets import Label
+
+from xconsole.core.session import TeamHandle
+from xconsole.tui.screens.buy_credits import BuyCreditsScreen
+from xconsole.tui.screens.confirm import ConfirmActionScreen
+from xconsole.tui.screens.promo_code import PromoCodeScreen
+from xconsole.tui.screens.spending_limit import SpendingLimitScreen
+from tests.contract.backends import _reference_router
+from tests.fixtures import reference as ref
+from tests.tui.harness import delayed_sandbox_app, embedded, real_api_app, settle
+
+
+def balance(app):
+    return app.active_data().snapshot.summary.live_balance
+
+
+def screen_text(app):
+    return "\n".join(str(w.render()) for w in app.screen.query("Static, Label"))
+
+
+async def type_text(pilot, text):
+    for ch in text:
+        await pilot.press(ch)
+
+
+async def open_buy(pilot, amount):
+    await pilot.press("p")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, BuyCreditsScreen)
+    await type_text(pilot, amount)
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+async def test_buy_25_dollars_by_card_confirms_then_sends_one_request():
+    app = delayed_sandbox_app(embedded())
+    async with app.run_test(size=(100, 34)) as pilot:
+        await settle(pilot)
+        before = balance(app)
+        await open_buy(pilot, "25")
+        assert isinstance(app.screen, ConfirmActionScreen)
+        text = screen_text(app)
+        assert "Lumen Labs" in text and "$25.00" in text and "Visa ··4242" in text
+        assert app.transport.sent("POST", "/prepaid/top-up") == 0
+        await pilot.press("enter", "enter", "enter")  # impatient: still one purchase
+        await settle(pilot)
+        assert app.transport.sent("POST", "/prepaid/top-up") == 1
+        assert not isinstance(app.screen, (ConfirmActionScreen, BuyCreditsScreen))
+        assert balance(app) == before + 2500
+        assert app.active_data().snapshot.ledger.changes[0].credit_cents == 2500
+
+
+async def test_amount_below_the_minimum_is_refused_inline_without_a_request():
+    app = delayed_sandbox_app(embedded())
+    async with app.run_test(size=(100, 34)) as pilot:
+        await settle(pilot)
+        await open_buy(pilot, "24.99")
+        assert isinstance(app.screen, BuyCreditsScreen)
+        assert "Minimum purchase is $25.00" in str(app.screen.query_one("#amount-error", Label).render())
+        assert app.screen.query_one("#amount").value == "24.99"
+        assert app.transport.sent("POST", "/prepaid/top-up") == 0
+
+
+async def test_bank_transfer_stays_pending_until_three_business_days_pass():
+    sandbox = embedded()
+    app = delayed_sandbox_app(sandbox, team="orbit")
+    async with app.run_test(size=(100, 34)) as pilot:
+        await settle(pilot)
+        before = balance(app)
+        await pilot.press("p")
+        await settle(pilot)
+        await pilot.click("#bank-transfer")
+        await pilot.click("#amount")
+        await type_text(pilot, "100")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmActionScreen)
+        assert "Bank transfer" in screen_text(app) and "2–3 business days" in screen_text(app)
+        await pilot.press("enter")
+        await settle(pilot)
+        snap = app.active_data().snapshot
+        assert snap.summary.pending_purchases == 10000 and balance(app) == before
+        sandbox.app.state.sandbox.clock.advance(5 * 86400 + 3600)  # Wednesday 15:00 -> Monday 16:00
+        await pilot.press("r")
+        await settle(pilot)
+        assert app.active_data().snapshot.summary.pending_purchases == 0
+        assert balance(app) > before
+
+
+async def test_promo_codes_valid_and_invalid():
+    app = delayed_sandbox_app(embedded(), team="orbit")
+    async with app.run_test(size=(100, 34)) as pilot:
+        await settle(pilot)
+        before = balance(app)
+        await pilot.press("o")
+        await settle(pilot)
+        await type_text(pilot, "NOSUCHCODE")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, PromoCodeScreen)
+        assert "does not exist" in str(app.screen.query_one("#code-error", Label).render())
+        app.screen.query_one("#code").value = "WELCOME25"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert not isinstance(app.screen, PromoCodeScreen)
+        assert balance(app) == before + 2500
+
+
+async def test_limit_above_the_hard_limit_is_refused_and_the_api_message_shown():
+    app = delayed_sandbox_app(embedded(), team="helix")
+    async with app.run_test(size=(100, 34)) as pilot:
+        await settle(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        assert isinstance(app.screen, SpendingLimitScreen)
+        await type_text(pilot, "6000")
+        await pilot.pause()
+        assert "At most $5,000.00" in str(app.screen.query_one("#limit-error", Label).render())
+        # With a stale hard limit on screen, the API still refuses and its words are shown.
+        app.screen.limits = app.screen.limits.model_copy(deep=True)
+        app.screen.limits.effective_hard_sl.val = 10**8
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, SpendingLimitScreen)
+        assert "cannot exceed the hard limit of $5,000.00" in str(app.screen.query_one("#limit-error", Label).render())
+        app.screen.query_one("#limit-amount").value = "3,000"
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.active_data().snapshot.limits.effective_sl.val == 300000
+
+
+async def test_read_only_blocks_every_write():
+    app = delayed_sandbox_app(embedded(), read_only=True)
+    async with app.run_test(size=(100, 34)) as pilot:
+        await settle(pilot)
+        for key in ("p", "o", "l", "i"):
+            await pilot.press(key)
+            await settle(pilot)
+            assert not isinstance(app.screen, (BuyCreditsScreen, PromoCodeScreen, SpendingLimitScreen, ConfirmActionScreen))
+        notes = [n.message for n in app._notifications]
+        assert sum("Read-only mode" in n for n in notes) == 4
+        assert not [c for c in app.transport.calls if c[0] == "POST" and not c[1].endswith("/usage")]
+
+
+async def test_request_invoiced_billing_confirms_and_records():
+    app = delayed_sandbox_app(embedded(), team="orbit")
+    async with app.run_test(size=(100, 34)) as pilot:
+        await settle(pilot)
+        await pilot.press("i")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmActionScreen) and "Orbit Robotics" in screen_text(app)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.active_data().snapshot.invoiced.status.value == "REQUESTED"
+
+
+async def test_real_api_shapes_live_balance_and_console_only_notices():
+    router = _reference_router()
+    transport = httpx.MockTransport(router.async_handler)
+    app = real_api_app(transport, TeamHandle("Lumen", ref.TEAM, "keyring"), ref.KEY)
+    async with app.run_test(size=(100, 34)) as pilot:
+        await settle(pilot)
+        assert balance(app) == 3125  # from the preview, not the posted ledger's $2.50
+        assert "$31.25" in str(app.screen.query_one("#summary").render())
+        await pilot.press("o")
+        await settle(pilot)
+        assert "redeemed in the xAI console" in screen_text(app) and f"team/{ref.TEAM}/billing" in screen_text(app)
+        await pilot.press("escape", "p")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "Charged to the default payment method (Visa ··4242)" in text
+        assert not app.screen.query("RadioSet")
+    extension_paths = ("auto-top-up", "promo-codes", "invoiced-billing")
+    successful = [c for c in router.calls if c.request.url.path.endswith(extension_paths) and c.response.status_code < 400]
+    assert successful == []
