@@ -55,7 +55,7 @@ class XConsoleApp(SpendActions, App[int]):
         Binding("t", "switch_team", "Teams", id="team.switch", tooltip="Switch team"),
         Binding("left_square_bracket", "prev_team", "Prev team", show=False, id="team.prev", key_display="["),
         Binding("right_square_bracket", "next_team", "Next team", show=False, id="team.next", key_display="]"),
-        Binding("r", "refresh", "Refresh", id="refresh", tooltip="Fetch this team's data again"),
+        Binding("r", "refresh", "Refresh", show=False, id="refresh", tooltip="Fetch this team's data again"),
         Binding("question_mark,f1", "help", "Help", id="help", key_display="?"),
         Binding("q", "quit", "Quit", id="quit"),
     ]

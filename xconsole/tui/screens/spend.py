@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.lazy import Lazy
 from textual.widgets import Static
 
 from xconsole.tui import format as fmt
@@ -17,6 +18,13 @@ from xconsole.tui.widgets.console_table import FilterableTable
 from xconsole.tui.widgets.usage_panel import UsagePanel
 
 LEDGER_COLUMNS = (("Date", "date"), ("Change", "origin"), ("Status", "status"), ("Amount", "amount"), ("Invoice", "invoice"))
+
+
+class SpendBody(VerticalScroll):
+    """The lazily mounted part of the screen: fills itself in once it exists."""
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self.screen.on_team_data)  # type: ignore[attr-defined]
 
 
 class SpendScreen(TeamScreen):
@@ -34,22 +42,38 @@ class SpendScreen(TeamScreen):
     ]
 
     def compose_body(self) -> ComposeResult:
-        with VerticalScroll(id="spend"):
-            yield BalancePanel(id="balance")
-            yield UsagePanel(id="usage")
-            yield Static("", id="invoiced")
-            yield Static(Text("Prepaid ledger  (/ filter)", style="bold"), classes="section-title")
-            yield FilterableTable(LEDGER_COLUMNS, id="ledger")
+        # Mounted just after the first frame, which then costs no more than the bare shell's.
+        yield Lazy(SpendBody(
+            BalancePanel(id="balance"),
+            UsagePanel(id="usage"),
+            Static("", id="invoiced"),
+            Static(Text("Prepaid ledger  (/ filter)", style="bold"), classes="section-title"),
+            FilterableTable(LEDGER_COLUMNS, id="ledger"),
+            id="spend",
+        ))
+
+
+    _shown: tuple[str | None, int, int] | None = None
 
     def on_team_data(self) -> None:
         super().on_team_data()
         data = self.xapp.active_data()
         snap = data.snapshot if data else None
-        self.query_one(BalancePanel).show(snap)
-        self.query_one(UsagePanel).show(snap)
-        self.query_one("#invoiced", Static).update(self._invoiced_text(snap))
-        ledger = self.query_one(FilterableTable)
-        ledger.set_rows(self._ledger_rows(snap) if snap else [])
+        # Rebuild the panels and the ledger only when the data itself changed (not for a loading
+        # flag, and not when coming back to this screen with the same answer on hand).
+        shown = (self.xapp.team.team_id if self.xapp.team else None, data.generation if data else -1,
+                 len(self.query(FilterableTable)))
+        if shown == self._shown:
+            return
+        self._shown = shown
+        for balance in self.query(BalancePanel):
+            balance.show(snap)
+        for usage in self.query(UsagePanel):
+            usage.show(snap)
+        for invoiced in self.query("#invoiced").results(Static):
+            invoiced.update(self._invoiced_text(snap))
+        for ledger in self.query(FilterableTable):
+            ledger.set_rows(self._ledger_rows(snap) if snap else [])
 
     @staticmethod
     def _invoiced_text(snap: object) -> Text:
