@@ -181,3 +181,23 @@ async def test_real_api_shapes_live_balance_and_console_only_notices():
     extension_paths = ("auto-top-up", "promo-codes", "invoiced-billing")
     successful = [c for c in router.calls if c.request.url.path.endswith(extension_paths) and c.response.status_code < 400]
     assert successful == []
+
+
+async def test_ledger_newest_first_and_slash_filters_it():
+    from xconsole.tui.widgets.console_table import FilterableTable
+
+    app = delayed_sandbox_app(embedded())
+    async with app.run_test(size=(100, 34)) as pilot:
+        await settle(pilot)
+        ledger = app.screen.query_one(FilterableTable)
+        changes = app.active_data().snapshot.ledger.changes
+        assert ledger.visible_count == len(changes)
+        assert [c.create_time for c in changes] == sorted((c.create_time for c in changes), reverse=True)
+        await pilot.press("slash")
+        await type_text(pilot, "usage")
+        await pilot.pause()
+        spend_rows = sum(1 for c in changes if c.change_origin.value == "SPEND")
+        assert 0 < ledger.visible_count == spend_rows
+        await pilot.press("escape")
+        await pilot.pause()
+        assert ledger.visible_count == len(changes)

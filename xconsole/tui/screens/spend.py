@@ -39,7 +39,13 @@ class SpendScreen(TeamScreen):
         Binding("o", "app.redeem_promo", "Promo code", id="spend.promo"),
         Binding("l", "app.set_limit", "Limit", show=False, id="spend.limit", tooltip="Invoiced billing limit"),
         Binding("i", "app.request_invoiced", "Invoiced billing", show=False, id="spend.invoiced"),
+        Binding("slash", "filter_ledger", "Filter ledger", show=False, id="spend.filter", key_display="/"),
     ]
+
+    def action_filter_ledger(self) -> None:
+        for ledger in self.query(FilterableTable):
+            ledger.scroll_visible()
+            ledger.action_open_filter()
 
     def compose_body(self) -> ComposeResult:
         # Mounted just after the first frame, which then costs no more than the bare shell's.

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -58,19 +57,18 @@ class UsagePanel(Vertical):
             (f"   peak {format_cents(peak)} on {peak_day:%b %d}" if peak_day and peak else "", "dim"),
         ))
         chart.update(column_chart(values))
-        table = Table.grid(padding=(0, 1))
-        table.add_column(no_wrap=True, max_width=34, overflow="ellipsis")
-        table.add_column(justify="right")
-        table.add_column()
         top = snap.by_model[:6]
         largest = top[0][1] if top else 0
-        for label, cents in top:
+        names = [label if len(label) <= 32 else label[:31] + "…" for label, _c in top]
+        name_width = max((len(n) for n in names), default=0)
+        amounts = [format_cents(cents) for _l, cents in top]
+        amount_width = max((len(a) for a in amounts), default=0)
+        text = Text("This month by model\n", style="bold")
+        for name, amount, (_label, cents) in zip(names, amounts, top, strict=True):
             filled = round(BAR_WIDTH * cents / largest) if largest else 0
-            table.add_row(label, format_cents(cents), Text("█" * filled, style="cyan"))
+            text.append(f"{name:<{name_width}} {amount:>{amount_width}} ")
+            text.append("█" * filled + "\n", style="cyan")
         if not top:
-            table.add_row(Text("No usage this month yet.", style="dim"), "", "")
-        heading = Text("This month by model", style="bold")
-        outer = Table.grid()
-        outer.add_row(heading)
-        outer.add_row(table)
-        models.update(outer)
+            text.append("No usage this month yet.", style="dim")
+        text.rstrip()
+        models.update(text)
