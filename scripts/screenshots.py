@@ -51,11 +51,20 @@ async def main() -> None:
     async def help_screen(pilot):  # noqa: ANN001
         await pilot.press("question_mark")
 
+    async def buy_confirm(pilot):  # noqa: ANN001
+        await pilot.press("p")
+        await settle(pilot)
+        for key in "100":
+            await pilot.press(key)
+        await pilot.press("enter")
+
     scenes = [
         ("shell", sandbox_app, None, (100, 30)),
         ("shell-80x24", sandbox_app, next_team, (80, 24)),
         ("team-switcher", sandbox_app, switcher, (100, 30)),
         ("help", sandbox_app, help_screen, (100, 30)),
+        ("buy-confirm", sandbox_app, buy_confirm, (100, 30)),
+        ("spend-orbit", lambda: sandbox_app(team="orbit"), None, (100, 30)),
         ("add-team", lambda: registry_app(embedded(), tmp / "config.toml"), None, (100, 30)),
     ]
     for name, make, steps, size in scenes:
