@@ -79,6 +79,8 @@ class XConsoleApp(SpendActions, App[int]):
         self.read_only = read_only
         self.initial_team = initial_team
         self.cache: dict[str, TeamData] = {}
+        self.built_modes: set[str] = set()  # team screens mounted so far
+        self._instant_switch = False
         self.first_paint_s: float | None = None
         if theme and theme in self.available_themes:
             self.theme = theme
@@ -292,8 +294,18 @@ class XConsoleApp(SpendActions, App[int]):
         return True
 
     def action_mode(self, mode: str) -> None:
-        if self.current_mode != mode:
+        if self.current_mode == mode:
+            return
+        # Textual masks a mode switch by pausing updates for 50 ms, which a screen built on an
+        # earlier visit does not need: it is back, with cached data, in the next frame.
+        self._instant_switch = mode in self.built_modes
+        try:
             self.switch_mode(mode)
+        finally:
+            self._instant_switch = False
+
+    def delay_update(self, delay: float = 0.05) -> None:
+        super().delay_update(0.001 if self._instant_switch else delay)
 
     def action_help(self) -> None:
         from xconsole.tui.screens.help import HelpScreen

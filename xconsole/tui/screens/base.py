@@ -43,6 +43,7 @@ class TeamScreen(Screen):
         yield from ()
 
     def on_mount(self) -> None:
+        self.xapp.built_modes.add(self.MODE)
         self.query_one(NavBar).current = self.MODE
         self.watch(self.app, "team", self._on_team_changed, init=False)
         self.watch(self.app, "data_version", self._on_data_changed, init=False)
