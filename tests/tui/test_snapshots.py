@@ -68,38 +68,19 @@ def test_spend_nearly_out_of_credit(snap_compare, size):
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-def test_buy_dialog(snap_compare, size):
-    async def open_buy(pilot):
+@pytest.mark.parametrize(("step", "amount", "submit"), [
+    ("dialog", "100", False),          # the form, filled in
+    ("confirmation", "100", True),     # team, amount and card before anything is sent
+    ("amount_error", "24.99", True),   # refused inline, no request
+])
+def test_buy(snap_compare, size, step, amount, submit):
+    async def steps(pilot):
         await settle(pilot)
         await pilot.press("p")
         await settle(pilot)
-        await _type(pilot, "100")
+        await _type(pilot, amount)
+        if submit:
+            await pilot.press("enter")
         await settle(pilot)
 
-    assert snap_compare(sandbox_app(), terminal_size=size, run_before=open_buy)
-
-
-@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-def test_buy_confirmation(snap_compare, size):
-    async def confirm(pilot):
-        await settle(pilot)
-        await pilot.press("p")
-        await settle(pilot)
-        await _type(pilot, "100")
-        await pilot.press("enter")
-        await settle(pilot)
-
-    assert snap_compare(sandbox_app(), terminal_size=size, run_before=confirm)
-
-
-@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-def test_buy_amount_error(snap_compare, size):
-    async def too_small(pilot):
-        await settle(pilot)
-        await pilot.press("p")
-        await settle(pilot)
-        await _type(pilot, "24.99")
-        await pilot.press("enter")
-        await settle(pilot)
-
-    assert snap_compare(sandbox_app(), terminal_size=size, run_before=too_small)
+    assert snap_compare(sandbox_app(), terminal_size=size, run_before=steps)

@@ -13,6 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
+from xconsole.tui.money_field import read_amount
 from xconsole.tui.screens.confirm import ConfirmActionScreen, Outcome
 
 if TYPE_CHECKING:
@@ -110,22 +111,10 @@ class BuyCreditsScreen(ModalScreen["PrepaidBalanceChange | None"]):
 
     def _amount(self, text: str, *, quiet_when_empty: bool = False) -> int | None:
         from xconsole.core.billing import MIN_TOP_UP_CENTS
-        from xconsole.core.money import MoneyError, format_cents, parse_amount
+        from xconsole.core.money import format_cents
 
-        error = self.query_one("#amount-error", Label)
-        if quiet_when_empty and not text.strip():
-            error.update("")
-            return None
-        try:
-            cents = parse_amount(text)
-        except MoneyError as exc:
-            error.update(str(exc))
-            return None
-        if cents < MIN_TOP_UP_CENTS:
-            error.update(f"Minimum purchase is {format_cents(MIN_TOP_UP_CENTS)}")
-            return None
-        error.update("")
-        return cents
+        return read_amount(text, self.query_one("#amount-error", Label), quiet_when_empty=quiet_when_empty,
+                           minimum=(MIN_TOP_UP_CENTS, f"Minimum purchase is {format_cents(MIN_TOP_UP_CENTS)}"))
 
     def _choice(self) -> tuple[str, str | None, bool]:
         """(label, payment method id, bank transfer) of the chosen way to pay."""

@@ -11,6 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from xconsole.tui.money_field import read_amount
 from xconsole.tui.screens.confirm import ConfirmActionScreen, Outcome
 
 if TYPE_CHECKING:
@@ -65,23 +66,11 @@ class SpendingLimitScreen(ModalScreen["int | None"]):
             self.dismiss(None)
 
     def _value(self, text: str, *, quiet_when_empty: bool = False) -> int | None:
-        from xconsole.core.money import MoneyError, format_cents, parse_amount
+        from xconsole.core.money import format_cents
 
-        error = self.query_one("#limit-error", Label)
-        if quiet_when_empty and not text.strip():
-            error.update("")
-            return None
-        try:
-            cents = parse_amount(text)
-        except MoneyError as exc:
-            error.update(str(exc))
-            return None
         hard = self.limits.effective_hard_sl.val
-        if cents > hard:
-            error.update(f"At most {format_cents(hard)} (the team's hard limit)")
-            return None
-        error.update("")
-        return cents
+        return read_amount(text, self.query_one("#limit-error", Label), quiet_when_empty=quiet_when_empty,
+                           maximum=(hard, f"At most {format_cents(hard)} (the team's hard limit)"))
 
     def review(self) -> None:
         from xconsole.core.money import format_cents
