@@ -84,3 +84,31 @@ def test_buy(snap_compare, size, step, amount, submit):
         await settle(pilot)
 
     assert snap_compare(sandbox_app(), terminal_size=size, run_before=steps)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize(("state", "team"), [("disabled", "orbit"), ("valid", None), ("invalid", None), ("warnings", None)])
+def test_auto_top_up(snap_compare, size, state, team):
+    from textual.widgets import Input
+
+    async def steps(pilot):
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        screen = pilot.app.screen
+        if state == "invalid":
+            screen.query_one("#auto-amount", Input).value = "24"
+        if state == "warnings":
+            used = pilot.app.active_data().snapshot.auto_top_up.used_this_month.val
+            screen.query_one("#auto-threshold", Input).value = "1000"
+            screen.query_one("#auto-amount", Input).value = "25"
+            screen.query_one("#auto-monthlyLimit", Input).value = f"{(used + 5 * 2500 + 2000) / 100:.2f}"
+            screen.query_one("#auto-amount", Input).focus()
+            await pilot.press("enter")
+            await settle(pilot)
+            await pilot.press("enter")
+        await settle(pilot)
+        pilot.app.clear_notifications()
+        await settle(pilot)
+
+    assert snap_compare(sandbox_app(team=team), terminal_size=size, run_before=steps)

@@ -80,6 +80,7 @@ class XConsoleApp(SpendActions, App[int]):
         self.initial_team = initial_team
         self.cache: dict[str, TeamData] = {}
         self.built_modes: set[str] = set()  # team screens mounted so far
+        self._announced: set[tuple[str, str]] = set()  # (team, warning) already shown as a toast
         self._instant_switch = False
         self.first_paint_s: float | None = None
         if theme and theme in self.available_themes:
@@ -237,9 +238,21 @@ class XConsoleApp(SpendActions, App[int]):
                 self._plan_retry(team, data)
         else:
             data.mark_loaded(snapshot)
+            if self._is_active(team):
+                self._announce(team, snapshot)
         finally:
             data.loading = False
             self._changed(team)
+
+    def _announce(self, team: TeamHandle, snapshot: object) -> None:
+        """A console warning (80 % of the monthly maximum, 1 of 5 left...) as a toast, once."""
+        from xconsole.core.billing import WARNING_TEXT
+
+        auto = getattr(snapshot, "auto_top_up", None)
+        for warning in auto.warnings if auto else []:
+            if (team.team_id, warning) not in self._announced:
+                self._announced.add((team.team_id, warning))
+                self.notify(f"{team.name}: {WARNING_TEXT.get(warning, warning)}", severity="warning", timeout=8)
 
     def _plan_retry(self, team: TeamHandle, data: TeamData) -> None:
         data.retry_delay = min(RETRY_MAX_S, data.retry_delay * 2 if data.retry_delay else RETRY_FIRST_S)

@@ -1,13 +1,280 @@
-from xconsole.tui.screens.placeholder import PlannedScreen
+"""Screen 2, auto top-up: the form (trigger, amount, monthly maximum), what it will do, and how
+much of the month's and the day's allowance is used, with the console's warnings."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Button, Input, Label, Static, Switch
+
+from xconsole.tui import format as fmt
+from xconsole.tui.money_field import read_amount
+from xconsole.tui.screens.base import TeamScreen
+from xconsole.tui.screens.confirm import ConfirmActionScreen, Outcome
+
+if TYPE_CHECKING:
+    from xconsole.core.models import AutoTopUp, AutoTopUpSettings
+
+FIELDS = (("threshold", "Trigger when credits drop below"), ("amount", "Buy this much (minimum $25)"),
+          ("monthlyLimit", "At most this much a month"))
+BAR = 30
 
 
-class AutoTopUpScreen(PlannedScreen):
+class AutoTopUpScreen(TeamScreen):
     MODE = "auto"
-    TITLE_TEXT = "Auto top-up"
-    ISSUE = 8
-    WILL_SHOW = (
-        "enabled switch, trigger balance, top-up amount (minimum $25) and monthly maximum",
-        "used this month against the maximum, top-ups in the last 24 hours (at most 5)",
-        "the console's warnings at 80 % of the maximum and with 1 of 5 daily top-ups left",
+    HELP = (
+        "Auto top-up buys credits when the balance drops below the trigger: at least $25 a time, at most "
+        "the monthly maximum, and never more than 5 times in 24 hours. Warnings appear at 80 % of the "
+        "monthly maximum and when only 1 of the 5 daily top-ups is left. It can be disabled at any time."
     )
-    HELP = "Automatic credit purchases when the balance drops below a trigger. Arrives with issue #8."
+    BINDINGS: ClassVar = [
+        Binding("c", "copy_console_url", "Copy console URL", show=False, id="auto.copy"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._filled_for: tuple[str, int] | None = None  # (team, data generation) the form shows
+        self._filled: dict[str, object] = {}  # widget id -> value the form was filled with
+
+    def compose_body(self) -> ComposeResult:
+        with VerticalScroll(id="auto"):
+            yield Static("", id="auto-console", classes="hidden")
+            with Vertical(id="auto-form"):
+                with Horizontal(classes="switch-row"):
+                    yield Switch(id="auto-enabled")
+                    yield Label("Auto top-up enabled", id="auto-enabled-label")
+                for field, label in FIELDS:
+                    with Horizontal(classes="field-row"):
+                        yield Label(label, classes="field-label")
+                        yield Input(id=f"auto-{field}", compact=True, placeholder="$")
+                    yield Label("", id=f"auto-{field}-error", classes="field-error")
+                yield Static("", id="auto-explain", classes="dialog-hint")
+                with Horizontal(classes="dialog-buttons"):
+                    yield Button("Review and save", variant="primary", id="auto-save", compact=True)
+                    yield Button("Disable", id="auto-disable", compact=True)
+                    yield Button("Undo changes", id="auto-reset", compact=True)
+            yield Static("", id="auto-status")
+
+    # ------------------------------------------------------------------ data in
+
+    def on_team_data(self) -> None:
+        super().on_team_data()
+        app = self.xapp
+        data = app.active_data()
+        snap = data.snapshot if data else None
+        console_only = snap is not None and snap.auto_top_up is None
+        self.query_one("#auto-console", Static).set_class(not console_only, "hidden")
+        self.query_one("#auto-form").display = not console_only and snap is not None
+        if snap is None:
+            self.query_one("#auto-status", Static).update(Text("Loading…", style="dim"))
+            return
+        if console_only:
+            self._show_console_only(snap)
+            return
+        key = (app.team.team_id, data.generation)  # type: ignore[union-attr]
+        # Keep what the person is typing; refill when the team changes or after a save.
+        if self._filled_for is None or self._filled_for[0] != key[0] or not self.dirty:
+            self._fill(snap.auto_top_up)
+        self._filled_for = key
+        self._show_status(snap)
+
+    def _fill(self, auto: AutoTopUp) -> None:
+        from xconsole.core.money import format_cents
+
+        self._filled = {"auto-enabled": auto.enabled}
+        self.query_one("#auto-enabled", Switch).value = auto.enabled
+        for field, cents in (("threshold", auto.threshold.val), ("amount", auto.amount.val),
+                             ("monthlyLimit", auto.monthly_limit.val)):
+            value = format_cents(cents)[1:] if cents or auto.enabled else ""
+            self._filled[f"auto-{field}"] = value
+            self.query_one(f"#auto-{field}", Input).value = value
+        self._validate()
+
+    @property
+    def dirty(self) -> bool:
+        """The person changed something the server has not seen (programmatic fills do not count)."""
+        if not self._filled:
+            return False
+        current = {"auto-enabled": self.query_one("#auto-enabled", Switch).value}
+        current.update({f"auto-{f}": self.query_one(f"#auto-{f}", Input).value for f, _ in FIELDS})
+        return current != self._filled
+
+    def _show_console_only(self, snap: object) -> None:
+        from xconsole.core.client import console_billing_url
+        from xconsole.core.money import format_cents
+
+        team = self.xapp.team
+        url = console_billing_url(team.team_id)  # type: ignore[union-attr]
+        text = Text.assemble(("Auto top-up is managed in the xAI console", "bold"),
+                             " — the Management API has no endpoint for it.\n", url, ("   (c copies it)", "dim"))
+        autos = [c for c in snap.ledger.changes if c.change_origin.value == "AUTO_PURCHASE"][:8]  # type: ignore[attr-defined]
+        text.append("\n\nAuto purchases in the ledger:\n", style="bold")
+        for change in autos:
+            text.append(f"  {fmt.when(change.create_time)}  {format_cents(change.credit_cents, sign=True):>10}  "
+                        f"{fmt.status(change.topup_status.value if change.topup_status else None)}\n")
+        if not autos:
+            text.append("  none seen\n", style="dim")
+        self.query_one("#auto-console", Static).update(text)
+        self.query_one("#auto-status", Static).update("")
+
+    def _show_status(self, snap: object) -> None:
+        from xconsole.core.billing import MAX_AUTO_TOP_UPS_PER_24H, WARNING_TEXT
+        from xconsole.core.money import format_cents
+
+        auto = snap.auto_top_up  # type: ignore[attr-defined]
+        limit, used = auto.monthly_limit.val, auto.used_this_month.val
+        filled = min(BAR, round(BAR * used / limit)) if limit else 0
+        share = f"{used * 100 // limit}%" if limit else "no maximum set"
+        text = Text.assemble(("This month  ", "bold"), ("█" * filled, "cyan"), ("░" * (BAR - filled), "dim"),
+                             f" {format_cents(used)} of {format_cents(limit)} ({share})\n",
+                             ("Last 24 h   ", "bold"), f"{auto.top_ups_last24h} of {MAX_AUTO_TOP_UPS_PER_24H} top-ups\n")
+        for warning in auto.warnings:
+            text.append(f"⚠ {WARNING_TEXT.get(warning, warning)}\n", style="bold yellow")
+        if auto.blocked_reason:
+            text.append(f"⚠ The last due top-up did not happen: {auto.blocked_reason}\n", style="bold red")
+        autos = [c for c in snap.ledger.changes if c.change_origin.value == "AUTO_PURCHASE"][:5]  # type: ignore[attr-defined]
+        text.append("\nLast auto top-ups\n", style="bold")
+        for change in autos:
+            text.append(f"  {fmt.when(change.create_time)}  {format_cents(change.credit_cents, sign=True):>10}  "
+                        f"{fmt.status(change.topup_status.value if change.topup_status else None)}\n")
+        if not autos:
+            text.append("  none yet\n", style="dim")
+        self.query_one("#auto-status", Static).update(text)
+
+    # ------------------------------------------------------------------ editing
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self._validate()
+
+    def on_switch_changed(self, event: Switch.Changed) -> None:
+        self._validate()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.review()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "auto-save":
+            self.review()
+        elif event.button.id == "auto-disable":
+            self.disable()
+        elif event.button.id == "auto-reset":
+            data = self.xapp.active_data()
+            if data and data.snapshot and data.snapshot.auto_top_up:
+                self._fill(data.snapshot.auto_top_up)
+
+    def _settings(self) -> AutoTopUpSettings | None:
+        """The form's values, with every problem shown next to its field; None if any."""
+        from xconsole.core import billing, models
+
+        values: dict[str, int] = {}
+        ok = True
+        for field, _label in FIELDS:
+            cents = read_amount(self.query_one(f"#auto-{field}", Input).value, self.query_one(f"#auto-{field}-error", Label))
+            if cents is None:
+                ok = False
+            else:
+                values[field] = cents
+        if not ok:
+            return None
+        settings = models.AutoTopUpSettings(
+            enabled=self.query_one("#auto-enabled", Switch).value, threshold=models.Cent.of(values["threshold"]),
+            amount=models.Cent.of(values["amount"]), monthly_limit=models.Cent.of(values["monthlyLimit"]),
+        )
+        problems = billing.validate_auto_top_up(settings)
+        for field, message in problems.items():
+            self.query_one(f"#auto-{field}-error", Label).update(message)
+        return None if problems else settings
+
+    def _validate(self) -> AutoTopUpSettings | None:
+        from xconsole.core.billing import describe_auto_top_up
+
+        settings = self._settings()
+        explain = self.query_one("#auto-explain", Static)
+        explain.update(describe_auto_top_up(settings) if settings else "Fix the fields marked above.")
+        return settings
+
+    def review(self) -> None:
+        settings = self._validate()
+        data = self.xapp.active_data()
+        if settings is None or data is None or data.snapshot is None or data.snapshot.auto_top_up is None:
+            return
+        self._confirm(settings, data.snapshot.auto_top_up, "Save auto top-up")
+
+    def disable(self) -> None:
+        data = self.xapp.active_data()
+        if data is None or data.snapshot is None or data.snapshot.auto_top_up is None:
+            return
+        current = data.snapshot.auto_top_up
+        if not current.enabled:
+            self.xapp.notify("Auto top-up is already disabled.")
+            return
+        from xconsole.core import models
+
+        off = models.AutoTopUpSettings(enabled=False, threshold=current.threshold, amount=current.amount,
+                                       monthly_limit=current.monthly_limit)
+        self._confirm(off, current, "Disable auto top-up")
+
+    def _confirm(self, settings: AutoTopUpSettings, current: AutoTopUp, title: str) -> None:
+        from xconsole.core.money import format_cents
+
+        app = self.xapp
+        team = app._write_target("changing auto top-up")
+        if team is None:
+            return
+        changes = []
+        if settings.enabled != current.enabled:
+            changes.append(f"Enabled   {'yes' if current.enabled else 'no'} → {'yes' if settings.enabled else 'no'}")
+        for label, old, new in (("Trigger", current.threshold.val, settings.threshold.val),
+                                ("Amount", current.amount.val, settings.amount.val),
+                                ("Monthly", current.monthly_limit.val, settings.monthly_limit.val)):
+            if old != new:
+                changes.append(f"{label:<9} {format_cents(old)} → {format_cents(new)}")
+        if not changes:
+            app.notify("Nothing changed.")
+            return
+        lines = [f"Team      {team.name} ({team.short_id}) — applies to every user of this team", *changes]
+        self._send(team, settings, lines, title)
+
+    @work(group="auto-open", exclusive=True, exit_on_error=False)
+    async def _send(self, team: object, settings: AutoTopUpSettings, lines: list[str], title: str) -> None:
+        app = self.xapp
+        client = await app._client(team)  # type: ignore[arg-type]
+        if client is None:
+            return
+
+        def done(outcome: Outcome | None) -> None:
+            self._saved(team, outcome)
+
+        app.push_screen(ConfirmActionScreen(title, lines, title.split()[0],
+                                            lambda: client.set_auto_top_up(team.team_id, settings)), done)  # type: ignore[attr-defined]
+
+    def _saved(self, team: object, outcome: Outcome | None) -> None:
+        from xconsole.core import errors
+
+        if outcome is None or outcome.cancelled:
+            return
+        if outcome.error is not None:
+            exc = outcome.error
+            field = getattr(exc, "field", None) or ""
+            target = field.removeprefix("autoTopUp.")
+            if isinstance(exc, errors.ApiError) and target in {f for f, _ in FIELDS}:
+                self.query_one(f"#auto-{target}-error", Label).update(exc.message)
+            else:
+                self.xapp.notify(f"Not saved: {exc}", severity="error")
+            return
+        self._filled = {}  # the next answer refills the form with what the server now holds
+        self.xapp.notify(f"{team.name}: auto top-up {'saved' if outcome.result.enabled else 'disabled'}.")  # type: ignore[attr-defined]
+        self.xapp.load_team(team)  # type: ignore[arg-type]
+
+    def action_copy_console_url(self) -> None:
+        from xconsole.core.client import console_billing_url
+
+        if self.xapp.team is not None:
+            url = console_billing_url(self.xapp.team.team_id)
+            self.app.copy_to_clipboard(url)
+            self.xapp.notify(f"Copied {url}")

@@ -1,0 +1,146 @@
+"""Auto top-up form on the sandbox and on the real API's shapes."""
+
+import httpx
+from textual.widgets import Input, Label, Static, Switch
+
+from xconsole.core.session import TeamHandle
+from xconsole.tui.screens.confirm import ConfirmActionScreen
+from tests.contract.backends import _reference_router
+from tests.fixtures import reference as ref
+from tests.tui.harness import delayed_sandbox_app, embedded, real_api_app, settle
+
+
+def auto(app):
+    return app.active_data().snapshot.auto_top_up
+
+
+def status_text(app):
+    return str(app.screen.query_one("#auto-status", Static).render())
+
+
+def error(app, field):
+    return str(app.screen.query_one(f"#auto-{field}-error", Label).render())
+
+
+async def fill(pilot, enabled=None, **values):
+    screen = pilot.app.screen
+    if enabled is not None:
+        screen.query_one("#auto-enabled", Switch).value = enabled
+    for field, value in values.items():
+        screen.query_one(f"#auto-{field}", Input).value = value
+    await pilot.pause()
+
+
+async def submit(pilot):
+    pilot.app.screen.query_one("#auto-amount", Input).focus()
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+async def open_auto(app, pilot):
+    await settle(pilot)
+    await pilot.press("2")
+    await settle(pilot)
+
+
+async def test_save_valid_settings_after_confirmation():
+    app = delayed_sandbox_app(embedded(), team="orbit")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await open_auto(app, pilot)
+        assert not auto(app).enabled
+        await fill(pilot, enabled=True, threshold="2", amount="25", monthlyLimit="100")
+        await submit(pilot)
+        assert isinstance(app.screen, ConfirmActionScreen)
+        text = "\n".join(str(w.render()) for w in app.screen.query(Static))
+        assert "Orbit Robotics" in text and "Amount    $0.00 → $25.00" in text
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.transport.sent("POST", "/auto-top-up") == 1
+        saved = auto(app)
+        assert saved.enabled and saved.amount.val == 2500 and saved.monthly_limit.val == 10000
+
+
+async def test_each_invalid_field_is_refused_inline_without_a_request():
+    app = delayed_sandbox_app(embedded())
+    async with app.run_test(size=(100, 40)) as pilot:
+        await open_auto(app, pilot)
+        await fill(pilot, amount="24")
+        assert "at least $25.00" in error(app, "amount")
+        await fill(pilot, amount="100", monthlyLimit="99")
+        assert "at least one top-up" in error(app, "monthlyLimit")
+        await fill(pilot, monthlyLimit="600", threshold="-5")
+        assert "negative" in error(app, "threshold")
+        await fill(pilot, threshold="abc")
+        assert "Not an amount" in error(app, "threshold")
+        await submit(pilot)
+        assert not isinstance(app.screen, ConfirmActionScreen)
+        assert app.screen.query_one("#auto-threshold", Input).value == "abc"  # input kept
+        assert app.transport.sent("POST", "/auto-top-up") == 0
+
+
+async def test_disable_confirms_and_disables():
+    app = delayed_sandbox_app(embedded())
+    async with app.run_test(size=(100, 40)) as pilot:
+        await open_auto(app, pilot)
+        assert auto(app).enabled
+        await pilot.click("#auto-disable")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmActionScreen)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert not auto(app).enabled
+
+
+async def test_top_ups_fire_warnings_appear_and_the_sixth_is_refused_and_explained():
+    sandbox = embedded()
+    app = delayed_sandbox_app(sandbox)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await open_auto(app, pilot)
+        assert auto(app).top_ups_last24h == 0
+        sandbox.app.state.sandbox.clock.advance(2 * 3600)  # usage crosses the $50 trigger
+        await pilot.press("r")
+        await settle(pilot)
+        assert auto(app).top_ups_last24h == 1 and "1 of 5 top-ups" in status_text(app)
+        used = auto(app).used_this_month.val
+        limit = used + 4 * 2500 + 1000
+        await fill(pilot, threshold="1,000", amount="25", monthlyLimit=f"{limit / 100:.2f}")
+        await submit(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        state = auto(app)
+        assert state.top_ups_last24h == 5
+        text = status_text(app)
+        assert "80% of your monthly auto top-up maximum" in text
+        assert "5 auto top-ups in the last 24 hours" in text
+        assert "The last due top-up did not happen" in text
+        notes = " ".join(n.message for n in app._notifications)
+        assert "80%" in notes and "5 auto top-ups" in notes
+
+
+async def test_one_of_five_left_warning():
+    app = delayed_sandbox_app(embedded(), team="orbit")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await open_auto(app, pilot)
+        balance = app.active_data().snapshot.summary.live_balance
+        threshold = balance + 3 * 2500 + 1
+        await fill(pilot, enabled=True, threshold=f"{threshold / 100:.2f}", amount="25", monthlyLimit="500")
+        await submit(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert auto(app).top_ups_last24h == 4
+        assert "Only 1 of 5 auto top-ups left" in status_text(app)
+
+
+async def test_real_api_shows_the_console_only_view_and_writes_nothing():
+    router = _reference_router()
+    app = real_api_app(httpx.MockTransport(router.async_handler), TeamHandle("Lumen", ref.TEAM, "keyring"), ref.KEY)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await open_auto(app, pilot)
+        text = str(app.screen.query_one("#auto-console", Static).render())
+        assert "managed in the xAI console" in text and f"team/{ref.TEAM}/billing" in text
+        assert not app.screen.query_one("#auto-form").display
+        await pilot.press("c")
+        await pilot.pause()
+        assert any("Copied" in n.message for n in app._notifications)
+    assert not [c for c in router.calls if c.request.method == "POST" and "auto-top-up" in c.request.url.path]
+    assert not [c for c in router.calls if "auto-top-up" in c.request.url.path]
