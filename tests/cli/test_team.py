@@ -1,12 +1,9 @@
 """`xconsole team` against a served sandbox and the real API's shapes; keys never in the config."""
 
 import json
-import os
 import stat
 
-import httpx
 import keyring
-import pytest
 import respx
 from keyring.backends import fail
 

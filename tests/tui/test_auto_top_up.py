@@ -83,6 +83,7 @@ async def test_disable_confirms_and_disables():
     async with app.run_test(size=(100, 40)) as pilot:
         await open_auto(app, pilot)
         assert auto(app).enabled
+        assert "Charges the default payment method: Visa ··4242" in str(app.screen.query_one("#auto-charges").render())
         await pilot.click("#auto-disable")
         await settle(pilot)
         assert isinstance(app.screen, ConfirmActionScreen)

@@ -1,8 +1,6 @@
 """Pilot tests of the shell: team switching, stale answers, first run, failures, responsiveness."""
 
-import asyncio
 
-import pytest
 
 from xconsole.core.credentials import MemoryKeyStore
 from xconsole.core.money import format_cents

@@ -1,7 +1,6 @@
 """Spend screen on the sandbox (and on the real API's shapes): buying, promo codes, the limit."""
 
 import httpx
-import pytest
 from textual.widgets import Label
 
 from xconsole.core.session import TeamHandle

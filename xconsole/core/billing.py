@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from xconsole.core import models
 from xconsole.core.money import MAX_INPUT_CENTS, format_cents
@@ -191,14 +191,3 @@ def add_business_days(start: datetime, days: int) -> datetime:
         if current.weekday() < 5:
             remaining -= 1
     return current
-
-
-def last_n_days_range(today: date, days: int) -> tuple[str, str]:
-    """(start, end) strings for the usage endpoint covering the `days` days up to and incl. today."""
-    start = today - timedelta(days=days - 1)
-    end = today + timedelta(days=1)
-    return (f"{start:%Y-%m-%d} 00:00:00", f"{end:%Y-%m-%d} 00:00:00")
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)

@@ -69,8 +69,3 @@ def dollars_to_cents(value: float | int | str | Decimal) -> int:
     if not dec.is_finite():
         raise MoneyError(f"Not a dollar value: {value!r}")
     return int((dec * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-
-
-def cents_to_decimal(cents: int) -> Decimal:
-    """Cents as exact dollars, for exports that want a decimal column."""
-    return Decimal(cents) / 100
