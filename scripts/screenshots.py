@@ -51,6 +51,9 @@ async def main() -> None:
     async def help_screen(pilot):  # noqa: ANN001
         await pilot.press("question_mark")
 
+    async def payments(pilot):  # noqa: ANN001
+        await pilot.press("3")
+
     async def auto_top_up(pilot):  # noqa: ANN001
         await pilot.press("2")
 
@@ -69,6 +72,7 @@ async def main() -> None:
         ("buy-confirm", sandbox_app, buy_confirm, (100, 30)),
         ("spend-orbit", lambda: sandbox_app(team="orbit"), None, (100, 30)),
         ("auto-top-up", sandbox_app, auto_top_up, (100, 30)),
+        ("payment-methods", sandbox_app, payments, (100, 30)),
         ("add-team", lambda: registry_app(embedded(), tmp / "config.toml"), None, (100, 30)),
     ]
     for name, make, steps, size in scenes:

@@ -112,3 +112,26 @@ def test_auto_top_up(snap_compare, size, state, team):
         await settle(pilot)
 
     assert snap_compare(sandbox_app(team=team), terminal_size=size, run_before=steps)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("state", ["list", "declined"])
+def test_payment_methods(snap_compare, size, state):
+    from textual.widgets import Input
+
+    async def steps(pilot):
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        if state == "declined":
+            await pilot.press("a")
+            await settle(pilot)
+            screen = pilot.app.screen
+            screen.query_one("#card-number", Input).value = "4000000000000002"
+            screen.query_one("#card-expiry", Input).value = "12/30"
+            screen.query_one("#card-cvc", Input).value = "123"
+            screen.query_one("#card-name", Input).focus()
+            await pilot.press("enter")
+        await settle(pilot)
+
+    assert snap_compare(sandbox_app(), terminal_size=size, run_before=steps)

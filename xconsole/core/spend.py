@@ -28,6 +28,12 @@ class SpendSnapshot:
     by_model: list[tuple[str, int]]  # this cycle's spend per model description, largest first
     auto_top_up: models.AutoTopUp | None  # None: console-only on this API
     invoiced: models.InvoicedBilling | None  # None: console-only on this API
+    payment_methods: models.PaymentMethodList
+    today: date  # the server's date these figures were read on
+
+    @property
+    def default_method(self) -> models.PaymentMethod | None:
+        return models.default_method(self.payment_methods.payment_methods)
 
     @property
     def full_days(self) -> list[int]:
@@ -97,11 +103,14 @@ async def load_spend(client: ManagementClient, team_id: str, today: date | None 
         client.get_prepaid_balance(team_id),
         _console_only(client.get_auto_top_up(team_id)),
         _console_only(client.get_invoiced_billing(team_id)),
+        client.list_payment_methods(team_id),
     ]
     if today is not None or client.server_date is not None:
-        preview, limits, ledger, auto_top_up, invoiced, daily_usage, model_usage = await asyncio.gather(*reads, *usage_reads())
+        preview, limits, ledger, auto_top_up, invoiced, methods, daily_usage, model_usage = await asyncio.gather(
+            *reads, *usage_reads()
+        )
     else:
-        preview, limits, ledger, auto_top_up, invoiced = await asyncio.gather(*reads)
+        preview, limits, ledger, auto_top_up, invoiced, methods = await asyncio.gather(*reads)
         daily_usage, model_usage = await asyncio.gather(*usage_reads())
     day = today or client.today()
     cents = series_cents(daily_usage)
@@ -117,4 +126,6 @@ async def load_spend(client: ManagementClient, team_id: str, today: date | None 
         by_model=per_group_cents(model_usage),
         auto_top_up=auto_top_up,
         invoiced=invoiced,
+        payment_methods=methods,
+        today=day,
     )

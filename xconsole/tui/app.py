@@ -21,6 +21,7 @@ from xconsole.tui.screens.billing_details import BillingDetailsScreen
 from xconsole.tui.screens.invoices import InvoicesScreen
 from xconsole.tui.screens.payment_methods import PaymentMethodsScreen
 from xconsole.tui.screens.spend import SpendScreen
+from xconsole.tui.payment_actions import PaymentActions
 from xconsole.tui.spend_actions import SpendActions
 from xconsole.tui.state import TeamData
 
@@ -34,7 +35,7 @@ RETRY_MAX_S = 60.0
 START_TIME = time.perf_counter()
 
 
-class XConsoleApp(SpendActions, App[int]):
+class XConsoleApp(SpendActions, PaymentActions, App[int]):
     CSS_PATH = "xconsole.tcss"
     TITLE = "xconsole"
     COMMANDS: ClassVar = App.COMMANDS | {ConsoleCommands}

@@ -79,8 +79,10 @@ class AutoTopUpScreen(TeamScreen):
             return
         key = (app.team.team_id, data.generation)  # type: ignore[union-attr]
         # Keep what the person is typing; refill when the team changes or after a save.
-        if self._filled_for is None or self._filled_for[0] != key[0]:
-            self._show_payment_method(app.team)
+        default = snap.default_method
+        self.query_one("#auto-charges", Static).update(
+            f"Charges the default payment method: {default.label()}" if default else
+            "No payment method on file: auto top-ups cannot be charged until one is added")
         if self._filled_for is None or self._filled_for[0] != key[0] or not self.dirty:
             self._fill(snap.auto_top_up)
         self._filled_for = key
@@ -106,27 +108,6 @@ class AutoTopUpScreen(TeamScreen):
         current = {"auto-enabled": self.query_one("#auto-enabled", Switch).value}
         current.update({f"auto-{f}": self.query_one(f"#auto-{f}", Input).value for f, _ in FIELDS})
         return current != self._filled
-
-    @work(group="auto-payment-method", exclusive=True, exit_on_error=False)
-    async def _show_payment_method(self, team: object) -> None:
-        """Which payment method an auto top-up charges: the team's default."""
-        from xconsole.core import errors, models
-
-        line = self.query_one("#auto-charges", Static)
-        line.update("")
-        client = await self.xapp._client(team)  # type: ignore[arg-type]
-        if client is None:
-            return
-        try:
-            listing = await client.list_payment_methods(team.team_id)  # type: ignore[attr-defined]
-        except errors.ApiError as exc:
-            line.update(f"Payment method unknown ({exc.title})")
-            return
-        if self.xapp.team is not team:
-            return  # the person moved on to another team meanwhile
-        default = models.default_method(listing.payment_methods)
-        line.update(f"Charges the default payment method: {default.label()}" if default else
-                    "No payment method on file: auto top-ups cannot be charged until one is added")
 
     def _show_console_only(self, snap: object) -> None:
         from xconsole.core.client import console_billing_url

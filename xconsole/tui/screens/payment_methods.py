@@ -1,13 +1,145 @@
-from xconsole.tui.screens.placeholder import PlannedScreen
+"""Screen 3, payment methods: cards and bank accounts, the default, expiry warnings, and each
+method's billing details. Adding and removing are console-only on the public API."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import DataTable, Static
+
+from xconsole.tui.screens.base import TeamScreen
+from xconsole.tui.widgets.console_table import VimTable
+
+if TYPE_CHECKING:
+    from xconsole.core.models import PaymentMethod
+
+#: Expiring cards are flagged this many days ahead.
+EXPIRY_WARNING_DAYS = 60
 
 
-class PaymentMethodsScreen(PlannedScreen):
+def expiry(method: PaymentMethod, today: date) -> tuple[str, str]:
+    """(text, style) of a card's expiry: red when expired, yellow within 60 days."""
+    card = method.card_details
+    if card is None or not card.exp_year:
+        return ("—", "dim")
+    text = f"{card.exp_month:02d}/{card.exp_year % 100:02d}"
+    last_day = date(card.exp_year + (card.exp_month == 12), card.exp_month % 12 + 1, 1)
+    if last_day <= today:
+        return (f"{text} expired", "bold red")
+    if (last_day - today).days <= EXPIRY_WARNING_DAYS:
+        return (f"{text} soon", "bold yellow")
+    return (text, "")
+
+
+class PaymentMethodsScreen(TeamScreen):
     MODE = "payments"
-    TITLE_TEXT = "Payment methods"
-    ISSUE = 9
-    WILL_SHOW = (
-        "cards and bank accounts with expiry warnings and the default marked",
-        "set the default (d), add a card (a), remove one (x; never the last)",
-        "each method's billing details",
+    HELP = (
+        "Saved payment methods of the team. Purchases, auto top-ups and month-end invoices charge the "
+        "default. The last payment method on file cannot be removed. Card numbers are sent once to the "
+        "API and never kept, logged or shown."
     )
-    HELP = "The team's saved payment methods. Arrives with issue #9."
+    BINDINGS: ClassVar = [
+        Binding("d", "app.set_default_method", "Make default", id="payments.default"),
+        Binding("a", "app.add_card", "Add card", id="payments.add"),
+        Binding("x", "app.remove_method", "Remove", id="payments.remove"),
+        Binding("c", "copy_verification", "Copy link", show=False, id="payments.copy"),
+    ]
+
+    def compose_body(self) -> ComposeResult:
+        with Horizontal(id="payments"):
+            with Vertical(id="payments-left"):
+                yield VimTable(cursor_type="row", id="methods-table")
+                yield Static("", id="payments-pending")
+            yield Static("", id="payments-details")
+
+    def on_mount(self) -> None:
+        table = self.query_one("#methods-table", VimTable)
+        for label, key in (("", "default"), ("Method", "method"), ("Expires", "expiry"), ("Added", "added")):
+            table.add_column(label, key=key)
+        super().on_mount()
+
+    def selected(self) -> PaymentMethod | None:
+        data = self.xapp.active_data()
+        table = self.query_one("#methods-table", VimTable)
+        if data is None or data.snapshot is None or table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return next((m for m in data.snapshot.payment_methods.payment_methods if m.payment_method_id == key), None)
+
+    def on_team_data(self) -> None:
+        super().on_team_data()
+        data = self.xapp.active_data()
+        table = self.query_one("#methods-table", VimTable)
+        pending = self.query_one("#payments-pending", Static)
+        if data is None or data.snapshot is None:
+            table.clear()
+            pending.update(Text("Loading…", style="dim"))
+            return
+        listing = data.snapshot.payment_methods
+        default = data.snapshot.default_method
+        today = data.snapshot.today
+        previous = self.selected()
+        table.clear()
+        for method in listing.payment_methods:
+            text, style = expiry(method, today)
+            table.add_row(
+                Text("●", style="bold green") if method is default else "",
+                method.label(),
+                Text(text, style=style),
+                method.added_ts.strftime("%Y-%m-%d") if method.added_ts else "",
+                key=method.payment_method_id,
+            )
+        if previous is not None and previous.payment_method_id in {m.payment_method_id for m in listing.payment_methods}:
+            table.move_cursor(row=table.get_row_index(previous.payment_method_id))
+        notes = Text()
+        if not listing.payment_methods:
+            notes.append("No payment method on file.\n", style="yellow")
+        if listing.pending_payment_method is not None:
+            notes.append("Bank account waiting for verification: ", style="bold")
+            notes.append(listing.pending_payment_method.ach_microdeposit_hosted_verification_url)
+            notes.append("  (c copies the link)\n", style="dim")
+        notes.append("● default   d make default   a add card   x remove", style="dim")
+        pending.update(notes)
+        self._show_details()
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_details()
+
+    def _show_details(self) -> None:
+        method = self.selected()
+        panel = self.query_one("#payments-details", Static)
+        if method is None:
+            panel.update("")
+            return
+        text = Text(method.label() + "\n", style="bold")
+        if method.card_details:
+            text.append(f"{method.card_details.brand.title()} card ending {method.card_details.last4}\n")
+        if method.us_bank_account_details:
+            bank = method.us_bank_account_details
+            text.append(f"US bank account ending {bank.last4}\nrouting {bank.routing_number}\n")
+            if bank.blocked and bank.blocked.block_reason:
+                text.append(f"blocked: {bank.blocked.block_reason}\n", style="red")
+        info = method.billing_info
+        if info is not None:
+            text.append("\nBilling details\n", style="bold")
+            address = info.address
+            lines = [info.name, info.email, address.line1, address.line2,
+                     " ".join(p for p in (address.postal_code, address.city, address.state) if p), address.country]
+            for line in lines:
+                if line:
+                    text.append(line + "\n")
+        panel.update(text)
+
+    def action_copy_verification(self) -> None:
+        data = self.xapp.active_data()
+        pending = data.snapshot.payment_methods.pending_payment_method if data and data.snapshot else None
+        if pending is None:
+            self.xapp.notify("No verification link for this team.")
+            return
+        self.app.copy_to_clipboard(pending.ach_microdeposit_hosted_verification_url)
+        self.xapp.notify("Copied the verification link.")

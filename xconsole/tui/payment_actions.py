@@ -1,0 +1,142 @@
+"""Payment-method writes (make default, add card, remove), on the app like the Spend actions.
+
+Adding and removing exist only in the console for the public API: there they say so, with the
+team's console URL, and send nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from xconsole.core.client import ManagementClient
+    from xconsole.core.models import PaymentMethod
+    from xconsole.core.session import TeamHandle
+    from xconsole.tui.app import XConsoleApp
+
+
+class PaymentActions:
+    def _selected_method(self: XConsoleApp) -> PaymentMethod | None:
+        from xconsole.tui.screens.payment_methods import PaymentMethodsScreen
+
+        screen = self.screen
+        method = screen.selected() if isinstance(screen, PaymentMethodsScreen) else None
+        if method is None:
+            self.notify("Select a payment method first (screen 3).", severity="warning")
+        return method
+
+    def _with_client(self: XConsoleApp, what: str, run: Callable[[TeamHandle, ManagementClient], Any]) -> None:
+        team = self._write_target(what)
+        if team is None:
+            return
+
+        async def go() -> None:
+            client = await self._client(team)
+            if client is not None:
+                run(team, client)
+
+        self.run_worker(go(), group="open-dialog", exclusive=True, exit_on_error=False)
+
+    def _console_only(self: XConsoleApp, team: TeamHandle, client: ManagementClient, what: str) -> bool:
+        from xconsole.core.client import console_billing_url
+
+        if client.extensions:
+            return False
+        self.notify(f"{what} is done in the xAI console: {console_billing_url(team.team_id)}", timeout=10)
+        return True
+
+    def _confirm_write(self: XConsoleApp, team: TeamHandle, title: str, lines: list[str], label: str,
+                       action: Callable[[], Awaitable[Any]], success: str) -> None:
+        from xconsole.tui.screens.confirm import ConfirmActionScreen
+
+        def done(outcome: Any) -> None:
+            if outcome is None or outcome.cancelled:
+                return
+            if outcome.error is not None:
+                message = getattr(outcome.error, "message", str(outcome.error))
+                self.notify(f"{title}: not done — {message}", severity="error", timeout=10)
+            else:
+                self.notify(success)
+            self.load_team(team)
+
+        head = f"Team      {team.name} ({team.short_id}) — applies to every user of this team"
+        self.push_screen(ConfirmActionScreen(title, [head, *lines], label, action), done)
+
+    # ------------------------------------------------------------------ actions
+
+    def action_set_default_method(self: XConsoleApp) -> None:
+        method = self._selected_method()
+        if method is None:
+            return
+        if method.is_default or (self.active_data() and self.active_data().snapshot.default_method is method):  # type: ignore[union-attr]
+            self.notify(f"{method.label()} is already the default.")
+            return
+
+        def run(team: TeamHandle, client: ManagementClient) -> None:
+            self._confirm_write(team, "Make default", [f"Default   {method.label()}",
+                                "Charges   purchases, auto top-ups and month-end invoices"], "Make default",
+                                lambda: client.set_default_payment_method(team.team_id, method.payment_method_id),
+                                f"{team.name}: {method.label()} is now the default payment method.")
+
+        self._with_client("changing the default payment method", run)
+
+    def action_add_card(self: XConsoleApp) -> None:
+        from xconsole.tui.screens.add_card import AddCardScreen
+
+        def run(team: TeamHandle, client: ManagementClient) -> None:
+            if self._console_only(team, client, "Adding a payment method"):
+                return
+            data = self.active_data()
+            today = data.snapshot.today if data and data.snapshot else None
+            if today is None:
+                return
+
+            def added(method: Any) -> None:
+                if method is not None:
+                    self.notify(f"{team.name}: {method.label()} added.")
+                    self.load_team(team)
+
+            self.push_screen(AddCardScreen(team, client, today), added)
+
+        self._with_client("adding a payment method", run)
+
+    def action_remove_method(self: XConsoleApp) -> None:
+        from xconsole.tui.screens.choose_method import ChooseMethodScreen
+
+        method = self._selected_method()
+        data = self.active_data()
+        if method is None or data is None or data.snapshot is None:
+            return
+        methods = data.snapshot.payment_methods.payment_methods
+        default = data.snapshot.default_method
+
+        def run(team: TeamHandle, client: ManagementClient) -> None:
+            if self._console_only(team, client, "Removing a payment method"):
+                return
+            if len(methods) <= 1:
+                self.notify("The last payment method on file cannot be removed.", severity="warning")
+                return
+            others = [m for m in methods if m.payment_method_id != method.payment_method_id]
+
+            def remove(new_default: PaymentMethod | None) -> None:
+                async def act() -> None:
+                    if new_default is not None:
+                        await client.set_default_payment_method(team.team_id, new_default.payment_method_id)
+                    await client.remove_payment_method(team.team_id, method.payment_method_id)
+
+                lines = [f"Remove    {method.label()}"]
+                if new_default is not None:
+                    lines.append(f"Default   {new_default.label()} (instead of the removed one)")
+                self._confirm_write(team, "Remove payment method", lines, "Remove", act,
+                                    f"{team.name}: {method.label()} removed.")
+
+            if method is default:
+                self.push_screen(ChooseMethodScreen("Remove the default payment method",
+                                                    f"{method.label()} is the default. Which method becomes the default?",
+                                                    others),
+                                 lambda chosen: remove(chosen) if chosen is not None else None)
+            else:
+                remove(None)
+
+        self._with_client("removing a payment method", run)

@@ -1,0 +1,35 @@
+"""Pick a payment method from a list (the new default when the default is being removed)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Label, OptionList
+from textual.widgets.option_list import Option
+
+if TYPE_CHECKING:
+    from xconsole.core.models import PaymentMethod
+
+
+class ChooseMethodScreen(ModalScreen["PaymentMethod | None"]):
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="choose.cancel")]
+
+    def __init__(self, title: str, question: str, methods: list[PaymentMethod]) -> None:
+        super().__init__()
+        self.title_text = title
+        self.question = question
+        self.methods = methods
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="choose-method", classes="dialog"):
+            yield Label(self.title_text, classes="dialog-title")
+            yield Label(self.question, classes="dialog-text")
+            yield OptionList(*[Option(m.label(), id=m.payment_method_id) for m in self.methods], id="choices")
+            yield Label("Enter choose · Esc cancel", classes="dialog-hint")
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(next(m for m in self.methods if m.payment_method_id == event.option.id))
