@@ -108,11 +108,14 @@ def registry_app(sandbox: EmbeddedSandbox, config: Path, *, keystore: MemoryKeyS
 async def settle(pilot) -> None:  # noqa: ANN001
     """Let workers finish and the screen repaint: three quiet checks in a row, so work that a
     finished worker schedules (a refresh after a save, say) is waited for too."""
+    from textual.screen import ModalScreen
+
     quiet = 0
-    for _ in range(200):
+    for _ in range(500):
         await pilot.app.workers.wait_for_complete()
         await pilot.pause(0.01)
-        busy = any(worker.is_running for worker in pilot.app.workers)
+        starting = getattr(pilot.app, "session", True) is None and not isinstance(pilot.app.screen, ModalScreen)
+        busy = starting or any(worker.is_running for worker in pilot.app.workers)
         quiet = 0 if busy else quiet + 1
         if quiet >= 3:
             return

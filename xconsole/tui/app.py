@@ -14,12 +14,9 @@ from typing import TYPE_CHECKING, ClassVar
 from textual.app import App
 from textual.binding import Binding
 from textual.reactive import reactive
+from textual.screen import Screen
 
 from xconsole.tui.commands import ConsoleCommands
-from xconsole.tui.screens.auto_top_up import AutoTopUpScreen
-from xconsole.tui.screens.billing_details import BillingDetailsScreen
-from xconsole.tui.screens.invoices import InvoicesScreen
-from xconsole.tui.screens.payment_methods import PaymentMethodsScreen
 from xconsole.tui.screens.spend import SpendScreen
 from xconsole.tui.payment_actions import PaymentActions
 from xconsole.tui.spend_actions import SpendActions
@@ -35,17 +32,24 @@ RETRY_MAX_S = 60.0
 START_TIME = time.perf_counter()
 
 
+def _screen(module: str, name: str) -> Screen:
+    import importlib
+
+    return getattr(importlib.import_module(f"xconsole.tui.screens.{module}"), name)()
+
+
 class XConsoleApp(SpendActions, PaymentActions, App[int]):
     CSS_PATH = "xconsole.tcss"
     TITLE = "xconsole"
     COMMANDS: ClassVar = App.COMMANDS | {ConsoleCommands}
     DEFAULT_MODE: ClassVar[str] = "spend"
+    # Screens other than the first are imported when first shown.
     MODES: ClassVar = {
         "spend": SpendScreen,
-        "auto": AutoTopUpScreen,
-        "payments": PaymentMethodsScreen,
-        "invoices": InvoicesScreen,
-        "billing": BillingDetailsScreen,
+        "auto": lambda: _screen("auto_top_up", "AutoTopUpScreen"),
+        "payments": lambda: _screen("payment_methods", "PaymentMethodsScreen"),
+        "invoices": lambda: _screen("invoices", "InvoicesScreen"),
+        "billing": lambda: _screen("billing_details", "BillingDetailsScreen"),
     }
     BINDINGS: ClassVar = [
         Binding("1", "mode('spend')", "Spend", show=False, id="nav.spend", tooltip="API spend management"),
