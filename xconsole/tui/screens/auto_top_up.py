@@ -26,6 +26,7 @@ BAR = 30
 
 
 class AutoTopUpScreen(TeamScreen):
+    CSS_PATH = "auto_top_up.tcss"  # loaded with the screen, not before the first frame
     MODE = "auto"
     HELP = (
         "Auto top-up buys credits when the balance drops below the trigger: at least $25 a time, at most "

@@ -37,6 +37,7 @@ def expiry(method: PaymentMethod, today: date) -> tuple[str, str]:
 
 
 class PaymentMethodsScreen(TeamScreen):
+    CSS_PATH = "payment_methods.tcss"  # loaded with the screen, not before the first frame
     MODE = "payments"
     HELP = (
         "Saved payment methods of the team. Purchases, auto top-ups and month-end invoices charge the "
