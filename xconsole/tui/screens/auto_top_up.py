@@ -25,6 +25,18 @@ FIELDS = (("threshold", "Trigger when credits drop below"), ("amount", "Buy this
 BAR = 30
 
 
+def _append_auto_purchases(text: Text, snap: object, count: int) -> None:
+    """The newest AUTO_PURCHASE rows of the ledger, one line each."""
+    from xconsole.core.money import format_cents
+
+    autos = [c for c in snap.ledger.changes if c.change_origin.value == "AUTO_PURCHASE"][:count]  # type: ignore[attr-defined]
+    for change in autos:
+        text.append(f"  {fmt.when(change.create_time)}  {format_cents(change.credit_cents, sign=True):>10}  "
+                    f"{fmt.status(change.topup_status.value if change.topup_status else None)}\n")
+    if not autos:
+        text.append("  none yet\n", style="dim")
+
+
 class AutoTopUpScreen(TeamScreen):
     CSS_PATH = "auto_top_up.tcss"  # loaded with the screen, not before the first frame
     MODE = "auto"
@@ -118,13 +130,8 @@ class AutoTopUpScreen(TeamScreen):
         url = console_billing_url(team.team_id)  # type: ignore[union-attr]
         text = Text.assemble(("Auto top-up is managed in the xAI console", "bold"),
                              " — the Management API has no endpoint for it.\n", url, ("   (c copies it)", "dim"))
-        autos = [c for c in snap.ledger.changes if c.change_origin.value == "AUTO_PURCHASE"][:8]  # type: ignore[attr-defined]
         text.append("\n\nAuto purchases in the ledger:\n", style="bold")
-        for change in autos:
-            text.append(f"  {fmt.when(change.create_time)}  {format_cents(change.credit_cents, sign=True):>10}  "
-                        f"{fmt.status(change.topup_status.value if change.topup_status else None)}\n")
-        if not autos:
-            text.append("  none seen\n", style="dim")
+        _append_auto_purchases(text, snap, 8)
         self.query_one("#auto-console", Static).update(text)
         self.query_one("#auto-status", Static).update("")
 
@@ -143,13 +150,8 @@ class AutoTopUpScreen(TeamScreen):
             text.append(f"⚠ {WARNING_TEXT.get(warning, warning)}\n", style="bold yellow")
         if auto.blocked_reason:
             text.append(f"⚠ The last due top-up did not happen: {auto.blocked_reason}\n", style="bold red")
-        autos = [c for c in snap.ledger.changes if c.change_origin.value == "AUTO_PURCHASE"][:5]  # type: ignore[attr-defined]
         text.append("\nLast auto top-ups\n", style="bold")
-        for change in autos:
-            text.append(f"  {fmt.when(change.create_time)}  {format_cents(change.credit_cents, sign=True):>10}  "
-                        f"{fmt.status(change.topup_status.value if change.topup_status else None)}\n")
-        if not autos:
-            text.append("  none yet\n", style="dim")
+        _append_auto_purchases(text, snap, 5)
         self.query_one("#auto-status", Static).update(text)
 
     # ------------------------------------------------------------------ editing
