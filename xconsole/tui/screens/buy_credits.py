@@ -35,6 +35,7 @@ class BuyCreditsScreen(ModalScreen["PrepaidBalanceChange | None"]):
         self.methods: list[PaymentMethod] = []
         self.loaded = False
         self.choice: str | None = None  # id of the chosen radio button (sandbox only)
+        self.load_error: str | None = None
 
     def compose(self) -> ComposeResult:
         from xconsole.core.money import format_cents_short
@@ -67,7 +68,8 @@ class BuyCreditsScreen(ModalScreen["PrepaidBalanceChange | None"]):
         try:
             listing = await self.client.list_payment_methods(self.team.team_id)
         except errors.ApiError as exc:
-            note.update(f"Could not load payment methods: {exc.title}: {exc.message}")
+            self.load_error = f"Could not load payment methods: {exc.title}: {exc.message}"
+            note.update(self.load_error)
             return
         self.methods = listing.payment_methods
         default = models.default_method(self.methods)
@@ -138,7 +140,9 @@ class BuyCreditsScreen(ModalScreen["PrepaidBalanceChange | None"]):
             self.query_one("#amount", Input).focus()
             return
         if not self.loaded:
-            self.query_one("#buy-status", Label).update("Still loading payment methods…")
+            self.query_one("#buy-status", Label).update(
+                f"{self.load_error} — nothing can be bought until they load; Esc, then r to refresh."
+                if self.load_error else "Still loading payment methods…")
             return
         label, pm_id, bank = self._choice()
         key = str(uuid.uuid4())  # one per confirmation: a repeated send cannot charge twice

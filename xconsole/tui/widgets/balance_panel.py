@@ -29,7 +29,7 @@ class BalancePanel(Static):
             rows.append(("Pending purchases", Text(format_cents(s.pending_purchases)), "credited when the payment clears"))
         default = snap.default_method
         rows.append(("Charged to", Text(default.label() if default else "no payment method"),
-                     "the default payment method (purchases, auto top-ups, month end)"))
+                     "the default payment method"))
         # Plain padded text, not a rich Table: it renders in a fraction of the time on every repaint.
         width = max(len(value) for _label, value, _note in rows)
         body = Text()
