@@ -2,18 +2,24 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed
+STAMP := $(VENV)/.installed-dev
+RUNTIME := $(VENV)/.installed-runtime
 
 .PHONY: demo test test-fast lint bench screenshots serve clean
 
-$(STAMP): pyproject.toml
+$(RUNTIME): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e .
+	touch $(RUNTIME)
+
+$(STAMP): $(RUNTIME)
 	$(PY) -m pip install -q -e '.[dev]'
 	touch $(STAMP)
 
 ## Run the demo: the console on the embedded sandbox with demo teams (no account, no keyring).
-demo: $(STAMP)
+## Installs the runtime dependencies only; the test tools come with `make test`.
+demo: $(RUNTIME)
 	$(VENV)/bin/xconsole --sandbox
 
 ## Everything CI runs: system packages when missing, the import contracts, then the test suite.
@@ -29,7 +35,7 @@ lint: $(STAMP)
 	$(VENV)/bin/lint-imports
 
 ## Serve the sandbox over HTTP on 127.0.0.1:8787 (persistent database in the user data dir).
-serve: $(STAMP)
+serve: $(RUNTIME)
 	$(VENV)/bin/xconsole sandbox serve
 
 ## Benchmarks against a bare Textual app (bytecode compiled first, as a user's install would be).
