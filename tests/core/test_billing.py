@@ -75,3 +75,16 @@ def test_summary_flags_the_zero_limit():
     summary = billing.summarize(preview, limits, ledger, [100] * 7)
     assert summary.live_balance == 100 and summary.pending_purchases == 5000
     assert summary.will_reject_when_empty and summary.runway_days == 1.0
+
+
+def test_rejects_soon_needs_a_zero_limit_no_working_auto_top_up_and_little_credit():
+    def summary(balance, runway, limit=0):
+        return billing.SpendSummary(balance, 0, 0, 0, limit, 0, runway)
+
+    assert billing.rejects_soon(summary(400, 1.5), None)
+    assert billing.rejects_soon(summary(0, None), None)
+    assert not billing.rejects_soon(summary(5000, None), None)  # no recent spend: nothing runs out
+    assert not billing.rejects_soon(summary(400, 1.5, limit=1000), None)  # invoiced billing continues
+    on = models.AutoTopUp(enabled=True)
+    assert not billing.rejects_soon(summary(400, 1.5), on)
+    assert billing.rejects_soon(summary(400, 1.5), models.AutoTopUp(enabled=True, blocked_reason="limit"))

@@ -26,6 +26,7 @@ def _row(team: Any, snap: Any, error: str | None) -> dict[str, Any]:
         pendingPurchases=money(s.pending_purchases),
         invoicedLimit=money(s.soft_limit),
         rejectsWhenEmpty=s.will_reject_when_empty,
+        rejectsSoon=billing.rejects_soon(s, auto),
         runwayDays=None if s.runway_days is None else round(s.runway_days, 1),
         autoTopUp=None if auto is None else {
             "enabled": auto.enabled, "threshold": money(auto.threshold.val), "amount": money(auto.amount.val),
@@ -82,8 +83,7 @@ def _print_table(rows: list[dict[str, Any]]) -> None:
         runway = billing.format_runway(row["runwayDays"])
         line = (f"{name:<18} {row['balance']['formatted']:>11} {row['monthSpend']['formatted']:>11} "
                 f"{row['invoicedLimit']['formatted']:>10} {_auto_label(row['autoTopUp']):>8} {runway:>12}")
-        danger = row["rejectsWhenEmpty"] and row["runwayDays"] is not None and row["runwayDays"] < 3
-        click.echo(click.style(line, fg="yellow") if color and danger else line)
+        click.echo(click.style(line, fg="yellow") if color and row["rejectsSoon"] else line)
 
 
 @click.command()

@@ -157,6 +157,20 @@ def summarize(
     )
 
 
+#: Credits running out within this many days (with nothing to catch them) is a danger.
+DANGER_RUNWAY_DAYS = 3
+
+
+def rejects_soon(summary: SpendSummary, auto: models.AutoTopUp | None) -> bool:
+    """API requests will be rejected soon: the $0 limit, no working auto top-up, and credits gone
+    or lasting less than DANGER_RUNWAY_DAYS. One rule for the summary line, the card and the CLI."""
+    if not summary.will_reject_when_empty:
+        return False
+    if auto is not None and auto.enabled and not auto.blocked_reason:
+        return False
+    return summary.live_balance <= 0 or (summary.runway_days is not None and summary.runway_days < DANGER_RUNWAY_DAYS)
+
+
 def runway_days(balance_cents: int, daily_spend_cents: Sequence[int], window: int = RUNWAY_WINDOW_DAYS) -> float | None:
     """Days the balance lasts at the average rate of the last `window` days; None without spend."""
     recent = list(daily_spend_cents)[-window:]

@@ -93,8 +93,7 @@ async def load_spend(client: ManagementClient, team_id: str, today: date | None 
     any earlier answer); on a client's very first call the two usage reads wait for it, so the
     chart and runway cover the server's days, not this machine's."""
 
-    def usage_reads() -> list[Awaitable[models.UsageResponse]]:
-        day = today or client.today()
+    def usage_reads(day: date) -> list[Awaitable[models.UsageResponse]]:
         return [client.usage(team_id, daily_request(day, CHART_DAYS)), client.usage(team_id, by_model_request(day))]
 
     reads = [
@@ -106,13 +105,14 @@ async def load_spend(client: ManagementClient, team_id: str, today: date | None 
         client.list_payment_methods(team_id),
     ]
     if today is not None or client.server_date is not None:
+        day = today or client.today()
         preview, limits, ledger, auto_top_up, invoiced, methods, daily_usage, model_usage = await asyncio.gather(
-            *reads, *usage_reads()
+            *reads, *usage_reads(day)
         )
     else:
         preview, limits, ledger, auto_top_up, invoiced, methods = await asyncio.gather(*reads)
-        daily_usage, model_usage = await asyncio.gather(*usage_reads())
-    day = today or client.today()
+        day = client.today()
+        daily_usage, model_usage = await asyncio.gather(*usage_reads(day))
     cents = series_cents(daily_usage)
     first = day - timedelta(days=CHART_DAYS - 1)
     daily = [(first + timedelta(days=i), c) for i, c in enumerate(cents[:CHART_DAYS])]

@@ -17,7 +17,7 @@ class BalancePanel(Static):
         if snap is None:
             self.update(Text("Loading…", style="dim"))
             return
-        from xconsole.core.billing import WARNING_TEXT, format_runway
+        from xconsole.core.billing import WARNING_TEXT, format_runway, rejects_soon
         from xconsole.core.money import format_cents
 
         s = snap.summary
@@ -44,7 +44,7 @@ class BalancePanel(Static):
         if topped_up:
             lines.append(Text(f"Auto top-up on: buys {format_cents(auto.amount.val)} below {format_cents(auto.threshold.val)}",
                               style="dim"))
-        if s.will_reject_when_empty and not topped_up and (s.live_balance == 0 or (s.runway_days or 99) < 7):
+        if rejects_soon(s, auto):
             self.set_class(True, "danger")
             lines.append(Text("⚠ Invoiced billing limit is $0: API requests will be rejected when credits run out.",
                               style="bold"))

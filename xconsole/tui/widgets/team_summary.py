@@ -30,10 +30,11 @@ class TeamSummary(Widget):
             return Text("Loading this team's billing…", style=label)
         # Imported here, not at the top: the first frame has no numbers and must not wait for
         # pydantic; by the time a snapshot exists these modules are loaded.
-        from xconsole.core.billing import format_runway
+        from xconsole.core.billing import format_runway, rejects_soon
         from xconsole.core.money import format_cents
 
         s = data.snapshot.summary
+        danger = rejects_soon(s, data.snapshot.auto_top_up)
         text = Text()
         parts = [
             ("Credits", format_cents(s.live_balance)),
@@ -43,8 +44,8 @@ class TeamSummary(Widget):
         ]
         for name, value in parts:
             text.append(f"{name} ", style=label)
-            danger = name == "Credits" and s.will_reject_when_empty and (s.runway_days or 0) < 3
-            text.append(value, style=self.get_component_rich_style("summary-danger") if danger else "bold")
+            red = danger and name == "Credits"
+            text.append(value, style=self.get_component_rich_style("summary-danger") if red else "bold")
             text.append("   ")
         text.rstrip()
         if data.stale:
