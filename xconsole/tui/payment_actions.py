@@ -6,8 +6,9 @@ team's console URL, and send nothing.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
+
+from xconsole.tui.write_actions import WriteActions
 
 if TYPE_CHECKING:
     from xconsole.core.client import ManagementClient
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
     from xconsole.tui.app import XConsoleApp
 
 
-class PaymentActions:
+class PaymentActions(WriteActions):
     def _selected_method(self: XConsoleApp) -> PaymentMethod | None:
         from xconsole.tui.screens.payment_methods import PaymentMethodsScreen
 
@@ -26,18 +27,6 @@ class PaymentActions:
             self.notify("Select a payment method first (screen 3).", severity="warning")
         return method
 
-    def _with_client(self: XConsoleApp, what: str, run: Callable[[TeamHandle, ManagementClient], Any]) -> None:
-        team = self._write_target(what)
-        if team is None:
-            return
-
-        async def go() -> None:
-            client = await self._client(team)
-            if client is not None:
-                run(team, client)
-
-        self.run_worker(go(), group="open-dialog", exclusive=True, exit_on_error=False)
-
     def _console_only(self: XConsoleApp, team: TeamHandle, client: ManagementClient, what: str) -> bool:
         from xconsole.core.client import console_billing_url
 
@@ -45,23 +34,6 @@ class PaymentActions:
             return False
         self.notify(f"{what} is done in the xAI console: {console_billing_url(team.team_id)}", timeout=10)
         return True
-
-    def _confirm_write(self: XConsoleApp, team: TeamHandle, title: str, lines: list[str], label: str,
-                       action: Callable[[], Awaitable[Any]], success: str) -> None:
-        from xconsole.tui.screens.confirm import ConfirmActionScreen
-
-        def done(outcome: Any) -> None:
-            if outcome is None or outcome.cancelled:
-                return
-            if outcome.error is not None:
-                message = getattr(outcome.error, "message", str(outcome.error))
-                self.notify(f"{title}: not done — {message}", severity="error", timeout=10)
-            else:
-                self.notify(success)
-            self.load_team(team)
-
-        head = f"Team      {team.name} ({team.short_id}) — applies to every user of this team"
-        self.push_screen(ConfirmActionScreen(title, [head, *lines], label, action), done)
 
     # ------------------------------------------------------------------ actions
 

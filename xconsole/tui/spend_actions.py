@@ -8,45 +8,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from xconsole.tui.write_actions import WriteActions
+
 if TYPE_CHECKING:
-    from xconsole.core.client import ManagementClient
     from xconsole.core.session import TeamHandle
     from xconsole.tui.app import XConsoleApp
 
 
-class SpendActions:
-    def _write_target(self: XConsoleApp, what: str) -> TeamHandle | None:
-        if self.team is None or self.session is None:
-            self.notify("No team yet.", severity="warning")
-            return None
-        if self.read_only:
-            self.notify(f"Read-only mode: {what} is disabled (started with --read-only).", severity="warning")
-            return None
-        return self.team
-
-    async def _client(self: XConsoleApp, team: TeamHandle) -> ManagementClient | None:
-        from xconsole.core import errors
-        from xconsole.core.credentials import KeyringUnavailable
-
-        try:
-            return await self.session.client_for(team)  # type: ignore[union-attr]
-        except KeyringUnavailable as exc:
-            self.show_keyring_problem(exc)
-        except errors.ApiError as exc:
-            self.notify(f"{exc.title}: {exc.message}", severity="error")
-        return None
-
+class SpendActions(WriteActions):
     def _open(self: XConsoleApp, what: str, make_screen: Any, done: Any) -> None:
-        team = self._write_target(what)
-        if team is None:
-            return
-
-        async def open_dialog() -> None:
-            client = await self._client(team)
-            if client is not None:
-                self.push_screen(make_screen(team, client), lambda result: done(team, result))
-
-        self.run_worker(open_dialog(), group="open-dialog", exclusive=True, exit_on_error=False)
+        """A dialog for the active team, whose result goes to `done(team, result)`."""
+        self._with_client(what, lambda team, client: self.push_screen(make_screen(team, client),
+                                                                      lambda result: done(team, result)))
 
     # ------------------------------------------------------------------ actions
 
@@ -74,32 +47,23 @@ class SpendActions:
     def action_request_invoiced(self: XConsoleApp) -> None:
         from xconsole.core.client import console_billing_url
         from xconsole.core.models import InvoicedBillingState
-        from xconsole.tui.screens.confirm import ConfirmActionScreen
 
-        team = self._write_target("requesting invoiced billing")
         data = self.active_data()
-        if team is None or data is None or data.snapshot is None:
+        if self.team is None or data is None or data.snapshot is None:
             return
         status = data.snapshot.invoiced
         if status is None:
             self.notify(f"Monthly invoiced billing is arranged with xAI sales (sales@x.ai) or from the console: "
-                        f"{console_billing_url(team.team_id)}", timeout=10)
+                        f"{console_billing_url(self.team.team_id)}", timeout=10)
             return
         if status.status is not InvoicedBillingState.DISABLED:
-            self.notify(f"Monthly invoiced billing is already {status.status.value.lower()} for {team.name}.")
+            self.notify(f"Monthly invoiced billing is already {status.status.value.lower()} for {self.team.name}.")
             return
-
-        async def run() -> None:
-            client = await self._client(team)
-            if client is None:
-                return
-            lines = [f"Team      {team.name} ({team.short_id})",
-                     "Request   monthly invoiced billing; xAI sales gets in touch, nothing changes until it is enabled"]
-            self.push_screen(ConfirmActionScreen("Request invoiced billing", lines, "Send request",
-                                                 lambda: client.request_invoiced_billing(team.team_id)),
-                             lambda outcome: self._requested(team, outcome))
-
-        self.run_worker(run(), group="open-dialog", exclusive=True, exit_on_error=False)
+        self._with_client("requesting invoiced billing", lambda team, client: self._confirm_write(
+            team, "Request invoiced billing",
+            ["Request   monthly invoiced billing; xAI sales gets in touch, nothing changes until it is enabled"],
+            "Send request", lambda: client.request_invoiced_billing(team.team_id),
+            f"{team.name}: monthly invoiced billing requested."))
 
     # ------------------------------------------------------------------ results
 
@@ -131,12 +95,3 @@ class SpendActions:
         if cents is not None:
             self.notify(f"{team.name}: invoiced billing limit is now {format_cents(cents)}.")
             self.load_team(team)
-
-    def _requested(self: XConsoleApp, team: TeamHandle, outcome: Any) -> None:
-        if outcome is None or outcome.cancelled:
-            return
-        if outcome.error is not None:
-            self.notify(f"Request not sent: {outcome.error}", severity="error")
-            return
-        self.notify(f"{team.name}: invoiced billing {outcome.result.status.value.lower()}.")
-        self.load_team(team)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -15,7 +14,7 @@ from textual.widgets import Button, Input, Label, Static, Switch
 from xconsole.tui import format as fmt
 from xconsole.tui.money_field import read_amount
 from xconsole.tui.screens.base import TeamScreen
-from xconsole.tui.screens.confirm import ConfirmActionScreen, Outcome
+from xconsole.tui.screens.confirm import ConfirmActionScreen, Outcome, team_line
 
 if TYPE_CHECKING:
     from xconsole.core.models import AutoTopUp, AutoTopUpSettings
@@ -230,10 +229,6 @@ class AutoTopUpScreen(TeamScreen):
     def _confirm(self, settings: AutoTopUpSettings, current: AutoTopUp, title: str) -> None:
         from xconsole.core.money import format_cents
 
-        app = self.xapp
-        team = app._write_target("changing auto top-up")
-        if team is None:
-            return
         changes = []
         if settings.enabled != current.enabled:
             changes.append(f"Enabled   {'yes' if current.enabled else 'no'} → {'yes' if settings.enabled else 'no'}")
@@ -243,23 +238,16 @@ class AutoTopUpScreen(TeamScreen):
             if old != new:
                 changes.append(f"{label:<9} {format_cents(old)} → {format_cents(new)}")
         if not changes:
-            app.notify("Nothing changed.")
-            return
-        lines = [f"Team      {team.name} ({team.short_id}) — applies to every user of this team", *changes]
-        self._send(team, settings, lines, title)
-
-    @work(group="auto-open", exclusive=True, exit_on_error=False)
-    async def _send(self, team: object, settings: AutoTopUpSettings, lines: list[str], title: str) -> None:
-        app = self.xapp
-        client = await app._client(team)  # type: ignore[arg-type]
-        if client is None:
+            self.xapp.notify("Nothing changed.")
             return
 
-        def done(outcome: Outcome | None) -> None:
-            self._saved(team, outcome)
+        def run(team: object, client: object) -> None:
+            self.app.push_screen(
+                ConfirmActionScreen(title, [team_line(team), *changes], title.split()[0],
+                                    lambda: client.set_auto_top_up(team.team_id, settings)),  # type: ignore[attr-defined]
+                lambda outcome: self._saved(team, outcome))
 
-        app.push_screen(ConfirmActionScreen(title, lines, title.split()[0],
-                                            lambda: client.set_auto_top_up(team.team_id, settings)), done)  # type: ignore[attr-defined]
+        self.xapp._with_client("changing auto top-up", run)
 
     def _saved(self, team: object, outcome: Outcome | None) -> None:
         from xconsole.core import errors

@@ -14,7 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
 from xconsole.tui.money_field import read_amount
-from xconsole.tui.screens.confirm import ConfirmActionScreen, Outcome
+from xconsole.tui.screens.confirm import ConfirmActionScreen, Outcome, team_line
 
 if TYPE_CHECKING:
     from xconsole.core.client import ManagementClient
@@ -153,7 +153,7 @@ class BuyCreditsScreen(ModalScreen["PrepaidBalanceChange | None"]):
                                             idempotency_key=key)
 
         lines = [
-            f"Team      {self.team.name} ({self.team.short_id}) — applies to every user of this team",
+            team_line(self.team),
             f"Amount    {format_cents(cents)} of prepaid credits",
             f"Pay with  {label}",
         ]

@@ -20,6 +20,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
 
+def team_line(team: Any) -> str:
+    """The first line of every confirmation: which team, and that it is everyone's."""
+    return f"Team      {team.name} ({team.short_id}) — applies to every user of this team"
+
+
 @dataclass
 class Outcome:
     result: Any = None

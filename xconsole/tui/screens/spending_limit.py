@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from xconsole.tui.money_field import read_amount
-from xconsole.tui.screens.confirm import ConfirmActionScreen, Outcome
+from xconsole.tui.screens.confirm import ConfirmActionScreen, Outcome, team_line
 
 if TYPE_CHECKING:
     from xconsole.core.client import ManagementClient
@@ -83,9 +83,9 @@ class SpendingLimitScreen(ModalScreen["int | None"]):
             return await self.client.set_soft_spending_limit(self.team.team_id, cents)
 
         lines = [
-            f"Team       {self.team.name} ({self.team.short_id}) — applies to every user of this team",
-            f"Limit      {format_cents(self.limits.effective_sl.val)} → {format_cents(cents)}",
-            "Billing    usage beyond prepaid credits, charged at month end",
+            team_line(self.team),
+            f"Limit     {format_cents(self.limits.effective_sl.val)} → {format_cents(cents)}",
+            "Billing   usage beyond prepaid credits, charged at month end",
         ]
         self.app.push_screen(ConfirmActionScreen("Confirm invoiced billing limit", lines, "Set limit", apply), self._done)
 
