@@ -227,3 +227,11 @@ async def test_theme_choice_is_remembered_in_the_config(tmp_path):
     saved = load_config(config)
     assert saved.settings.theme == "nord"
     assert sandbox.teams[0].management_key not in config.read_text()
+
+
+async def test_unknown_start_team_falls_back_with_a_warning():
+    app = sandbox_app(team="nosuchteam")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert app.team.name == "Lumen Labs"
+        assert any("No team 'nosuchteam'" in n.message for n in app._notifications)

@@ -100,13 +100,8 @@ def select(session: Session, wanted: str | None, all_teams: bool) -> list[TeamHa
         raise Fail("No teams registered: add one with `xconsole team add NAME`, or try `xconsole --sandbox`")
     if all_teams:
         return list(session.teams)
-    if wanted:
-        team = session.find(wanted)
-        if team is None:
-            raise Fail(f"No team {wanted!r} (known: {', '.join(t.name for t in session.teams)})")
-        return [team]
-    if session.registry is not None:
-        entry = session.registry.initial()
-        if entry is not None:
-            return [t for t in session.teams if t.team_id == entry.team_id]
-    return session.teams[:1]
+    try:
+        team = session.pick(wanted)
+    except LookupError as exc:
+        raise Fail(str(exc)) from None
+    return [team] if team is not None else []

@@ -78,6 +78,23 @@ class Session:
         matches = [t for t in self.teams if t.team_id.startswith(wanted) or t.name.lower().startswith(wanted)]
         return matches[0] if len(matches) == 1 else None
 
+    def pick(self, wanted: str | None = None) -> TeamHandle | None:
+        """The team to act on: the one asked for, else the last used, else the first.
+
+        Raises LookupError when `wanted` names no team.
+        """
+        if wanted:
+            found = self.find(wanted)
+            if found is None:
+                raise LookupError(f"No team {wanted!r} (known: {', '.join(t.name for t in self.teams) or 'none'})")
+            return found
+        if self.registry is not None:
+            entry = self.registry.initial()
+            found = self.find(entry.team_id) if entry else None
+            if found is not None:
+                return found
+        return self.teams[0] if self.teams else None
+
     async def client_for(self, team: TeamHandle) -> ManagementClient:
         """The team's client; the first call reads its key (keyring: off-thread, with a timeout)."""
         lock = self._locks.setdefault(team.team_id, asyncio.Lock())

@@ -129,17 +129,12 @@ class XConsoleApp(SpendActions, PaymentActions, App[int]):
         self._prefetch_others(first)
 
     def _initial_team(self, session: Session) -> TeamHandle:
-        if self.initial_team:
-            found = session.find(self.initial_team)
-            if found is not None:
-                return found
-            self.notify(f"No team {self.initial_team!r}; showing {session.teams[0].name}", severity="warning")
-        if session.registry is not None:
-            entry = session.registry.initial()
-            found = session.find(entry.team_id) if entry else None
-            if found is not None:
-                return found
-        return session.teams[0]
+        try:
+            team = session.pick(self.initial_team)
+        except LookupError as exc:
+            team = session.pick()
+            self.notify(f"{exc}; showing {team.name}", severity="warning")  # type: ignore[union-attr]
+        return team  # type: ignore[return-value]
 
     def _prefetch_others(self, first: TeamHandle) -> None:
         """Warm the cache of every other team, so switching paints numbers at once."""

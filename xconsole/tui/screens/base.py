@@ -45,17 +45,11 @@ class TeamScreen(Screen):
     def on_mount(self) -> None:
         self.xapp.built_modes.add(self.MODE)
         self.query_one(NavBar).current = self.MODE
-        self.watch(self.app, "team", self._on_team_changed, init=False)
-        self.watch(self.app, "data_version", self._on_data_changed, init=False)
+        self.watch(self.app, "team", self.on_team_data, init=False)
+        self.watch(self.app, "data_version", self.on_team_data, init=False)
         self.on_team_data()
 
     def on_screen_resume(self) -> None:
-        self.on_team_data()
-
-    def _on_team_changed(self) -> None:
-        self.on_team_data()
-
-    def _on_data_changed(self) -> None:
         self.on_team_data()
 
     def on_team_data(self) -> None:
