@@ -38,8 +38,14 @@ def _reference_router() -> respx.Router:
     def invoices(request: httpx.Request) -> httpx.Response:
         ids = request.url.params.get_list("invoiceIds.invoiceIds")
         year = request.url.params.get("billingCycle.year")
+        since = request.url.params.get("since.year"), request.url.params.get("since.month")
+
+        def cycle(i: dict) -> tuple[int, int]:
+            return (i["monthly"]["billingCycle"]["year"], i["monthly"]["billingCycle"]["month"])
+
         found = [i for i in ref.INVOICES["invoices"] if (not ids or i["invoiceId"] in ids)
-                 and (not year or i["monthly"]["billingCycle"]["year"] == int(year))]
+                 and (not year or cycle(i)[0] == int(year))
+                 and (since[0] is None or cycle(i) >= (int(since[0]), int(since[1])))]
         return authed({"invoices": found})(request)
 
     def spending_limit(request: httpx.Request) -> httpx.Response:

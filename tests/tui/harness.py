@@ -39,12 +39,14 @@ class DelayTransport(httpx.AsyncBaseTransport):
         self.inner = inner
         self.delays = delays or {}
         self.calls: list[tuple[str, str]] = []
+        self.requests: list[httpx.Request] = []
 
     def sent(self, method: str, suffix: str) -> int:
         return sum(1 for m, path in self.calls if m == method and path.endswith(suffix))
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         self.calls.append((request.method, request.url.path))
+        self.requests.append(request)
         for team_id, delay in self.delays.items():
             if team_id in request.url.path:
                 if delay is None:
@@ -119,3 +121,14 @@ async def settle(pilot) -> None:  # noqa: ANN001
         quiet = 0 if busy else quiet + 1
         if quiet >= 3:
             return
+
+
+def plain(widget) -> str:  # noqa: ANN001
+    """A Static's content as plain text, Rich tables included."""
+    import io
+
+    from rich.console import Console
+
+    console = Console(width=200, file=io.StringIO(), record=True, color_system=None)
+    console.print(widget.content)
+    return console.export_text()

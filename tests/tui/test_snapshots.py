@@ -135,3 +135,32 @@ def test_payment_methods(snap_compare, size, state):
         await settle(pilot)
 
     assert snap_compare(sandbox_app(), terminal_size=size, run_before=steps)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("state", ["list", "detail"])
+def test_invoices(snap_compare, size, state):
+    async def steps(pilot):
+        await settle(pilot)
+        await pilot.press("4")
+        await settle(pilot)
+        if state == "detail":
+            await pilot.press("j", "j", "j", "enter")  # the October monthly invoice
+        await settle(pilot)
+
+    assert snap_compare(sandbox_app(), terminal_size=size, run_before=steps)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_billing_details_with_an_error(snap_compare, size):
+    from textual.widgets import Input
+
+    async def steps(pilot):
+        await settle(pilot)
+        await pilot.press("5")
+        await settle(pilot)
+        pilot.app.screen.query_one("#bill-email", Input).value = "ap@lumenlabs"
+        pilot.app.screen.query_one("#bill-email", Input).focus()
+        await settle(pilot)
+
+    assert snap_compare(sandbox_app(), terminal_size=size, run_before=steps)

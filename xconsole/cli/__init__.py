@@ -20,6 +20,8 @@ class LazyGroup(click.Group):
         "team": ("xconsole.cli.team", "team_group"),
         "balance": ("xconsole.cli.balance", "balance"),
         "doctor": ("xconsole.cli.doctor", "doctor"),
+        "invoices": ("xconsole.cli.invoices", "invoices"),
+        "usage": ("xconsole.cli.usage", "usage"),
         "sandbox": ("xconsole.cli.sandbox", "sandbox_group"),
     }
 

@@ -8,7 +8,9 @@ environment variable (one run, team from the validation endpoint), the registry 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TypeVar
 
 from xconsole.cli.options import Fail, Options
 from xconsole.core import errors
@@ -18,6 +20,8 @@ from xconsole.core.credentials import KeyringKeyStore, MemoryKeyStore, env_key
 from xconsole.core.secrets import mask_key
 from xconsole.core.session import Session, TeamHandle
 from xconsole.core.teams import TeamRegistry
+
+T = TypeVar("T")
 
 
 def sandbox_db_path() -> Path:
@@ -105,3 +109,22 @@ def select(session: Session, wanted: str | None, all_teams: bool) -> list[TeamHa
     except LookupError as exc:
         raise Fail(str(exc)) from None
     return [team] if team is not None else []
+
+
+async def run_for_team(opts: Options, wanted: str | None, fetch: Callable[[ManagementClient, TeamHandle], Awaitable[T]]) -> tuple[TeamHandle, T]:
+    """`fetch(client, team)` for one team, with its errors as one line on stderr (exit 1)."""
+    from xconsole.core.credentials import KeyringUnavailable
+    from xconsole.core.errors import ApiError
+
+    session = await build_session(opts)
+    try:
+        team = select(session, wanted or opts.team, False)[0]
+        try:
+            client = await session.client_for(team)
+            return team, await fetch(client, team)
+        except KeyringUnavailable as exc:
+            raise Fail(str(exc)) from None
+        except ApiError as exc:
+            raise Fail(f"{team.name}: {exc.title}: {exc}") from None
+    finally:
+        await session.aclose()

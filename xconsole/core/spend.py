@@ -41,25 +41,24 @@ class SpendSnapshot:
         return [cents for _day, cents in self.daily[:-1]]
 
 
-def daily_request(today: date, days: int) -> models.AnalyticsRequest:
-    """Usage per UTC day for the `days` days up to and including `today`."""
-    start = today - timedelta(days=days - 1)
+def range_request(start: date, today: date, unit: models.TimeUnit, group_by: list[str] | None = None) -> models.AnalyticsRequest:
+    """Usage from the start of `start` to the end of `today` (UTC days; the end is exclusive)."""
     end = today + timedelta(days=1)
     return models.AnalyticsRequest(
         time_range=models.TimeRange(start_time=f"{start:%Y-%m-%d} 00:00:00", end_time=f"{end:%Y-%m-%d} 00:00:00"),
-        time_unit=models.TimeUnit.TIME_UNIT_DAY,
+        time_unit=unit,
+        group_by=group_by or [],
     )
+
+
+def daily_request(today: date, days: int) -> models.AnalyticsRequest:
+    """Usage per UTC day for the `days` days up to and including `today`."""
+    return range_request(today - timedelta(days=days - 1), today, models.TimeUnit.TIME_UNIT_DAY)
 
 
 def by_model_request(today: date) -> models.AnalyticsRequest:
     """This month's usage per model (one bucket, grouped by description)."""
-    start = today.replace(day=1)
-    end = today + timedelta(days=1)
-    return models.AnalyticsRequest(
-        time_range=models.TimeRange(start_time=f"{start:%Y-%m-%d} 00:00:00", end_time=f"{end:%Y-%m-%d} 00:00:00"),
-        time_unit=models.TimeUnit.TIME_UNIT_NONE,
-        group_by=["description"],
-    )
+    return range_request(today.replace(day=1), today, models.TimeUnit.TIME_UNIT_NONE, ["description"])
 
 
 def series_cents(usage: models.UsageResponse) -> list[int]:

@@ -22,8 +22,6 @@ from xconsole.sandbox.errors import SandboxError, bad_request, conflict, not_fou
 from xconsole.sandbox.store import Store
 
 PROMO_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]{2,31}$")
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
 MAX_USAGE_BUCKETS = 400
 
 
@@ -66,18 +64,12 @@ class BillingService:
             return models.BillingInfo.model_validate_json(team["billing_info"])
 
     def set_billing_info(self, team_id: str, info: models.BillingInfo) -> None:
-        if info.email and not EMAIL_RE.match(info.email):
-            raise bad_request("Email address is not valid", "billingInfo.email")
-        country = info.address.country
-        if country and not COUNTRY_RE.match(country):
-            raise bad_request("Country must be an ISO 3166 two-letter code, e.g. US", "billingInfo.address.country")
-        if info.tax_number and not info.tax_id_type:
-            raise bad_request("Choose the tax ID type for this tax number", "billingInfo.taxIdType")
-        for field, value in (("name", info.name), ("email", info.email), ("line1", info.address.line1)):
-            if len(value) > 200:
-                raise bad_request(f"{field} is too long (at most 200 characters)", f"billingInfo.{field}")
+        from xconsole.core.billing_info import problems, wire_field
+
         with self.store.tx() as conn:
-            _, now = self._open(conn, team_id)
+            _, now = self._open(conn, team_id)  # someone else's team: 404 before any validation
+            for field, message in problems(info).items():
+                raise bad_request(message, wire_field(field))  # the first one, naming its field
             # Only the team's current details change; issued invoices keep their snapshot.
             conn.execute("UPDATE teams SET billing_info = ? WHERE team_id = ?", (info.model_dump_json(by_alias=True), team_id))
             sim.audit(conn, team_id, now, "Billing information updated")

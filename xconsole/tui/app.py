@@ -19,6 +19,7 @@ from textual.screen import Screen
 from xconsole.tui.commands import ConsoleCommands
 from xconsole.tui.screens.spend import SpendScreen
 from xconsole.tui.payment_actions import PaymentActions
+from xconsole.tui.resources import ResourceLoads
 from xconsole.tui.spend_actions import SpendActions
 from xconsole.tui.state import TeamData
 
@@ -38,7 +39,7 @@ def _screen(module: str, name: str) -> Screen:
     return getattr(importlib.import_module(f"xconsole.tui.screens.{module}"), name)()
 
 
-class XConsoleApp(SpendActions, PaymentActions, App[int]):
+class XConsoleApp(SpendActions, PaymentActions, ResourceLoads, App[int]):
     CSS_PATH = "xconsole.tcss"
     TITLE = "xconsole"
     COMMANDS: ClassVar = App.COMMANDS | {ConsoleCommands}
@@ -205,7 +206,7 @@ class XConsoleApp(SpendActions, PaymentActions, App[int]):
 
     def action_refresh(self) -> None:
         if self.team is not None:
-            self.load_team(self.team)
+            self.refresh_team(self.team)
 
     def load_team(self, team: TeamHandle) -> None:
         # One load per team at a time; loads of different teams run side by side.

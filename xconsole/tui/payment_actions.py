@@ -67,7 +67,7 @@ class PaymentActions(WriteActions):
             def added(method: Any) -> None:
                 if method is not None:
                     self.notify(f"{team.name}: {method.label()} added.")
-                    self.load_team(team)
+                    self.refresh_team(team)
 
             self.push_screen(AddCardScreen(team, client, today), added)
 

@@ -80,18 +80,18 @@ class SpendActions(WriteActions):
                         severity="error", timeout=10)
         else:
             self.notify(f"{team.name}: {amount} of credits bought.")
-        self.load_team(team)
+        self.refresh_team(team)
 
     def _promo_redeemed(self: XConsoleApp, team: TeamHandle, change: Any) -> None:
         from xconsole.core.money import format_cents
 
         if change is not None:
             self.notify(f"{team.name}: promo code applied, {format_cents(change.credit_cents, sign=True)} in credits.")
-            self.load_team(team)
+            self.refresh_team(team)
 
     def _limit_set(self: XConsoleApp, team: TeamHandle, cents: int | None) -> None:
         from xconsole.core.money import format_cents
 
         if cents is not None:
             self.notify(f"{team.name}: invoiced billing limit is now {format_cents(cents)}.")
-            self.load_team(team)
+            self.refresh_team(team)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from xconsole.core.spend import SpendSnapshot
@@ -19,6 +19,7 @@ class TeamData:
     error_kind: str | None = None  # "auth" | "keyring" | "network" | "api"
     retry_delay: float = 0.0  # seconds before the next automatic retry (0: none planned)
     generation: int = field(default=0)  # bumps with every answer, to order them
+    resources: dict[str, Resource] = field(default_factory=dict)
 
     @property
     def stale(self) -> bool:
@@ -31,3 +32,18 @@ class TeamData:
         self.error = self.error_kind = None
         self.retry_delay = 0.0
         self.generation += 1
+
+
+@dataclass
+class Resource:
+    """Data a single screen needs beyond the team's snapshot (invoices, billing details)."""
+
+    value: Any = None
+    error: str | None = None
+    loading: bool = False
+    wanted: bool = True  # fetch (again) when the screen next looks
+    retry_delay: float = 0.0
+
+    @property
+    def stale(self) -> bool:
+        return self.value is not None and self.error is not None

@@ -59,6 +59,6 @@ class WriteActions:
                 self.notify(f"{title}: not done — {message}", severity="error", timeout=10)
             else:
                 self.notify(success)
-            self.load_team(team)
+            self.refresh_team(team)
 
         self.push_screen(ConfirmActionScreen(title, [team_line(team), *lines], label, action), done)

@@ -265,7 +265,7 @@ class AutoTopUpScreen(TeamScreen):
             return
         self._filled = {}  # the next answer refills the form with what the server now holds
         self.xapp.notify(f"{team.name}: auto top-up {'saved' if outcome.result.enabled else 'disabled'}.")  # type: ignore[attr-defined]
-        self.xapp.load_team(team)  # type: ignore[arg-type]
+        self.xapp.refresh_team(team)  # type: ignore[arg-type]
 
     def action_copy_console_url(self) -> None:
         from xconsole.core.client import console_billing_url

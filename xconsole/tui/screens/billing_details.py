@@ -1,13 +1,228 @@
-from xconsole.tui.screens.placeholder import PlannedScreen
+"""Screen 5, billing details: the name, email, address and tax ID that appear on invoices.
+
+Validated as you type (core.billing_info, the same rules the sandbox enforces). Saving says
+first that invoices already issued are never regenerated, and names the team it applies to.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Button, Input, Label, Select, Static
+
+from xconsole.tui.screens.base import TeamScreen
+from xconsole.tui.screens.confirm import ConfirmActionScreen, Outcome, team_line
+
+if TYPE_CHECKING:
+    from xconsole.core.models import BillingInfo
+
+RESOURCE = "billing_info"
+NOT_REGENERATED = ("Invoices already issued are never regenerated: only invoices issued from now on "
+                   "show these details.")
+TEXT_FIELDS = ("name", "email", "line1", "line2", "city", "state", "postal_code", "country", "tax_number")
 
 
-class BillingDetailsScreen(PlannedScreen):
+class BillingDetailsScreen(TeamScreen):
+    CSS_PATH = "billing_details.tcss"
     MODE = "billing"
-    TITLE_TEXT = "Billing details"
-    ISSUE = 10
-    WILL_SHOW = (
-        "name, email and billing address that appear on invoices",
-        "optional tax ID type and number",
-        "an edit form that says invoices already issued are never regenerated",
+    HELP = (
+        "The name, email, address and tax information printed on the team's invoices. Enter them "
+        "carefully: invoices are not regenerated, so a change shows on new invoices only. Tax "
+        "information is optional."
     )
-    HELP = "Billing address and tax information. Arrives with issue #10."
+    BINDINGS: ClassVar = []
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._filled_for: tuple[str, int] | None = None  # (team, answer) the form was filled from
+        self._filled: dict[str, str] = {}  # the values the form was filled with
+
+    def compose_body(self) -> ComposeResult:
+        from xconsole.core.billing_info import FIELDS, TAX_ID_TYPES
+
+        with VerticalScroll(id="billing"):
+            yield Static("", id="billing-state")
+            with Vertical(id="billing-form"):
+                for field, _wire, label in FIELDS:
+                    with Horizontal(classes="field-row"):
+                        yield Label(label, classes="field-label")
+                        if field == "tax_id_type":
+                            options = [("None", "")] + [(f"{k}  {v}", k) for k, v in TAX_ID_TYPES.items()]
+                            yield Select(options, id="bill-tax_id_type", allow_blank=False, value="", compact=True)
+                        elif field == "country":
+                            yield Input(id="bill-country", compact=True, max_length=2, placeholder="US")
+                            yield Button("List…", id="bill-country-list", compact=True)
+                            yield Label("", id="bill-country-name", classes="dialog-hint")
+                        else:
+                            yield Input(id=f"bill-{field}", compact=True)
+                    yield Label("", id=f"bill-{field}-error", classes="field-error hidden")
+                yield Static(NOT_REGENERATED, classes="dialog-hint", id="billing-note")
+                with Horizontal(classes="dialog-buttons"):
+                    yield Button("Review and save", variant="primary", id="bill-save", compact=True)
+                    yield Button("Undo changes", id="bill-reset", compact=True)
+
+    # ------------------------------------------------------------------ data in
+
+    def on_team_data(self) -> None:
+        super().on_team_data()
+        app = self.xapp
+        team = app.team
+        state = self.query_one("#billing-state", Static)
+        form = self.query_one("#billing-form")
+        if team is None or app.session is None:
+            form.display = False
+            state.update(Text("Loading…", style="dim"))
+            return
+        res = app.resource(team, RESOURCE)
+        if res.wanted and not res.loading:
+            app.fetch_resource(team, RESOURCE, lambda client: client.get_billing_info(team.team_id))
+        info: BillingInfo | None = res.value
+        form.display = info is not None
+        text = Text()
+        if info is None:
+            text.append("Loading billing details…" if res.loading or not res.error else "", style="dim")
+        if res.error:
+            text.append(f"{res.error} — r retries", style="red")
+        if app.read_only:
+            text.append("Read-only mode: the details can be read, not changed.", style="yellow")
+        state.update(text)
+        state.display = bool(text.plain)
+        self.query_one("#bill-save", Button).disabled = app.read_only
+        # Keep what the person is typing; refill for another team, or a new answer on an untouched form.
+        source = (team.team_id, id(info))
+        if info is not None and source != self._filled_for and (
+                self._filled_for is None or self._filled_for[0] != team.team_id or not self.dirty):
+            self._fill(info)
+            self._filled_for = source
+
+    def _fill(self, info: BillingInfo) -> None:
+        from xconsole.core.billing_info import TAX_ID_TYPES, flatten
+
+        values = flatten(info)
+        select = self.query_one("#bill-tax_id_type", Select)
+        if values["tax_id_type"] and values["tax_id_type"] not in TAX_ID_TYPES:
+            # A type we do not list is the server's truth: keep it on offer.
+            options = [("None", ""), (values["tax_id_type"], values["tax_id_type"])]
+            options += [(f"{k}  {v}", k) for k, v in TAX_ID_TYPES.items()]
+            select.set_options(options)
+        select.value = values["tax_id_type"]
+        for field in TEXT_FIELDS:
+            self.query_one(f"#bill-{field}", Input).value = values[field]
+        self._filled = self.values()
+        self._validate()
+
+    def values(self) -> dict[str, str]:
+        values = {field: self.query_one(f"#bill-{field}", Input).value for field in TEXT_FIELDS}
+        kind = self.query_one("#bill-tax_id_type", Select).value
+        values["tax_id_type"] = kind if isinstance(kind, str) else ""
+        return values
+
+    @property
+    def dirty(self) -> bool:
+        return bool(self._filled) and self.values() != self._filled
+
+    # ------------------------------------------------------------------ editing
+
+    def _validate(self) -> BillingInfo | None:
+        from xconsole.core.billing_info import FIELDS, build, country_name, problems
+
+        info = build(self.values())
+        found = problems(info)
+        for field, _wire, _label in FIELDS:
+            self._show_error(field, found.get(field, ""))
+        code = info.address.country
+        self.query_one("#bill-country-name", Label).update(country_name(code) or "" if code else "")
+        return None if found else info
+
+    def _show_error(self, field: str, message: str) -> None:
+        label = self.query_one(f"#bill-{field}-error", Label)
+        label.update(message)
+        label.set_class(not message, "hidden")
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "bill-country" and event.value != event.value.upper():
+            event.input.value = event.value.upper()
+            return
+        self._validate()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        self._validate()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.review()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "bill-save":
+            self.review()
+        elif event.button.id == "bill-reset":
+            self._reset()
+        elif event.button.id == "bill-country-list":
+            self._pick_country()
+
+    def _reset(self) -> None:
+        team = self.xapp.team
+        info = self.xapp.resource(team, RESOURCE).value if team else None
+        if info is not None:
+            self._fill(info)
+
+    def _pick_country(self) -> None:
+        from xconsole.tui.screens.country_picker import CountryPicker
+
+        box = self.query_one("#bill-country", Input)
+
+        def chosen(code: str | None) -> None:
+            if code:
+                box.value = code
+            box.focus()
+
+        self.app.push_screen(CountryPicker(box.value), chosen)
+
+    # ------------------------------------------------------------------ saving
+
+    def review(self) -> None:
+        from xconsole.core.billing_info import changes
+
+        team = self.xapp.team
+        current = self.xapp.resource(team, RESOURCE).value if team else None
+        info = self._validate()
+        if info is None or current is None:
+            if info is None:
+                self.xapp.notify("Fix the fields marked in red first.", severity="warning")
+            return
+        diff = changes(current, info)
+        if not diff:
+            self.xapp.notify("Nothing changed.")
+            return
+        lines: list[str | Text] = [f"{label:<14} {old or '—'} → {new or '—'}" for label, old, new in diff]
+        lines.append(Text(NOT_REGENERATED, style="bold yellow"))
+
+        def run(team: Any, client: Any) -> None:
+            self.app.push_screen(
+                ConfirmActionScreen("Save billing details", [team_line(team), *lines], "Save",
+                                    lambda: client.set_billing_info(team.team_id, info)),
+                lambda outcome: self._saved(team, outcome))
+
+        self.xapp._with_client("changing billing details", run)
+
+    def _saved(self, team: Any, outcome: Outcome | None) -> None:
+        from xconsole.core import errors
+        from xconsole.core.billing_info import form_field
+
+        if outcome is None or outcome.cancelled:
+            return
+        if outcome.error is not None:
+            exc = outcome.error
+            field = form_field(getattr(exc, "field", None))
+            if isinstance(exc, errors.ApiError) and field is not None and self.xapp.team == team:
+                self._show_error(field, exc.message)  # the user's input stays as typed
+            else:
+                self.xapp.notify(f"Billing details not saved: {getattr(exc, 'message', exc)}", severity="error",
+                                 timeout=10)
+            return
+        self._filled = {}  # refill from what the server now holds
+        self.xapp.notify(f"{team.name}: billing details saved. New invoices will show them.")
+        self.xapp.refresh_team(team)

@@ -1,14 +1,15 @@
-"""A DataTable with the keys terminal people expect (j/k/g/G) and a `/` text filter."""
+"""A DataTable with the keys terminal people expect (j/k/g/G), and one with a `/` text filter."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.message import Message
 from textual.widgets import DataTable, Input
 
 
@@ -22,22 +23,38 @@ class VimTable(DataTable):
 
 
 class FilterableTable(Vertical):
-    """Rows are kept whole; the filter hides the ones whose text does not contain the query."""
+    """A table with a `/` text filter that stays fast with 10,000 rows.
+
+    Rows are given as keys, a lowercase search text per key and a function drawing a key's
+    cells; only the rows scrolled to are drawn, a page at a time (a DataTable takes ~14 µs per
+    row added, so drawing everything on each keystroke would lag).
+    """
+
+    PAGE: ClassVar[int] = 300
 
     BINDINGS: ClassVar = [
         Binding("slash", "open_filter", "Filter", id="table.filter", key_display="/"),
         Binding("escape", "close_filter", "Clear filter", show=False, id="table.clear_filter"),
     ]
 
-    def __init__(self, columns: Sequence[tuple[str, str]], *, id: str | None = None) -> None:  # noqa: A002
+    class Changed(Message):
+        """The rows on offer changed (new data or a new filter)."""
+
+    def __init__(self, columns: Sequence[tuple[str, str]], *, id: str | None = None,  # noqa: A002
+                 cell_padding: int = 1) -> None:
         super().__init__(id=id)
         self.columns = columns
-        self._rows: list[tuple[str, list[Text | str]]] = []
+        self.cell_padding = cell_padding
+        self._keys: Sequence[str] = ()
+        self._texts: Mapping[str, str] = {}
+        self._draw: Callable[[str], Sequence[Text | str]] = lambda key: ()
+        self._matches: list[str] = []
+        self._shown = 0
         self.query_text = ""
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="filter rows (Esc clears)", id="filter", compact=True, classes="hidden")
-        yield VimTable(cursor_type="row", zebra_stripes=True)
+        yield VimTable(cursor_type="row", zebra_stripes=True, cell_padding=self.cell_padding)
 
     def on_mount(self) -> None:
         table = self.query_one(VimTable)
@@ -45,21 +62,61 @@ class FilterableTable(Vertical):
             table.add_column(label, key=key)
 
     def set_rows(self, rows: list[tuple[str, list[Text | str]]]) -> None:
-        self._rows = rows
+        """All rows drawn up front (short tables)."""
+        cells = dict(rows)
+        self.set_source([key for key, _ in rows], {k: " ".join(str(c) for c in v).lower() for k, v in rows},
+                        cells.__getitem__)
+
+    def set_source(self, keys: Sequence[str], texts: Mapping[str, str],
+                   draw: Callable[[str], Sequence[Text | str]]) -> None:
+        self._keys, self._texts, self._draw = keys, texts, draw
         self._apply()
 
     def _apply(self) -> None:
         table = self.query_one(VimTable)
-        wanted = self.query_text.lower()
+        wanted = self.query_text.strip().lower()
+        keep = self.cursor_key
+        self._matches = [k for k in self._keys if wanted in self._texts.get(k, "")] if wanted else list(self._keys)
         table.clear()
-        for key, cells in self._rows:
-            if wanted and wanted not in " ".join(str(c) for c in cells).lower():
-                continue
-            table.add_row(*cells, key=key)
+        self._shown = 0
+        self._draw_more()
+        if keep is not None and keep in self._matches:
+            row = self._matches.index(keep)
+            while self._shown <= row:
+                self._draw_more()
+            table.move_cursor(row=row, animate=False)
+        self.post_message(self.Changed())
+
+    def _draw_more(self) -> None:
+        batch = self._matches[self._shown:self._shown + self.PAGE]
+        table = self.query_one(VimTable)
+        for key in batch:
+            table.add_row(*self._draw(key), key=key)
+        self._shown += len(batch)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if self._shown < len(self._matches) and event.cursor_row >= self._shown - 5:
+            self._draw_more()
+
+    @property
+    def cursor_key(self) -> str | None:
+        table = self.query_one(VimTable)
+        if table.row_count == 0:
+            return None
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
 
     @property
     def visible_count(self) -> int:
-        return self.query_one(VimTable).row_count
+        """Rows that pass the filter (drawn or not yet)."""
+        return len(self._matches)
+
+    @property
+    def matching_keys(self) -> list[str]:
+        return list(self._matches)
+
+    @property
+    def drawn_count(self) -> int:
+        return self._shown
 
     def action_open_filter(self) -> None:
         box = self.query_one("#filter", Input)

@@ -1,0 +1,139 @@
+"""The Invoices screen's and `xconsole invoices`' view of a team's invoices.
+
+Long histories (the sandbox's large team has 10,000) are read by period with `since.*`: first
+the last few months, so rows appear at once, then back to January of last year, and older
+years only when asked for. Filtering happens here, on plain precomputed text, never in a widget.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from xconsole.core import models
+from xconsole.core.client import ManagementClient
+from xconsole.core.money import format_cents
+
+#: Months shown by the first, quick read (this one and the two before it).
+FIRST_WINDOW_MONTHS = 3
+KINDS = ("prepaid", "monthly", "subscriptions")
+STATUSES = ("PAID", "PENDING", "FAILED", "WILL_NEVER_BE_CHARGED", "INVALID", "UNKNOWN")
+STATUS_LABEL = {"PAID": "paid", "PENDING": "pending", "FAILED": "failed", "WILL_NEVER_BE_CHARGED": "not charged",
+                "INVALID": "invalid", "UNKNOWN": "unknown"}
+
+Month = tuple[int, int]
+
+
+def months_back(today: date, months: int) -> Month:
+    """The (year, month) `months` before today's month."""
+    index = today.year * 12 + today.month - 1 - months
+    return (index // 12, index % 12 + 1)
+
+
+def first_window(today: date) -> Month:
+    return months_back(today, FIRST_WINDOW_MONTHS - 1)
+
+
+def second_window(today: date) -> Month:
+    """January of last year: what the Invoices screen reads without being asked."""
+    return (today.year - 1, 1)
+
+
+@dataclass(frozen=True)
+class InvoiceFilter:
+    year: int | None = None
+    kind: str | None = None
+    status: str | None = None
+    text: str = ""
+
+    def earliest_needed(self) -> Month | None:
+        """The oldest month this filter can show, or None for all history."""
+        return (self.year, 1) if self.year else None
+
+
+def search_text(invoice: models.InvoiceSummary) -> str:
+    return " ".join((
+        invoice.invoice_number or "", invoice.kind, invoice.period, STATUS_LABEL.get(invoice.status, invoice.status),
+        format_cents(invoice.total or 0), invoice.create_time.strftime("%Y-%m-%d") if invoice.create_time else "",
+    )).lower()
+
+
+@dataclass
+class InvoiceListing:
+    """A team's invoices newest first, from `since` (None: all history) to now."""
+
+    invoices: list[models.InvoiceSummary]
+    since: Month | None
+    texts: dict[str, str] = field(default_factory=dict, repr=False)  # invoice id -> lowercase search text
+    _by_id: dict[str, models.InvoiceSummary] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self.invoices = sorted(self.invoices, key=lambda i: (i.create_time is not None, i.create_time), reverse=True)
+        self.texts = {i.invoice_id: search_text(i) for i in self.invoices}
+        self._by_id = {i.invoice_id: i for i in self.invoices}
+
+    def __len__(self) -> int:
+        return len(self.invoices)
+
+    def get(self, invoice_id: str) -> models.InvoiceSummary | None:
+        return self._by_id.get(invoice_id)
+
+    def covers(self, month: Month | None) -> bool:
+        """Whether every invoice from `month` on (None: all history) is here."""
+        if self.since is None:
+            return True
+        return month is not None and month >= self.since
+
+    def years(self) -> list[int]:
+        return sorted({int(i.period[:4]) for i in self.invoices if i.period[:4].isdigit()}, reverse=True)
+
+    def select(self, wanted: InvoiceFilter) -> list[models.InvoiceSummary]:
+        text = wanted.text.strip().lower()
+        year = f"{wanted.year:04d}-" if wanted.year else ""
+        return [
+            invoice
+            for invoice in self.invoices
+            if (not year or invoice.period.startswith(year))
+            and (not wanted.kind or invoice.kind == wanted.kind)
+            and (not wanted.status or invoice.status == wanted.status)
+            and (not text or text in self.texts[invoice.invoice_id])
+        ]
+
+
+async def load_invoices(client: ManagementClient, team_id: str, since: Month | None) -> InvoiceListing:
+    return InvoiceListing(await client.list_invoice_summaries(team_id, since=since), since)
+
+
+def parse_month(text: str) -> Month:
+    """"2026-01" or "2026" -> (2026, 1); ValueError with a readable message otherwise."""
+    parts = text.strip().split("-")
+    try:
+        year = int(parts[0])
+        month = int(parts[1]) if len(parts) > 1 else 1
+    except (ValueError, IndexError):
+        raise ValueError(f"{text!r} is not a month: use YYYY-MM, e.g. 2026-01") from None
+    if len(parts) > 2 or not 2000 <= year <= 9999 or not 1 <= month <= 12:
+        raise ValueError(f"{text!r} is not a month: use YYYY-MM, e.g. 2026-01")
+    return (year, month)
+
+
+def attempts_text(invoice: models.InvoiceSummary) -> str:
+    attempts = invoice.charger_attempts or []
+    if not attempts:
+        return "—"
+    failed = sum(1 for a in attempts if not a.successful)
+    return f"{len(attempts)}" + (f" ({failed} failed)" if failed else "")
+
+
+def method_labels(methods: Iterable[models.PaymentMethod]) -> dict[str, str]:
+    return {m.payment_method_id: m.label() for m in methods}
+
+
+def attempt_lines(attempts: Sequence[models.ChargerAttempt], labels: dict[str, str]) -> list[str]:
+    """One line per charge attempt, naming the payment method (or its id, once it is removed)."""
+    return [
+        f"#{n}  {'succeeded' if a.successful else 'failed':<9}  "
+        f"{labels.get(a.payment_method_id) or (a.payment_method_id + ' (removed)' if a.payment_method_id else '—')}"
+        for n, a in enumerate(attempts, 1)
+    ]

@@ -1,0 +1,168 @@
+"""One invoice (Enter on the Invoices screen): every line, the totals, the charge attempts with
+the payment method used, and the billing details it was issued to. Also this month's preview (v).
+
+The list holds invoices without their lines; the full invoice is read here by id
+(`invoiceIds.invoiceIds`), for the team the screen was opened for.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Label, Static
+
+if TYPE_CHECKING:
+    from xconsole.core.models import BillingInfo, InvoiceBundle, InvoiceLine, InvoicePreview, InvoiceSummary
+    from xconsole.core.session import TeamHandle
+
+
+def lines_table(lines: list[InvoiceLine]) -> Table | Text:
+    from xconsole.core.money import format_cents
+
+    if not lines:
+        return Text("No lines.", style="dim")
+    table = Table(box=None, pad_edge=False, expand=True, header_style="bold")
+    table.add_column("Description", ratio=3, overflow="fold")
+    table.add_column("Unit type", ratio=2, overflow="fold")
+    table.add_column("Units", justify="right")
+    table.add_column("Unit price", justify="right")
+    table.add_column("Amount", justify="right")
+    for line in lines:
+        # The unit price's unit is disputed (reference, open question 3): shown as sent.
+        table.add_row(line.description or "—", line.unit_type, f"{line.num_units:,}", f"{line.unit_price:,}",
+                      format_cents(line.amount))
+    return table
+
+
+def address_text(info: BillingInfo | None) -> Text:
+    if info is None:
+        return Text("The API does not return the address an invoice was issued to; the PDF in the xAI "
+                    "console shows it.", style="dim")
+    a = info.address
+    parts = [info.name, info.email, a.line1, a.line2, " ".join(p for p in (a.postal_code, a.city, a.state) if p),
+             a.country, f"Tax ID {info.tax_id_type} {info.tax_number}" if info.tax_number else ""]
+    return Text("\n".join(p for p in parts if p) or "No billing details were on file.")
+
+
+class InvoiceDetailScreen(ModalScreen[None]):
+    BINDINGS = [
+        Binding("escape,q", "dismiss", "Close", id="detail.close"),
+        Binding("c", "copy_number", "Copy number", id="detail.copy"),
+        Binding("e", "export", "Export lines", id="detail.export"),
+    ]
+
+    def __init__(self, team: TeamHandle, invoice: InvoiceSummary | None, labels: dict[str, str], *,
+                 preview: InvoicePreview | None = None) -> None:
+        super().__init__()
+        self.team = team
+        self.summary = invoice
+        self.labels = labels
+        self.preview = preview
+        self.bundle: InvoiceBundle | None = None
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="invoice-detail", classes="dialog"):
+            yield Label(self._title(), classes="dialog-title")
+            yield Static("", id="detail-head")
+            yield Static(Text("Loading lines…", style="dim") if self.preview is None else "", id="detail-lines")
+            yield Static("", id="detail-totals")
+            yield Static("", id="detail-attempts")
+            yield Label("c copy number · e export lines · Esc close", classes="dialog-hint")
+
+    def _title(self) -> str:
+        if self.preview is not None:
+            cycle = self.preview.billing_cycle
+            return f"{self.team.name}: {cycle.year:04d}-{cycle.month:02d} so far (month-end invoice preview)"
+        number = self.summary.invoice_number if self.summary else ""
+        return f"{self.team.name}: invoice {number}"
+
+    def on_mount(self) -> None:
+        if self.preview is not None:
+            self._show_preview(self.preview)
+        else:
+            self._load()
+
+    @work(exclusive=True, exit_on_error=False)
+    async def _load(self) -> None:
+        from xconsole.core import errors
+
+        assert self.summary is not None
+        app: Any = self.app
+        try:
+            client = await app.session.client_for(self.team)
+            self.bundle = await client.get_invoice(self.team.team_id, self.summary.invoice_id)
+        except errors.ApiError as exc:
+            self.query_one("#detail-lines", Static).update(
+                Text(f"Could not read this invoice: {exc.title}: {exc.message}. Esc, then Enter to try again.",
+                     style="red"))
+            return
+        self._show_invoice(self.bundle)
+
+    def _show_invoice(self, bundle: InvoiceBundle) -> None:
+        from xconsole.core.invoices import STATUS_LABEL, attempt_lines
+        from xconsole.core.money import format_cents
+
+        status = bundle.invoice_status.value
+        created = bundle.create_time.strftime("%Y-%m-%d %H:%M UTC") if bundle.create_time else "—"
+        head = Text.assemble(("Kind ", "dim"), bundle.kind, ("   Period ", "dim"), bundle.period,
+                             ("   Created ", "dim"), created, ("   Status ", "dim"),
+                             (STATUS_LABEL.get(status, status), "bold red" if status == "FAILED" else "bold"))
+        self.query_one("#detail-head", Static).update(head)
+        self.query_one("#detail-lines", Static).update(lines_table(bundle.lines))
+        totals = Text.assemble(("Subtotal ", "dim"), format_cents(bundle.subtotal), ("   Tax ", "dim"),
+                               format_cents(bundle.tax), ("   Total ", "dim"), (format_cents(bundle.total), "bold"))
+        if bundle.monthly is not None and bundle.monthly.prepaid_tokens_to_spend.val:
+            totals.append(f"\nPrepaid credit used this cycle {format_cents(bundle.monthly.prepaid_tokens_to_spend.val)}",
+                          style="dim")
+        self.query_one("#detail-totals", Static).update(totals)
+        attempts = Text("Charge attempts\n", style="bold")
+        attempts.append("\n".join(attempt_lines(bundle.charger_attempts, self.labels)) or "none (nothing to charge)")
+        attempts.append("\n\nIssued to\n", style="bold")
+        attempts.append_text(address_text(bundle.issued_to))
+        self.query_one("#detail-attempts", Static).update(attempts)
+
+    def _show_preview(self, preview: InvoicePreview) -> None:
+        from xconsole.core.money import format_cents
+
+        core = preview.core_invoice
+        self.query_one("#detail-head", Static).update(Text(
+            "Usage of the current billing cycle so far; the invoice is issued at month end.", style="dim"))
+        self.query_one("#detail-lines", Static).update(lines_table(core.lines))
+        covered = -core.prepaid_credits_used.val
+        self.query_one("#detail-totals", Static).update(Text.assemble(
+            ("Spent so far ", "dim"), (format_cents(preview.month_to_date_spend_cents), "bold"),
+            ("\nPrepaid credit covers ", "dim"), format_cents(covered),
+            ("\nBilled at month end ", "dim"), format_cents(preview.beyond_prepaid_cents),
+            ("   (before tax ", "dim"), format_cents(core.amount_before_vat), (", tax ", "dim"),
+            format_cents(core.vat_cost), (")", "dim")))
+
+    # ------------------------------------------------------------------ actions
+
+    def action_copy_number(self) -> None:
+        number = self.summary.invoice_number if self.summary else ""
+        if number:
+            self.app.copy_to_clipboard(number)
+            self.app.notify(f"Copied invoice number {number}")
+
+    def action_export(self) -> None:
+        from xconsole.core import export
+        from xconsole.tui.screens.export_dialog import ExportScreen
+
+        if self.preview is not None:
+            cycle = self.preview.billing_cycle
+            number, lines = f"preview-{cycle.year:04d}-{cycle.month:02d}", self.preview.core_invoice.lines
+        elif self.bundle is not None:
+            number, lines = self.bundle.invoice_number, self.bundle.lines
+        else:
+            self.app.notify("The lines are still loading.")
+            return
+        records = export.line_records(number, lines)
+        self.app.push_screen(ExportScreen(self.team, f"{len(records)} lines of {number}", f"invoice-{number}",
+                                          records, export.LINE_FIELDS))
