@@ -6,6 +6,9 @@
 - RSS of `xconsole --sandbox` after 3 s idle with data shown.
 - team switch: cached (press `]` to repaint) and uncached with 200 ms sandbox latency per request,
   measured in-process with Textual's pilot.
+- Invoices on the sandbox's 10,000-invoice team: `4` to the first rows and to the whole default
+  period in a real process over HTTP, its RSS, and (in-process) `/` keystrokes, a year change and
+  page down until the table is redrawn.
 
 Run through `make bench`, which compiles bytecode first and clears PYTHONDONTWRITEBYTECODE.
 """
@@ -155,6 +158,118 @@ async def switch_times() -> dict[str, float]:
     return {k: statistics.median(v) for k, v in results.items()}
 
 
+def served_sandbox(home: Path, env: dict[str, str], *extra: str) -> tuple[subprocess.Popen, str, list[dict]]:
+    import httpx
+
+    port = free_port()
+    server = subprocess.Popen([PY, "-m", "xconsole", "sandbox", "serve", "--port", str(port), "--db",
+                               str(home / f"served{'-'.join(extra)}.db"), *extra],
+                              env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(600):
+        try:
+            return server, url, httpx.get(f"{url}/sandbox/teams", timeout=1).json()["teams"]
+        except httpx.HTTPError:
+            time.sleep(0.05)
+    raise RuntimeError("sandbox did not start")
+
+
+def wait_for(name: str, marker: str, start: float, timeout: float = 60) -> float:
+    while time.perf_counter() - start < timeout:
+        if marker in tmux("capture-pane", "-p", "-t", name):
+            return time.perf_counter() - start
+        time.sleep(0.005)
+    raise RuntimeError(f"{marker!r} never appeared:\n{tmux('capture-pane', '-p', '-t', name)}")
+
+
+def invoice_process_times(home: Path, env: dict[str, str]) -> dict[str, float]:
+    """A real process on the 10,000-invoice team over HTTP: `4` to the first rows, to the full
+    default period (since January last year), and RSS with all of it loaded."""
+    server, url, teams = served_sandbox(home, env, "--large")
+    key = next(t["managementKey"] for t in teams if t["name"].startswith("Megacorp"))
+    shown, first, full, rss = [], [], [], []
+    try:
+        for _ in range(max(3, RUNS // 2)):
+            _found, pid, name = time_to_marker(f"{PY} -m xconsole --api-url {url}", ["Credits $"],
+                                                {**env, "XAI_MANAGEMENT_KEY": key})
+            time.sleep(0.3)
+            start = time.perf_counter()
+            tmux("send-keys", "-t", name, "4")
+            shown.append(wait_for(name, "All kinds", start))
+            first.append(wait_for(name, " paid", start))
+            full.append(wait_for(name, "invoices (since 2025-01)", start))
+            time.sleep(1)
+            rss.append(rss_mb(pid))
+            stop(name)
+    finally:
+        server.terminate()
+        server.wait(10)
+    med = statistics.median
+    return {"screen": med(shown), "first_rows": med(first), "full": med(full), "rss": med(rss)}
+
+
+async def invoice_filter_times() -> dict[str, float]:
+    """In-process on the 10,000-invoice team: a `/` keystroke, a year change and a page down,
+    each from the change to the table's next painted frame."""
+    from textual.widgets import Input, Select
+
+    from tests.tui.harness import sandbox_app, settle
+    from xconsole.sandbox.clock import FROZEN_NOW
+    from xconsole.sandbox.embedded import open_embedded
+    from xconsole.tui.widgets.console_table import FilterableTable, VimTable
+
+    painted: list[float] = []
+    original = VimTable.render_lines
+
+    def render_lines(self, crop):  # noqa: ANN001, ANN202
+        painted.append(time.perf_counter())
+        return original(self, crop)
+
+    sandbox = open_embedded(":memory:", frozen_at=FROZEN_NOW, large=True)
+    app = sandbox_app(sandbox, team="megacorp")
+    keystrokes, years, pages = [], [], []
+
+    async def timed(change) -> float:  # noqa: ANN001
+        painted.clear()
+        start = time.perf_counter()
+        change()
+        while not painted:
+            await asyncio.sleep(0.0005)
+        return painted[0] - start
+
+    VimTable.render_lines = render_lines  # type: ignore[method-assign]
+    try:
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot)
+            await pilot.press("4")
+            await settle(pilot)
+            table = app.screen.query_one("#invoices", FilterableTable)
+            count = table.visible_count
+            box = table.query_one("#filter", Input)
+            select = app.screen.query_one("#filter-year", Select)
+            vim = table.query_one(VimTable)
+            for _ in range(RUNS):
+                for text in ("2", "20", "202", "2026", "2026-", "2026-0", ""):
+                    keystrokes.append(await timed(lambda text=text: setattr(box, "value", text)))
+                    await settle(pilot)
+                for value in (2026, "recent"):
+                    years.append(await timed(lambda value=value: setattr(select, "value", value)))
+                    await settle(pilot)
+                vim.focus()
+                for _ in range(5):
+                    pages.append(await timed(vim.action_page_down))
+                    await settle(pilot)
+                vim.action_scroll_top()
+                await settle(pilot)
+    finally:
+        VimTable.render_lines = original  # type: ignore[method-assign]
+    med = statistics.median
+    if os.environ.get("BENCH_DEBUG"):
+        print("keystrokes", [round(k * 1000) for k in keystrokes], "years", [round(y * 1000) for y in years])
+    return {"count": count, "keystroke": med(keystrokes), "keystroke_max": max(keystrokes), "year": med(years),
+            "page": med(pages), "page_max": max(pages)}
+
+
 def main() -> None:
     if not shutil.which("tmux"):
         sys.exit("bench needs tmux (make bench installs it)")
@@ -188,11 +303,13 @@ def main() -> None:
         time.sleep(3)
         rss = rss_mb(pid)
         stop(name)
+        invoices = invoice_process_times(home, env)
     finally:
         server.terminate()
         server.wait(10)
     tmux("kill-session", "-t", "bench-anchor")
     switch = asyncio.run(switch_times())
+    filtering = asyncio.run(invoice_filter_times())
     med = statistics.median
     b = med(bare)
     print(f"xconsole benchmark — median of {RUNS} interleaved runs (tmux 100x30), seconds")
@@ -206,6 +323,15 @@ def main() -> None:
     print(f"  team switch, cached repaint            {switch['cached'] * 1000:6.1f} ms         (target < 50 ms)")
     print(f"  team switch, uncached, 200 ms latency  {switch['uncached'] * 1000:6.1f} ms         (target < 600 ms)")
     print(f"  back to the Spend screen, cached       {switch['spend_back'] * 1000:6.1f} ms         (target < 50 ms)")
+    print(f"Invoices on the 10,000-invoice team ({filtering['count']:,} in the default period)")
+    print(f"  4 to the first rows (over HTTP)        {invoices['first_rows'] * 1000:6.0f} ms         (target < 500 ms)")
+    print(f"  4 to the whole default period          {invoices['full'] * 1000:6.0f} ms")
+    print(f"  RSS with them loaded                   {invoices['rss']:6.1f} MB         (target < 150 MB)")
+    print(f"  / filter, per keystroke                {filtering['keystroke'] * 1000:6.1f} ms         "
+          f"(max {filtering['keystroke_max'] * 1000:.1f}; target < 100 ms)")
+    print(f"  year filter change                     {filtering['year'] * 1000:6.1f} ms         (target < 100 ms)")
+    print(f"  page down                              {filtering['page'] * 1000:6.1f} ms         "
+          f"(max {filtering['page_max'] * 1000:.1f})")
     shutil.rmtree(home, ignore_errors=True)
 
 

@@ -64,6 +64,20 @@ async def main() -> None:
             await pilot.press(key)
         await pilot.press("enter")
 
+    async def invoices(pilot):  # noqa: ANN001
+        await pilot.press("4")
+
+    async def invoice_detail(pilot):  # noqa: ANN001
+        await pilot.press("4")
+        await settle(pilot)
+        await pilot.press("j", "j", "j", "enter")
+
+    async def billing(pilot):  # noqa: ANN001
+        await pilot.press("5")
+
+    async def overview(pilot):  # noqa: ANN001
+        await pilot.press("0")
+
     scenes = [
         ("shell", sandbox_app, None, (100, 30)),
         ("shell-80x24", sandbox_app, next_team, (80, 24)),
@@ -74,6 +88,10 @@ async def main() -> None:
         ("auto-top-up", sandbox_app, auto_top_up, (100, 30)),
         ("payment-methods", sandbox_app, payments, (100, 30)),
         ("add-team", lambda: registry_app(embedded(), tmp / "config.toml"), None, (100, 30)),
+        ("invoices", sandbox_app, invoices, (100, 30)),
+        ("invoice-detail", sandbox_app, invoice_detail, (100, 30)),
+        ("billing-details", sandbox_app, billing, (100, 30)),
+        ("overview", sandbox_app, overview, (100, 30)),
     ]
     for name, make, steps, size in scenes:
         path = await shoot(name, make, steps, size)

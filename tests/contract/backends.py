@@ -23,8 +23,9 @@ class Backend:
     other_team_id: str
 
 
-def _reference_router() -> respx.Router:
-    router = respx.Router(base_url=ref.BASE, assert_all_called=False)
+def _reference_router(router: respx.Router | None = None) -> respx.Router:
+    """Routes answering with the reference's shapes; pass `respx.mock(...)` to patch httpx itself."""
+    router = router if router is not None else respx.Router(base_url=ref.BASE, assert_all_called=False)
     billing = f"/v1/billing/teams/{ref.TEAM}"
 
     def authed(payload, status=200):

@@ -33,7 +33,7 @@ def summary(n: int, *, month: int = 5, year: int = 2026, kind: str = "prepaid", 
         wire["monthly"] = {"billingCycle": {"year": year, "month": month}}
     else:
         wire["prepaid"] = {}
-    return models.InvoiceSummary.model_validate(wire)
+    return models.InvoiceSummaryList.model_validate({"invoices": [wire]}).invoices[0]
 
 
 def test_summary_reads_the_real_wire_shape_including_int64_strings():
@@ -44,8 +44,8 @@ def test_summary_reads_the_real_wire_shape_including_int64_strings():
     assert (invoice.subtotal, invoice.total, invoice.kind, invoice.period) == (619, 619, "monthly", "2025-05")
     assert invoice.status == "PAID" and invoice.attempts == 1
     # Unknown status values and nulls do not break the list.
-    odd = models.InvoiceSummary.model_validate({"invoiceId": "x", "invoiceStatus": "NEW_STATE", "total": None,
-                                                "chargerAttempts": None, "monthly": None})
+    odd = models.InvoiceSummaryList.model_validate({"invoices": [{
+        "invoiceId": "x", "invoiceStatus": "NEW_STATE", "total": None, "chargerAttempts": None, "monthly": None}]}).invoices[0]
     assert odd.status == "UNKNOWN" and odd.attempts == 0 and odd.kind == "unknown"
 
 
@@ -56,9 +56,9 @@ def test_months_back(today, months, expected):
     assert months_back(today, months) == expected
 
 
-def test_windows_read_three_months_first_then_back_to_january_last_year():
+def test_windows_read_this_month_first_then_back_to_january_last_year():
     today = date(2026, 11, 18)
-    assert first_window(today) == (2026, 9)
+    assert first_window(today) == (2026, 11)
     assert second_window(today) == (2025, 1)
     listing = InvoiceListing([], (2025, 1))
     assert listing.covers((2025, 1)) and listing.covers((2026, 9))

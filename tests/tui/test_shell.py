@@ -235,3 +235,19 @@ async def test_unknown_start_team_falls_back_with_a_warning():
         await settle(pilot)
         assert app.team.name == "Lumen Labs"
         assert any("No team 'nosuchteam'" in n.message for n in app._notifications)
+
+
+async def test_the_header_names_the_team_while_its_data_loads():
+    # Regression: a `loading` reactive on the header was Widget.loading, which covers the widget
+    # (and so the team name) with a spinner for as long as a refresh runs.
+    sandbox = embedded()
+    lumen = next(t for t in sandbox.teams if t.name.startswith("Lumen"))
+    app = delayed_sandbox_app(sandbox, {lumen.team_id: 1.0}, team="lumen")
+    async with app.run_test(size=(100, 30)) as pilot:
+        for _ in range(100):
+            await pilot.pause(0.01)
+            if app.team is not None and app.active_data() is not None and app.active_data().loading:
+                break
+        header = app.screen.query_one(TeamHeader)
+        assert header.busy and not header.loading
+        assert "Lumen Labs" in header.render().plain and "loading…" in header.render().plain

@@ -164,3 +164,13 @@ def test_billing_details_with_an_error(snap_compare, size):
         await settle(pilot)
 
     assert snap_compare(sandbox_app(), terminal_size=size, run_before=steps)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_overview(snap_compare, size):
+    async def steps(pilot):
+        await settle(pilot)
+        await pilot.press("0")
+        await settle(pilot)
+
+    assert snap_compare(sandbox_app(), terminal_size=size, run_before=steps)

@@ -10,7 +10,7 @@ import click
 
 from xconsole.cli.options import EXIT_THRESHOLD, Fail, Options, emit_json, money
 from xconsole.core import billing
-from xconsole.core.money import MoneyError, format_cents, parse_amount
+from xconsole.core.money import MoneyError, format_cents_short, parse_amount
 
 
 def _row(team: Any, snap: Any, error: str | None) -> dict[str, Any]:
@@ -26,6 +26,7 @@ def _row(team: Any, snap: Any, error: str | None) -> dict[str, Any]:
         pendingPurchases=money(s.pending_purchases),
         invoicedLimit=money(s.soft_limit),
         rejectsWhenEmpty=s.will_reject_when_empty,
+        warnings=billing.team_warnings(s, auto),
         rejectsSoon=billing.rejects_soon(s, auto),
         runwayDays=None if s.runway_days is None else round(s.runway_days, 1),
         autoTopUp=None if auto is None else {
@@ -67,7 +68,7 @@ def _auto_label(auto: dict[str, Any] | None) -> str:
         return "console"
     if not auto["enabled"]:
         return "off"
-    return f"<{format_cents(auto['threshold']['cents'])[:-3]}"
+    return f"<{format_cents_short(auto['threshold']['cents'])}"
 
 
 def _print_table(rows: list[dict[str, Any]]) -> None:
@@ -77,7 +78,8 @@ def _print_table(rows: list[dict[str, Any]]) -> None:
     for row in rows:
         name = row["name"][:18]
         if row["error"]:
-            line = f"{name:<18} {'error: ' + row['error']}"[:200]
+            line = f"{name:<18} error: {row['error']}"
+            line = line if len(line) <= 80 else line[:79] + "…"  # the full message is in --json
             click.echo(click.style(line, fg="red") if color else line)
             continue
         runway = billing.format_runway(row["runwayDays"])

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from xconsole.core import models
-from xconsole.core.money import MAX_INPUT_CENTS, format_cents
+from xconsole.core.money import MAX_INPUT_CENTS, format_cents, format_cents_short
 
 #: "The top-up amount of credits that will be purchased (minimum $25)."
 MIN_TOP_UP_CENTS = 2_500
@@ -180,6 +180,26 @@ def runway_days(balance_cents: int, daily_spend_cents: Sequence[int], window: in
     if rate <= 0:
         return None
     return max(0.0, balance_cents / rate)
+
+
+def auto_top_up_label(auto: models.AutoTopUp | None) -> str:
+    """Short state for tables: "console" (not on this API), "off", or the trigger, e.g. "<$50"."""
+    if auto is None:
+        return "console"
+    if not auto.enabled:
+        return "off"
+    return f"<{format_cents_short(auto.threshold.val)}"
+
+
+def team_warnings(summary: SpendSummary, auto: models.AutoTopUp | None) -> list[str]:
+    """Everything an admin should look at for one team, in words (overview and `balance`)."""
+    found = []
+    if rejects_soon(summary, auto):
+        found.append("API requests will be rejected soon: credits run out and the invoiced billing limit is $0")
+    if auto is not None and auto.blocked_reason:
+        found.append(f"Auto top-up did not happen: {auto.blocked_reason}")
+    found += [WARNING_TEXT.get(w, w) for w in (auto.warnings if auto else [])]
+    return found
 
 
 def format_runway(days: float | None) -> str:

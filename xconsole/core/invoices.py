@@ -1,7 +1,7 @@
 """The Invoices screen's and `xconsole invoices`' view of a team's invoices.
 
 Long histories (the sandbox's large team has 10,000) are read by period with `since.*`: first
-the last few months, so rows appear at once, then back to January of last year, and older
+this month, so rows appear at once, then back to January of last year, and older
 years only when asked for. Filtering happens here, on plain precomputed text, never in a widget.
 """
 
@@ -15,8 +15,9 @@ from xconsole.core import models
 from xconsole.core.client import ManagementClient
 from xconsole.core.money import format_cents
 
-#: Months shown by the first, quick read (this one and the two before it).
-FIRST_WINDOW_MONTHS = 3
+#: Months read first, so rows appear at once even on a huge history (this month only); the
+#: second read, back to January of last year, follows straight after.
+FIRST_WINDOW_MONTHS = 1
 KINDS = ("prepaid", "monthly", "subscriptions")
 STATUSES = ("PAID", "PENDING", "FAILED", "WILL_NEVER_BE_CHARGED", "INVALID", "UNKNOWN")
 STATUS_LABEL = {"PAID": "paid", "PENDING": "pending", "FAILED": "failed", "WILL_NEVER_BE_CHARGED": "not charged",
@@ -66,11 +67,13 @@ class InvoiceListing:
     invoices: list[models.InvoiceSummary]
     since: Month | None
     texts: dict[str, str] = field(default_factory=dict, repr=False)  # invoice id -> lowercase search text
+    periods: dict[str, str] = field(default_factory=dict, repr=False)  # invoice id -> "YYYY-MM"
     _by_id: dict[str, models.InvoiceSummary] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self.invoices = sorted(self.invoices, key=lambda i: (i.create_time is not None, i.create_time), reverse=True)
         self.texts = {i.invoice_id: search_text(i) for i in self.invoices}
+        self.periods = {i.invoice_id: i.period for i in self.invoices}
         self._by_id = {i.invoice_id: i for i in self.invoices}
 
     def __len__(self) -> int:
@@ -86,7 +89,7 @@ class InvoiceListing:
         return month is not None and month >= self.since
 
     def years(self) -> list[int]:
-        return sorted({int(i.period[:4]) for i in self.invoices if i.period[:4].isdigit()}, reverse=True)
+        return sorted({int(p[:4]) for p in self.periods.values() if p[:4].isdigit()}, reverse=True)
 
     def select(self, wanted: InvoiceFilter) -> list[models.InvoiceSummary]:
         text = wanted.text.strip().lower()
@@ -94,7 +97,7 @@ class InvoiceListing:
         return [
             invoice
             for invoice in self.invoices
-            if (not year or invoice.period.startswith(year))
+            if (not year or self.periods[invoice.invoice_id].startswith(year))
             and (not wanted.kind or invoice.kind == wanted.kind)
             and (not wanted.status or invoice.status == wanted.status)
             and (not text or text in self.texts[invoice.invoice_id])

@@ -46,6 +46,7 @@ class XConsoleApp(SpendActions, PaymentActions, ResourceLoads, App[int]):
     DEFAULT_MODE: ClassVar[str] = "spend"
     # Screens other than the first are imported when first shown.
     MODES: ClassVar = {
+        "overview": lambda: _screen("overview", "OverviewScreen"),
         "spend": SpendScreen,
         "auto": lambda: _screen("auto_top_up", "AutoTopUpScreen"),
         "payments": lambda: _screen("payment_methods", "PaymentMethodsScreen"),
@@ -53,6 +54,7 @@ class XConsoleApp(SpendActions, PaymentActions, ResourceLoads, App[int]):
         "billing": lambda: _screen("billing_details", "BillingDetailsScreen"),
     }
     BINDINGS: ClassVar = [
+        Binding("0", "mode('overview')", "Overview", show=False, id="nav.overview", tooltip="All teams"),
         Binding("1", "mode('spend')", "Spend", show=False, id="nav.spend", tooltip="API spend management"),
         Binding("2", "mode('auto')", "Auto top-up", show=False, id="nav.auto"),
         Binding("3", "mode('payments')", "Payments", show=False, id="nav.payments"),
@@ -67,7 +69,8 @@ class XConsoleApp(SpendActions, PaymentActions, ResourceLoads, App[int]):
     ]
 
     team: reactive[TeamHandle | None] = reactive(None, init=False)
-    data_version: reactive[int] = reactive(0, init=False)
+    data_version: reactive[int] = reactive(0, init=False)  # the active team's data changed
+    teams_version: reactive[int] = reactive(0, init=False)  # any team's data changed
 
     def __init__(
         self,
@@ -268,6 +271,7 @@ class XConsoleApp(SpendActions, PaymentActions, ResourceLoads, App[int]):
         return self.team is not None and self.team.team_id == team.team_id
 
     def _changed(self, team: TeamHandle) -> None:
+        self.teams_version += 1
         if self._is_active(team):
             self.data_version += 1
 

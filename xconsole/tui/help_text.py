@@ -1,6 +1,7 @@
 """Help text shared by screens, kept as data so the help screen and the palette agree."""
 
 GLOBAL_KEYS = [
+    ("0", "All teams: balances, runway and warnings side by side"),
     ("1-5", "Spend, Auto top-up, Payments, Invoices, Billing info"),
     ("t", "Team switcher (type to filter, Enter to switch)"),
     ("[ / ]", "Previous / next team"),

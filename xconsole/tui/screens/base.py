@@ -63,5 +63,5 @@ class TeamScreen(Screen):
         header.sandbox = app.sandbox
         header.read_only = app.read_only
         header.stale = bool(data and data.stale)
-        header.loading = bool(data and data.loading)
+        header.busy = bool(data and data.loading)
         self.query_one(TeamSummary).show(data)

@@ -1,7 +1,7 @@
 """Screen 4, invoices: this month's preview, then prepaid and monthly invoices newest first, with
 year/kind/status filters, `/`, a detail view (Enter), copy (c) and export (e).
 
-Long histories are read by period (core.invoices): the last three months first, then back to
+Long histories are read by period (core.invoices): this month first, then back to
 January of last year, and older years only when the year filter asks for them.
 """
 
@@ -119,7 +119,7 @@ class InvoicesScreen(TeamScreen):
             return
         listing: InvoiceListing | None = res.value
         if listing is None or res.wanted:
-            # First visit: a quick read of the last months; `r`: the same period again.
+            # First visit: a quick read of this month; `r`: the same period again.
             app = self.xapp
 
             async def fetch(client: Any) -> InvoiceListing:

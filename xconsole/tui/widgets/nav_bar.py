@@ -1,4 +1,4 @@
-"""The five team screens, with their number keys and the current one highlighted."""
+"""The overview and the five team screens, with their number keys and the current one highlighted."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 SCREENS = (
+    ("overview", "0", "Overview", "Overview of all teams"),
     ("spend", "1", "Spend", "API spend management"),
     ("auto", "2", "Auto top-up", "Auto top-up"),
     ("payments", "3", "Payments", "Payment methods"),
     ("invoices", "4", "Invoices", "Invoices"),
-    ("billing", "5", "Billing info", "Billing details"),
+    ("billing", "5", "Billing", "Billing details"),
 )
 
 

@@ -15,7 +15,8 @@ class TeamHeader(Widget):
     sandbox: reactive[bool] = reactive(False)
     read_only: reactive[bool] = reactive(False)
     stale: reactive[bool] = reactive(False)
-    loading: reactive[bool] = reactive(False)
+    # Not `loading`: that is Widget's own reactive, which would cover the team name with a spinner.
+    busy: reactive[bool] = reactive(False)
 
     def render(self) -> Text:
         text = Text(" xconsole ", style="bold")
@@ -24,7 +25,7 @@ class TeamHeader(Widget):
         if self.team_id:
             text.append(f" · {self.team_id[:8]}", style="dim")
         badges = [("SANDBOX", self.sandbox, "header-sandbox"), ("READ-ONLY", self.read_only, "header-readonly"),
-                  ("STALE", self.stale, "header-stale"), ("loading…", self.loading, "header-loading")]
+                  ("STALE", self.stale, "header-stale"), ("loading…", self.busy, "header-loading")]
         shown = [(label, cls) for label, on, cls in badges if on]
         if shown:
             text.append(" │", style="dim")

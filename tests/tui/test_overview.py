@@ -1,0 +1,66 @@
+"""The overview (screen 0): every team's numbers side by side, one failing team does not hide
+the others, Enter switches team."""
+
+from __future__ import annotations
+
+from xconsole.core.credentials import MemoryKeyStore
+from xconsole.core.session import TeamHandle
+from xconsole.tui.screens.overview import OverviewScreen
+from tests.tui.harness import embedded, plain, registry_app, sandbox_app, settle
+
+
+async def open_overview(pilot):
+    await settle(pilot)
+    await pilot.press("0")
+    await settle(pilot)
+    return pilot.app.screen
+
+
+def rows(screen):
+    from xconsole.tui.widgets.console_table import VimTable
+
+    table = screen.query_one("#overview-table", VimTable)
+    return {str(table.get_row_at(i)[0]).strip(): [str(c).strip() for c in table.get_row_at(i)] for i in range(table.row_count)}
+
+
+async def test_every_team_with_numbers_warnings_and_enter_switches():
+    app = sandbox_app(team="lumen")
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_overview(pilot)
+        assert isinstance(screen, OverviewScreen)
+        table = rows(screen)
+        assert set(table) == {"Lumen Labs", "Orbit Robotics", "Helix Health"}
+        orbit = app.cache[next(t.team_id for t in app.session.teams if t.name.startswith("Orbit"))].snapshot
+        assert table["Orbit Robotics"][1] == f"${orbit.summary.live_balance / 100:,.2f}"
+        assert table["Orbit Robotics"][6] == "⚠" and table["Lumen Labs"][6] == ""
+        notes = plain(screen.query_one("#overview-notes"))
+        assert "Orbit Robotics: API requests will be rejected soon" in notes
+        await pilot.press("j", "j", "enter")  # Lumen (highlighted) -> Orbit -> Helix
+        await settle(pilot)
+        assert app.team.name.startswith("Helix") and app.current_mode == "spend"
+
+
+async def test_a_team_whose_key_is_rejected_shows_the_error_in_its_row(tmp_path):
+    sandbox = embedded()
+    teams = [TeamHandle(t.name, t.team_id, "keyring") for t in sandbox.teams]
+    keys = {t.team_id: t.management_key for t in sandbox.teams}
+    keys[teams[1].team_id] = "xai-revokedrevokedrevoked0000"
+    app = registry_app(sandbox, tmp_path / "c.toml", keystore=MemoryKeyStore(keys), teams=teams)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_overview(pilot)
+        table = rows(screen)
+        assert table[teams[1].name][1] == "error"
+        assert "Key rejected" in plain(screen.query_one("#overview-notes"))
+        for team in (teams[0], teams[2]):
+            assert table[team.name][1].startswith("$")
+        assert "xai-revoked" not in plain(screen.query_one("#overview-notes"))
+
+
+async def test_r_refreshes_every_team():
+    app = sandbox_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_overview(pilot)
+        before = {tid: data.generation for tid, data in app.cache.items()}
+        await pilot.press("r")
+        await settle(pilot)
+        assert all(app.cache[tid].generation > gen for tid, gen in before.items())

@@ -1,0 +1,132 @@
+"""Screen 0, overview: every team at once — credits, runway, month spend, invoiced billing limit,
+auto top-up and what needs attention. Enter switches to the highlighted team.
+
+Rows come from the same per-team cache the other screens use (every team is fetched in the
+background at start); a team that fails shows its error in its row and the others still show.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Static
+
+from xconsole.tui.screens.base import TeamScreen
+from xconsole.tui.widgets.console_table import VimTable
+
+if TYPE_CHECKING:
+    from xconsole.core.session import TeamHandle
+    from xconsole.tui.state import TeamData
+
+COLUMNS = (" Team", " Credits", " Runway", " Month", " Limit", " Auto", " ⚠")
+
+
+class OverviewScreen(TeamScreen):
+    CSS_PATH = "overview.tcss"
+    MODE = "overview"
+    HELP = (
+        "All your teams at once: live credit balance, runway at the last week's spend, this month's spend, "
+        "the invoiced billing limit and auto top-up. ⚠ marks a team that needs attention; the list below "
+        "says why. Enter switches to the highlighted team; r fetches every team again."
+    )
+    BINDINGS: ClassVar = [
+        Binding("enter", "open_team", "Switch to team", id="overview.open"),
+        Binding("r", "refresh_all", "Refresh all", id="overview.refresh"),
+    ]
+
+    def compose_body(self) -> ComposeResult:
+        yield VimTable(cursor_type="row", id="overview-table", cell_padding=0)
+        yield Static("", id="overview-notes")
+
+    def on_mount(self) -> None:
+        table = self.query_one("#overview-table", VimTable)
+        for label in COLUMNS:
+            table.add_column(Text(label, justify="left" if label in (" Team", " ⚠") else "right"))
+        super().on_mount()
+        self.watch(self.app, "teams_version", self._draw, init=False)
+        table.focus()
+
+    def on_team_data(self) -> None:
+        super().on_team_data()
+        self._draw()
+
+    def _draw(self) -> None:
+        app = self.xapp
+        table = self.query_one("#overview-table", VimTable)
+        notes = Text()
+        teams = app.session.teams if app.session else []
+        keep = self.highlighted_team()
+        table.clear()
+        for team in teams:
+            data = app.cache.get(team.team_id)
+            cells, warnings = _row(team, data)
+            table.add_row(*cells, key=team.team_id)
+            for warning in warnings:
+                notes.append(f"{team.name}: ", style="bold")
+                notes.append(f"{warning}\n", style="yellow" if not warning.startswith("error") else "red")
+        target = keep.team_id if keep else (app.team.team_id if app.team else None)
+        if target is not None and any(t.team_id == target for t in teams):
+            table.move_cursor(row=table.get_row_index(target), animate=False)
+        if not teams:
+            notes.append("No teams yet.", style="dim")
+        elif not notes.plain:
+            notes.append("Nothing needs attention.", style="dim")
+        notes.append("\nEnter switch to team · r refresh all", style="dim")
+        self.query_one("#overview-notes", Static).update(notes)
+
+    def highlighted_team(self) -> TeamHandle | None:
+        app = self.xapp
+        table = self.query_one("#overview-table", VimTable)
+        if app.session is None or table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return next((t for t in app.session.teams if t.team_id == key), None)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open_team()
+
+    def action_open_team(self) -> None:
+        team = self.highlighted_team()
+        if team is not None:
+            self.xapp.switch_team(team)
+            self.xapp.action_mode("spend")
+
+    def action_refresh_all(self) -> None:
+        for team in self.xapp.session.teams if self.xapp.session else []:
+            self.xapp.refresh_team(team)
+
+
+def _row(team: TeamHandle, data: TeamData | None) -> tuple[list[Text | str], list[str]]:
+    """The table cells of one team and its warnings in words."""
+    name = f" {team.name[:22]}"
+    if data is None or data.snapshot is None:
+        if data is not None and data.error:
+            return [name, Text(" error", style="bold red"), "", "", "", "", Text(" ⚠", style="red")], [
+                f"error — {data.error}"]
+        return [name, Text(" loading…", style="dim"), "", "", "", "", ""], []
+    from xconsole.core.billing import auto_top_up_label, format_runway, rejects_soon, team_warnings
+    from xconsole.core.money import format_cents
+
+    snap = data.snapshot
+    s = snap.summary
+    warnings = team_warnings(s, snap.auto_top_up)
+    if data.stale:
+        warnings.append(f"error — showing older numbers: {data.error}")
+    danger = rejects_soon(s, snap.auto_top_up)
+
+    def right(value: str, style: str = "") -> Text:
+        return Text(f" {value}", style=style, justify="right")
+
+    return [
+        name,
+        right(format_cents(s.live_balance), "bold red" if danger else "bold"),
+        right(format_runway(s.runway_days).replace("no recent spend", "—")),
+        right(format_cents(s.month_spend)),
+        right(format_cents(s.soft_limit)),
+        right(auto_top_up_label(snap.auto_top_up)),
+        Text(" ⚠", style="bold yellow") if warnings else "",
+    ], warnings
