@@ -105,7 +105,8 @@ async def test_admin_teams_clock_and_faults(sb):
     assert all(t["managementKey"].startswith("xai-") for t in teams)
     assert await sb.advance(60) == "2026-11-18T15:01:00Z"
     assert (await sb.http.post("/sandbox/clock", json={"advanceSeconds": -5})).status_code == 400
-    assert await sb.faults(errorRate=1.0) == {"latencyMs": 0, "errorRate": 1.0, "rateLimitRate": 0.0, "timeoutRate": 0.0}
+    assert await sb.faults(errorRate=1.0) == {"latencyMs": 0, "errorRate": 1.0, "rateLimitRate": 0.0, "timeoutRate": 0.0,
+                                              "malformedRate": 0.0, "unknownEnumRate": 0.0, "missingFieldRate": 0.0}
     client = sb.client("lumen", max_attempts=1)
     with pytest.raises(errors.Unavailable, match="Sandbox fault"):
         await client.get_prepaid_balance(sb.teams["lumen"].team_id)
@@ -124,10 +125,29 @@ async def test_get_recovers_from_transient_sandbox_faults(sb):
         await client.get_invoice_preview(sb.teams["lumen"].team_id)
 
 
+async def test_body_faults_damage_answers_the_client_reads_or_refuses_cleanly(sb):
+    team = sb.teams["lumen"].team_id
+    client = sb.client("lumen", max_attempts=1)
+    await sb.faults(malformedRate=1.0)
+    with pytest.raises(errors.ProtocolError, match="Unexpected response"):
+        await client.get_prepaid_balance(team)
+    await sb.faults(unknownEnumRate=1.0)
+    ledger = await client.get_prepaid_balance(team)
+    assert ledger.changes and {c.change_origin.value for c in ledger.changes} == {"UNKNOWN"}
+    await sb.faults(missingFieldRate=1.0)
+    with pytest.raises(errors.ProtocolError, match="coreInvoice"):  # never read as a $0.00 balance
+        await client.get_invoice_preview(team)
+    assert (await client.list_payment_methods(team)).payment_methods == []  # an absent list is empty (proto3)
+    await sb.faults()
+    assert (await client.get_invoice_preview(team)).core_invoice.prepaid_credits.val != 0
+
+
 def test_fault_spec_parsing():
     assert parse_faults("latency=200ms,error=0.05,429=0.02,timeout=0.01") == Faults(200, 0.05, 0.02, 0.01)
+    assert parse_faults("malformed=0.1,enum=0.2,missing=0.3") == Faults(
+        malformed_rate=0.1, unknown_enum_rate=0.2, missing_field_rate=0.3)
     assert parse_faults("latency=2s").latency_ms == 2000
     assert parse_faults("") == Faults()
-    for bad in ("latency=fast", "error=2", "bogus=1"):
+    for bad in ("latency=fast", "error=2", "bogus=1", "error=0.6,malformed=0.6"):
         with pytest.raises(ValueError):
             parse_faults(bad)

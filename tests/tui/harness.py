@@ -33,13 +33,18 @@ def sandbox_app(sandbox: EmbeddedSandbox | None = None, *, read_only: bool = Fal
 
 class DelayTransport(httpx.AsyncBaseTransport):
     """Delays answers per team id (a slow team vs a fast one), or forever with None; records
-    every request as (method, path) so tests can count what was sent."""
+    every request as (method, path) so tests can count what was sent. `fail` makes every request
+    fail the way a network does ("refused" or "timeout"); `drop_answer` lists (method, path
+    suffix) pairs whose request reaches the server but whose answer is lost on the way back."""
 
     def __init__(self, inner: httpx.AsyncBaseTransport, delays: dict[str, float | None] | None = None) -> None:
         self.inner = inner
         self.delays = delays or {}
         self.calls: list[tuple[str, str]] = []
         self.requests: list[httpx.Request] = []
+        self.fail: str | None = None
+        self.drop_answer: set[tuple[str, str]] = set()
+        self.drop_request: set[tuple[str, str]] = set()
 
     def sent(self, method: str, suffix: str) -> int:
         return sum(1 for m, path in self.calls if m == method and path.endswith(suffix))
@@ -47,12 +52,21 @@ class DelayTransport(httpx.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         self.calls.append((request.method, request.url.path))
         self.requests.append(request)
+        if self.fail == "refused":
+            raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
+        if self.fail == "timeout":
+            raise httpx.ReadTimeout("timed out", request=request)
+        if any(request.method == m and request.url.path.endswith(suffix) for m, suffix in self.drop_request):
+            raise httpx.ConnectError("[Errno 104] Connection reset by peer", request=request)
         for team_id, delay in self.delays.items():
             if team_id in request.url.path:
                 if delay is None:
                     await asyncio.Event().wait()  # never answers
                 await asyncio.sleep(delay)
-        return await self.inner.handle_async_request(request)
+        response = await self.inner.handle_async_request(request)
+        if any(request.method == m and request.url.path.endswith(suffix) for m, suffix in self.drop_answer):
+            raise httpx.ReadError("connection reset while reading the answer", request=request)
+        return response
 
 
 def delayed_sandbox_app(sandbox: EmbeddedSandbox, delays: dict[str, float | None] | None = None, *,
@@ -105,6 +119,16 @@ def registry_app(sandbox: EmbeddedSandbox, config: Path, *, keystore: MemoryKeyS
                        registry=registry)
 
     return XConsoleApp(factory)
+
+
+async def wait_until(pilot, condition, timeout: float = 15.0) -> None:  # noqa: ANN001
+    """Let the app run until `condition()` holds; fail with the condition's source otherwise."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError(f"still not true after {timeout} s")
+        await pilot.pause(0.02)
 
 
 async def settle(pilot) -> None:  # noqa: ANN001

@@ -182,6 +182,19 @@ def runway_days(balance_cents: int, daily_spend_cents: Sequence[int], window: in
     return max(0.0, balance_cents / rate)
 
 
+def find_new_purchase(before: models.PrepaidBalance, after: models.PrepaidBalance,
+                      cents: int) -> models.PrepaidBalanceChange | None:
+    """The purchase of `cents` in `after` that `before` did not have: what became of a purchase
+    whose answer was lost. Found means it happened (maybe pending); a purchase is never re-sent."""
+
+    def key(c: models.PrepaidBalanceChange) -> tuple:
+        return (c.create_time, c.amount.val, c.change_origin, c.invoice_id, c.topup_status)
+
+    seen = {key(c) for c in before.changes}
+    return next((c for c in after.changes if c.change_origin is models.ChangeOrigin.PURCHASE
+                 and c.credit_cents == cents and key(c) not in seen), None)
+
+
 def auto_top_up_label(auto: models.AutoTopUp | None) -> str:
     """Short state for tables: "console" (not on this API), "off", or the trigger, e.g. "<$50"."""
     if auto is None:

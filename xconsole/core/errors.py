@@ -44,7 +44,14 @@ class ApiError(Exception):
 
     @property
     def retryable(self) -> bool:
+        """Worth sending again at once (reads only): 429, 5xx, timeouts."""
         return False
+
+    @property
+    def worth_retrying_later(self) -> bool:
+        """Worth a background retry in a while: anything retryable, and a server that answered
+        something unreadable (a bad deploy gets fixed; a rejected key does not fix itself)."""
+        return self.retryable
 
 
 class AuthError(ApiError):
@@ -109,6 +116,10 @@ class ProtocolError(ApiError):
     """The server answered 2xx with a body we cannot read (malformed JSON, wrong shape)."""
 
     title = "Unreadable response"
+
+    @property
+    def worth_retrying_later(self) -> bool:
+        return True
 
 
 class NotSupportedByApi(ApiError):

@@ -56,6 +56,7 @@ class InvoiceFilter:
 def search_text(invoice: models.InvoiceSummary) -> str:
     return " ".join((
         invoice.invoice_number or "", invoice.kind, invoice.period, STATUS_LABEL.get(invoice.status, invoice.status),
+        "failed" if failed_attempts(invoice) else "",
         format_cents(invoice.total or 0), invoice.create_time.strftime("%Y-%m-%d") if invoice.create_time else "",
     )).lower()
 
@@ -121,12 +122,8 @@ def parse_month(text: str) -> Month:
     return (year, month)
 
 
-def attempts_text(invoice: models.InvoiceSummary) -> str:
-    attempts = invoice.charger_attempts or []
-    if not attempts:
-        return "—"
-    failed = sum(1 for a in attempts if not a.successful)
-    return f"{len(attempts)}" + (f" ({failed} failed)" if failed else "")
+def failed_attempts(invoice: models.InvoiceSummary) -> int:
+    return sum(1 for a in invoice.charger_attempts or () if not a.successful)
 
 
 def method_labels(methods: Iterable[models.PaymentMethod]) -> dict[str, str]:

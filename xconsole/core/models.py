@@ -483,7 +483,9 @@ class CoreInvoice(WireModel):
 
 
 class InvoicePreview(WireModel):
-    core_invoice: CoreInvoice = Field(default_factory=CoreInvoice)
+    # Required: without it the live balance would read $0.00. A missing block is an unreadable
+    # answer (the last good numbers stay on screen), never a silent zero.
+    core_invoice: CoreInvoice
     effective_spending_limit: CentsStr = 0
     default_credits: CentsStr = 0
     billing_cycle: BillingCycle = Field(default_factory=BillingCycle)
@@ -521,7 +523,7 @@ class SpendingLimits(WireModel):
 
 
 class SpendingLimitsEnvelope(WireModel):
-    spending_limits: SpendingLimits = Field(default_factory=SpendingLimits)
+    spending_limits: SpendingLimits  # required, like InvoicePreview.core_invoice
 
 
 class SetSoftSpendingLimitRequest(WireModel):
@@ -776,7 +778,7 @@ class AutoTopUp(AutoTopUpSettings):
 
 
 class AutoTopUpEnvelope(WireModel):
-    auto_top_up: AutoTopUp = Field(default_factory=AutoTopUp)
+    auto_top_up: AutoTopUp  # required: defaults would offer "disabled" as the current settings
 
 
 class AutoTopUpSettingsEnvelope(WireModel):

@@ -9,7 +9,7 @@ from email.utils import format_datetime
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from xconsole.core.client import SANDBOX_HEADER
@@ -17,7 +17,7 @@ from xconsole.sandbox import routes_admin, routes_billing, routes_console, route
 from xconsole.sandbox.clock import Clock
 from xconsole.sandbox.deps import Sandbox
 from xconsole.sandbox.errors import SandboxError, error_body
-from xconsole.sandbox.faults import FaultDice, Faults
+from xconsole.sandbox.faults import BODY_FAULTS, FaultDice, Faults, damage
 from xconsole.sandbox.seed import seed_demo
 from xconsole.sandbox.store import Store
 
@@ -53,11 +53,15 @@ def create_app(
 
     @app.middleware("http")
     async def sandbox_header_and_faults(request: Request, call_next):  # type: ignore[no-untyped-def]
-        response = None
+        response, kind = None, None
         if not request.url.path.startswith(_UNFAULTED):
-            response = await _inject_fault(state)
+            response, kind = await _inject_fault(state)
         if response is None:
             response = await call_next(request)
+            if kind in BODY_FAULTS and response.status_code < 300:
+                body = b"".join([chunk async for chunk in response.body_iterator])  # type: ignore[attr-defined]
+                headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
+                response = Response(damage(kind, body), status_code=response.status_code, headers=headers)
         response.headers[SANDBOX_HEADER] = "1"
         # The sandbox's clock may be frozen or moved: tell clients its idea of now.
         response.headers["date"] = format_datetime(state.clock.now(), usegmt=True)
@@ -87,21 +91,23 @@ def create_app(
     return app
 
 
-async def _inject_fault(state: Sandbox) -> JSONResponse | None:
+async def _inject_fault(state: Sandbox) -> tuple[JSONResponse | None, str | None]:
+    """An error answer to send instead of the real one, or the body fault to apply to it."""
     faults = state.faults
     if not faults.active:
-        return None
+        return None, None
     if faults.latency_ms:
         await asyncio.sleep(faults.latency_ms / 1000)
     kind = state.dice.draw(faults)
     if kind == "timeout":
         await asyncio.sleep(faults.timeout_s)
-        return JSONResponse(error_body(504, "Sandbox fault: upstream timed out"), status_code=504)
+        return JSONResponse(error_body(504, "Sandbox fault: upstream timed out"), status_code=504), kind
     if kind == "429":
-        return JSONResponse(error_body(429, "Sandbox fault: rate limited"), status_code=429, headers={"Retry-After": "1"})
+        return JSONResponse(error_body(429, "Sandbox fault: rate limited"), status_code=429,
+                            headers={"Retry-After": "1"}), kind
     if kind == "error":
-        return JSONResponse(error_body(503, "Sandbox fault: service unavailable"), status_code=503)
-    return None
+        return JSONResponse(error_body(503, "Sandbox fault: service unavailable"), status_code=503), kind
+    return None, kind
 
 
 def frozen_app(now: datetime | None = None, **kw: object) -> FastAPI:

@@ -58,6 +58,9 @@ class FaultsIn(_Camel):
     error_rate: float = Field(default=0.0, alias="errorRate", ge=0, le=1)
     rate_limit_rate: float = Field(default=0.0, alias="rateLimitRate", ge=0, le=1)
     timeout_rate: float = Field(default=0.0, alias="timeoutRate", ge=0, le=1)
+    malformed_rate: float = Field(default=0.0, alias="malformedRate", ge=0, le=1)
+    unknown_enum_rate: float = Field(default=0.0, alias="unknownEnumRate", ge=0, le=1)
+    missing_field_rate: float = Field(default=0.0, alias="missingFieldRate", ge=0, le=1)
 
 
 @router.get("/teams", response_model=DemoTeams, response_model_by_alias=True)
@@ -92,7 +95,9 @@ def set_faults(body: FaultsIn, svc: Svc) -> dict:
     try:
         svc.faults = Faults(
             latency_ms=body.latency_ms, error_rate=body.error_rate, rate_limit_rate=body.rate_limit_rate,
-            timeout_rate=body.timeout_rate, timeout_s=svc.faults.timeout_s,
+            timeout_rate=body.timeout_rate, malformed_rate=body.malformed_rate,
+            unknown_enum_rate=body.unknown_enum_rate, missing_field_rate=body.missing_field_rate,
+            timeout_s=svc.faults.timeout_s,
         )
     except ValueError as exc:
         raise bad_request(str(exc)) from None

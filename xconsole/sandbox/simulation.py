@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import itertools
 import json
 import sqlite3
 import uuid
@@ -22,7 +21,6 @@ from xconsole.sandbox.catalogue import CATALOGUE, MICROS_PER_CENT, PREPAID_LINE,
 
 STEP = timedelta(hours=1)
 #: Makes audit event ids unique yet repeatable from run to run (same order, same ids).
-_EVENT_SEQ = itertools.count()
 #: After a long pause (a persisted demo database opened weeks later) only this much is simulated.
 MAX_CATCH_UP = timedelta(days=62)
 
@@ -185,9 +183,12 @@ def card_usable(pm: sqlite3.Row, at: datetime) -> bool:
 
 
 def audit(conn: sqlite3.Connection, team_id: str, at: datetime, description: str, who: str = "admin@sandbox.example") -> None:
+    # Numbered from the table itself, inside the write transaction: unique even when two
+    # processes share the database (a per-process counter collided), and the same on every seed.
+    sequence = conn.execute("SELECT COALESCE(MAX(rowid), 0) + 1 FROM audit_events").fetchone()[0]
     conn.execute(
         "INSERT INTO audit_events (event_id, team_id, event_time, description, user_email) VALUES (?, ?, ?, ?, ?)",
-        (str(uuid.uuid5(uuid.NAMESPACE_URL, f"{team_id}/{ts(at)}/{next(_EVENT_SEQ)}")), team_id, ts(at), description, who),
+        (str(uuid.uuid5(uuid.NAMESPACE_URL, f"{team_id}/{ts(at)}/{sequence}")), team_id, ts(at), description, who),
     )
 
 

@@ -238,7 +238,7 @@ class XConsoleApp(SpendActions, PaymentActions, ResourceLoads, App[int]):
                 self._key_rejected(team, f"{exc.title}: {exc}")
         except errors.ApiError as exc:
             data.error, data.error_kind = f"{exc.title}: {exc.message}", "network"
-            if exc.retryable:
+            if exc.worth_retrying_later:
                 self._plan_retry(team, data)
         else:
             data.mark_loaded(snapshot)

@@ -40,7 +40,7 @@ class ResourceLoads:
                 res.error = exc.message
             except errors.ApiError as exc:
                 res.error = f"{exc.title}: {exc.message}"
-                if exc.retryable:
+                if exc.worth_retrying_later:
                     self._retry_resource(team, res)
             finally:
                 res.loading = False

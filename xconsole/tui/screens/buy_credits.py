@@ -36,6 +36,7 @@ class BuyCreditsScreen(ModalScreen["PrepaidBalanceChange | None"]):
         self.loaded = False
         self.choice: str | None = None  # id of the chosen radio button (sandbox only)
         self.load_error: str | None = None
+        self.reconciled = False  # the answer was lost and the purchase was found in the ledger
 
     def compose(self) -> ComposeResult:
         from xconsole.core.money import format_cents_short
@@ -149,8 +150,29 @@ class BuyCreditsScreen(ModalScreen["PrepaidBalanceChange | None"]):
         method = (models.PurchaseMethod.BANK_TRANSFER if bank else models.PurchaseMethod.CARD) if self.client.extensions else None
 
         async def buy() -> PrepaidBalanceChange:
-            return await self.client.top_up(self.team.team_id, cents, payment_method_id=pm_id, method=method,
-                                            idempotency_key=key)
+            from xconsole.core import errors
+            from xconsole.core.billing import find_new_purchase
+
+            team_id = self.team.team_id
+            before = await self.client.get_prepaid_balance(team_id)  # to tell, if the answer is lost
+            try:
+                return await self.client.top_up(team_id, cents, payment_method_id=pm_id, method=method,
+                                                idempotency_key=key)
+            except errors.Unavailable:
+                # The request may have been charged and only its answer lost: read the ledger to
+                # find out. Never send it again.
+                try:
+                    found = find_new_purchase(before, await self.client.get_prepaid_balance(team_id), cents)
+                except errors.ApiError as exc:
+                    raise errors.Unavailable(
+                        f"No answer to the purchase, and the ledger cannot be read to check it ({exc.message}). "
+                        "Nothing was re-sent: refresh (r) and look at the ledger before buying again.") from None
+                if found is None:
+                    raise errors.Unavailable(
+                        "No answer to the purchase and it is not in the ledger: nothing was charged so far and "
+                        "nothing was re-sent. Refresh (r) before buying again.") from None
+                self.reconciled = True
+                return found
 
         lines = [
             team_line(self.team),
@@ -165,6 +187,9 @@ class BuyCreditsScreen(ModalScreen["PrepaidBalanceChange | None"]):
         if outcome is None or outcome.cancelled:
             return
         if outcome.error is None:
+            if self.reconciled:
+                self.app.notify(f"{self.team.name}: the answer to the purchase was lost, but it is in the ledger — "
+                                "it went through once; nothing was re-sent.", timeout=10)
             self.dismiss(outcome.result)
             return
         exc = outcome.error
@@ -172,8 +197,7 @@ class BuyCreditsScreen(ModalScreen["PrepaidBalanceChange | None"]):
         if isinstance(exc, errors.Validation) and exc.field in ("amount", None):
             self.query_one("#amount-error", Label).update(exc.message)
         elif isinstance(exc, errors.Unavailable):
-            status.update("No answer from the API: the purchase may have gone through. Nothing is re-sent; "
-                          "check the ledger (r refreshes) before buying again.")
+            status.update(exc.message)
         elif isinstance(exc, errors.ApiError):
             status.update(f"{exc.title}: {exc.message} — nothing was charged.")
         else:

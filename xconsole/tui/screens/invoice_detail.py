@@ -29,8 +29,9 @@ def lines_table(lines: list[InvoiceLine]) -> Table | Text:
     if not lines:
         return Text("No lines.", style="dim")
     table = Table(box=None, pad_edge=False, expand=True, header_style="bold")
-    table.add_column("Description", ratio=3, overflow="fold")
-    table.add_column("Unit type", ratio=2, overflow="fold")
+    # One row per line even at 80 columns: long names end in "…" rather than wrapping.
+    table.add_column("Description", ratio=3, no_wrap=True, overflow="ellipsis")
+    table.add_column("Unit type", ratio=2, no_wrap=True, overflow="ellipsis")
     table.add_column("Units", justify="right")
     table.add_column("Unit price", justify="right")
     table.add_column("Amount", justify="right")

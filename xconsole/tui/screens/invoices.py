@@ -259,7 +259,7 @@ class InvoicesScreen(TeamScreen):
 
 
 def _cells(invoice: InvoiceSummary | None) -> list[Text | str]:
-    from xconsole.core.invoices import STATUS_LABEL, attempts_text
+    from xconsole.core.invoices import STATUS_LABEL, failed_attempts
     from xconsole.core.money import format_cents
 
     if invoice is None:
@@ -273,5 +273,6 @@ def _cells(invoice: InvoiceSummary | None) -> list[Text | str]:
         Text(f" {format_cents(invoice.subtotal or 0)}", justify="right"),
         Text(f" {format_cents(invoice.tax or 0)}", justify="right"),
         Text(f" {format_cents(invoice.total or 0)}", justify="right", style="bold"),
-        Text(f" {attempts_text(invoice)}", justify="right"),
+        # The count; red when a charge attempt failed (the detail says which and with what).
+        Text(f" {invoice.attempts or '—'}", justify="right", style="bold red" if failed_attempts(invoice) else ""),
     ]
