@@ -46,6 +46,8 @@ def test_parse_amount_accepts_what_people_type(text, cents):
         ("10000000.01", "too large"),
         ("$", "Not an amount"),
         (".", "Not an amount"),
+        ("25 25", "Not an amount"),  # a typo, not $2,525 (found by the form fuzz test)
+        ("2 5", "Not an amount"),
     ],
 )
 def test_parse_amount_rejects_with_a_reason(text, reason):

@@ -1,4 +1,7 @@
-"""The real `xconsole --sandbox` process in tmux: start, switch team, quit."""
+"""The real `xconsole --sandbox` process in tmux: start, switch team, every screen at 80x24 in three
+kinds of terminal, quit."""
+
+import time
 
 import pytest
 
@@ -17,5 +20,31 @@ def test_start_switch_team_and_quit(tmp_path):
         tui.wait_for("Switch team")
         tui.send("h", "e", "l", "Enter")
         tui.wait_for("Helix Health", line=0)
+        tui.send("q")
+        tui.wait_for("XCONSOLE_EXIT=0")
+
+
+#: A line each screen always shows once its data is in.
+SCREEN_MARKERS = {"0": "Enter switch to team", "1": "Prepaid credits", "2": "Trigger when credits",
+                  "3": "d make default", "4": "invoices (since", "5": "Tax ID number"}
+
+
+@pytest.mark.parametrize(("term", "extra"), [("xterm-256color", {}), ("linux", {}), ("xterm-256color", {"NO_COLOR": "1"})],
+                         ids=["xterm-256color", "linux", "NO_COLOR"])
+def test_every_screen_renders_at_80x24(tmp_path, term, extra):
+    env = isolated_env(tmp_path, TERM=term, **extra)
+    with TmuxSession(["--sandbox", "--fresh"], width=80, height=24, env=env) as tui:
+        tui.wait_for("Credits", timeout=60)
+        for key, marker in SCREEN_MARKERS.items():
+            tui.send(key)
+            screen = tui.wait_for(marker, timeout=20)
+            assert "Traceback" not in screen and "Error" not in screen.splitlines()[0]
+            assert "Lumen Labs" in screen.splitlines()[0]  # the team is always named
+            assert all(len(line) <= 80 for line in screen.splitlines())
+        tui.send("?")
+        tui.wait_for("Help:")
+        tui.send("Escape")  # alone: Escape followed at once by q reads as alt+q
+        tui.wait_for("Tax ID number")
+        time.sleep(0.3)
         tui.send("q")
         tui.wait_for("XCONSOLE_EXIT=0")

@@ -29,3 +29,38 @@ def test_sandbox_honours_its_schema(case):
         headers={"Authorization": f"Bearer {KEY}"},
         checks=[not_a_server_error, response_schema_conformance],
     )
+
+
+def _lumen_api_key_id() -> str:
+    with app.state.sandbox.store.tx() as conn:
+        return conn.execute("SELECT api_key_id FROM api_keys WHERE team_id = ? LIMIT 1", (TEAM,)).fetchone()[0]
+
+
+LUMEN_API_KEY = _lumen_api_key_id()
+#: Whoever calls, other than Lumen's own keys.
+AUTH_VARIATIONS = {
+    "another team's key": {"Authorization": f"Bearer {management_key_for(0, 'orbit')}"},
+    "another team's read-only key": {"Authorization": f"Bearer {management_key_for(0, 'helix', 'viewer')}"},
+    "no key": {},
+    "not a bearer token": {"Authorization": f"Basic {KEY}"},
+    "unknown key": {"Authorization": "Bearer xai-sbx-0000000000000000000000000000000000000000"},
+}
+
+
+@schema.parametrize()
+@settings(max_examples=int(os.environ.get("XCONSOLE_SCHEMA_EXAMPLES", "12")) // 2 + 1, deadline=None,
+          suppress_health_check=list(HealthCheck), derandomize=True)
+def test_nobody_but_the_team_reaches_its_data(case):
+    """Every path that names Lumen (a team id or one of its API keys), with every other kind of
+    caller: never a 2xx, never a 5xx."""
+    names_lumen = False
+    for name in ("team_id", "teamId", "api_key_id"):
+        if case.path_parameters and name in case.path_parameters:
+            case.path_parameters[name] = LUMEN_API_KEY if name == "api_key_id" else TEAM
+            names_lumen = True
+    for label, headers in AUTH_VARIATIONS.items():
+        response = case.call(headers=headers)
+        assert response.status_code < 500, (label, case.method, case.path)
+        if names_lumen:
+            assert not 200 <= response.status_code < 300, (label, case.method, case.formatted_path,
+                                                           response.status_code, response.text[:200])

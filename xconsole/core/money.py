@@ -21,7 +21,9 @@ class MoneyError(ValueError):
 
 def parse_amount(text: str, *, max_cents: int = MAX_INPUT_CENTS) -> int:
     """Read a dollar amount typed by a person ("25", "$1,250.50", "25.5") into cents."""
-    raw = text.strip().replace(" ", "")
+    # An inner space is a thousands separator like a comma ("1 000"), never ignored: "25 25" is a
+    # typo to refuse, not $2,525.
+    raw = re.sub(r"^\$\s+", "$", text.strip()).replace(" ", ",")
     if not raw:
         raise MoneyError("Enter an amount")
     if raw.startswith("-") or raw.startswith("$-"):

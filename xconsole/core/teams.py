@@ -24,7 +24,8 @@ def check_name(name: str) -> str:
         raise TeamError("Team name cannot be empty")
     if len(cleaned) > MAX_NAME:
         raise TeamError(f"Team name is too long (at most {MAX_NAME} characters)")
-    if any(unicodedata.category(ch).startswith("C") for ch in cleaned):
+    # Control, format and line/paragraph separator characters would break the one-line header.
+    if any(unicodedata.category(ch)[0] == "C" or unicodedata.category(ch) in ("Zl", "Zp") for ch in cleaned):
         raise TeamError("Team name cannot contain control characters or newlines")
     return cleaned
 

@@ -44,7 +44,10 @@ class TeamSwitcher(ModalScreen["TeamHandle | str | None"]):
 
     def _fill(self, query: str) -> None:
         app = self.xapp
-        options = self.query_one(OptionList)
+        found = self.query(OptionList)
+        if not found:  # keys typed while the dialog is still being built (or the app is quitting)
+            return
+        options = found.first()
         options.clear_options()
         wanted = query.strip().lower()
         teams = app.session.teams if app.session else []

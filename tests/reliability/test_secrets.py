@@ -1,0 +1,161 @@
+"""A full scripted session — add a team with its key, every screen, exports, errors — and then
+a search for the key everywhere it could leak: config, logs, exports, screens, notifications,
+error text, the repo's screenshots and snapshots, and the process's arguments."""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+from textual.widgets import Input
+
+from xconsole.core.credentials import MemoryKeyStore
+from xconsole.sandbox.seed import DEMO_TEAMS, management_key_for
+from tests.tmux_driver import TmuxSession, isolated_env, tmux_available
+from tests.tui.harness import DelayTransport, embedded, registry_app, settle
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class EchoingServer(httpx.AsyncBaseTransport):
+    """Wraps the sandbox; when `echo` is on, answers 500 with the caller's key in the message, as
+    a careless server might. The console must still never show or log it."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.echo = False
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self.echo:
+            key = request.headers.get("authorization", "").removeprefix("Bearer ")
+            return httpx.Response(500, json={"code": 13, "message": f"internal error for key {key}"})
+        return await self.inner.handle_async_request(request)
+
+
+def leaks(key: str, *texts: str) -> list[str]:
+    """The texts that hold the key, or any 12-character piece of its secret part."""
+    secret = key.removeprefix("xai-")
+    pieces = {secret[i:i + 12] for i in range(0, len(secret) - 11, 4)}
+    return [t[:200] for t in texts if key in t or any(p in t for p in pieces)]
+
+
+async def test_a_full_session_leaves_the_key_nowhere(tmp_path, caplog, monkeypatch):
+    caplog.set_level(logging.DEBUG)
+    monkeypatch.chdir(tmp_path)
+    sandbox = embedded()
+    echo = EchoingServer(sandbox.transport)
+    sandbox.transport = DelayTransport(echo)  # type: ignore[assignment]
+    config = tmp_path / "config.toml"
+    store = MemoryKeyStore()
+    app = registry_app(sandbox, config, keystore=store)
+    team = sandbox.teams[0]
+    key = team.management_key
+    screens: list[str] = []
+    async with app.run_test(size=(100, 34)) as pilot:
+        await settle(pilot)
+        app.screen.query_one("#name", Input).value = "Prod"
+        app.screen.query_one("#key", Input).value = f"  {key}\n"  # pasted with whitespace around it
+        screens.append(app.export_screenshot())  # the key field is a password field
+        app.screen.query_one("#key", Input).focus()
+        await pilot.press("enter")
+        for _ in range(100):
+            await settle(pilot)
+            if app.team is not None:
+                break
+        assert app.team is not None and await store.get(team.team_id) == key
+        for screen_key in "012345":
+            await pilot.press(screen_key)
+            await settle(pilot)
+            screens.append(app.export_screenshot())
+        await pilot.press("4")
+        await pilot.press("e")
+        await settle(pilot)
+        await pilot.press("enter")  # export the invoice list
+        await settle(pilot)
+        await pilot.press("enter")  # open an invoice
+        await settle(pilot)
+        screens.append(app.export_screenshot())
+        await pilot.press("e")
+        await settle(pilot)
+        await pilot.press("enter")  # export its lines
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        echo.echo = True  # errors whose server message contains the key
+        for screen_key in "0145":
+            await pilot.press(screen_key)
+            await pilot.press("r")
+            await settle(pilot)
+            screens.append(app.export_screenshot())
+        errors_seen = [d.error or "" for d in app.cache.values()]
+        errors_seen += [r.error or "" for d in app.cache.values() for r in d.resources.values()]
+        notes = [n.message for n in app._notifications]
+        echo.echo = False
+    assert any("internal error for key" in e for e in errors_seen)  # the errors did happen
+    exports = [p.read_text() for p in tmp_path.glob("xconsole-*")]
+    assert len(exports) == 2
+    logs = [r.getMessage() for r in caplog.records] + [str(r.args) for r in caplog.records]
+    texts = [config.read_text(), *exports, *logs, *screens, *notes, *errors_seen]
+    assert leaks(key, *texts) == []
+    assert "xai-…" in " ".join(errors_seen)  # shown masked instead
+
+
+def demo_keys() -> list[str]:
+    keys = []
+    for team in DEMO_TEAMS:
+        keys += [management_key_for(0, team.slug), management_key_for(0, team.slug, "viewer")]
+    return keys
+
+
+def test_screenshots_and_snapshots_hold_no_demo_key():
+    files = [*(ROOT / "screenshots").glob("*.svg"), *(ROOT / "tests").rglob("__snapshots__/**/*.svg")]
+    assert len(files) > 20
+    for key in demo_keys():
+        assert [f.name for f in files if leaks(key, f.read_text())] == []
+
+
+def test_no_command_takes_a_key_as_an_argument():
+    from click.testing import CliRunner
+
+    from xconsole.cli import main
+
+    runner = CliRunner()
+    add_help = runner.invoke(main, ["team", "add", "--help"]).output
+    assert "--key-stdin" in add_help and "--key " not in add_help and "--key=" not in add_help
+    for args in (["team", "add", "X", "--key", "xai-abc"], ["--key", "xai-abc"], ["balance", "--key", "xai-abc"]):
+        assert runner.invoke(main, args).exit_code == 2
+
+
+def test_the_key_is_not_in_the_process_arguments_or_title(tmp_path):
+    if not tmux_available():
+        import pytest
+
+        pytest.skip("tmux not installed")
+    from tests.served import ServedSandbox
+
+    with ServedSandbox() as served:
+        key = served.teams["lumen"]["managementKey"]
+        env = isolated_env(tmp_path, XAI_MANAGEMENT_KEY=key)
+        with TmuxSession(["--api-url", served.url], env=env) as tui:
+            tui.wait_for("Credits", timeout=60)
+            pids = subprocess.run(["pgrep", "-f", "xconsole --api-url"], capture_output=True, text=True).stdout.split()
+            assert pids
+            for pid in pids:
+                cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+                comm = Path(f"/proc/{pid}/comm").read_text()
+                assert leaks(key, cmdline, comm) == []
+            tui.send("q")
+        # `team add` reads the key from stdin, never from its arguments.
+        proc = subprocess.Popen([sys.executable, "-m", "xconsole", "team", "add", "Lumen", "--key-stdin",
+                                 "--api-url", served.url], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, env={**os.environ, **isolated_env(tmp_path),
+                                                             "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring"})
+        time.sleep(0.3)
+        cmdline = Path(f"/proc/{proc.pid}/cmdline").read_bytes().decode(errors="replace")
+        out, err = proc.communicate(key.encode(), timeout=60)
+        assert leaks(key, cmdline, out.decode(), err.decode()) == []
