@@ -182,3 +182,30 @@ async def test_real_api_shapes_list_detail_by_invoice_id():
         assert "does not return the address" in str(detail.query_one("#detail-attempts").render())
     by_id = [c.request.url for c in router.calls if "invoiceIds.invoiceIds" in str(c.request.url)]
     assert len(by_id) == 1 and by_id[0].params.get_list("invoiceIds.invoiceIds") == [invoice.invoice_id]
+
+
+async def test_the_palette_reaches_this_screens_actions(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    app = sandbox_app(team="lumen")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_invoices(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        for ch in "invoices: export":
+            await pilot.press("space" if ch == " " else ch)
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ExportScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        for ch in "buy credits":
+            await pilot.press("space" if ch == " " else ch)
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        from xconsole.tui.screens.buy_credits import BuyCreditsScreen
+
+        assert isinstance(app.screen, BuyCreditsScreen)

@@ -2,7 +2,7 @@
 
 GLOBAL_KEYS = [
     ("0", "All teams: balances, runway and warnings side by side"),
-    ("1-5", "Spend, Auto top-up, Payments, Invoices, Billing info"),
+    ("1-5", "Spend, Auto top-up, Payments, Invoices, Billing"),
     ("t", "Team switcher (type to filter, Enter to switch)"),
     ("[ / ]", "Previous / next team"),
     ("r", "Refresh this team's data"),
