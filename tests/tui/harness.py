@@ -121,6 +121,17 @@ def registry_app(sandbox: EmbeddedSandbox, config: Path, *, keystore: MemoryKeyS
     return XConsoleApp(factory)
 
 
+async def palette(pilot, text: str) -> None:  # noqa: ANN001
+    """Run the command palette's best match for `text`, as a person typing it would."""
+    await pilot.press("ctrl+p")
+    await pilot.pause()
+    for ch in text:
+        await pilot.press("space" if ch == " " else ch)
+    await pilot.pause(0.3)
+    await pilot.press("enter")
+    await settle(pilot)
+
+
 async def wait_until(pilot, condition, timeout: float = 15.0) -> None:  # noqa: ANN001
     """Let the app run until `condition()` holds; fail with the condition's source otherwise."""
     loop = asyncio.get_running_loop()

@@ -16,7 +16,7 @@ from xconsole.tui.screens.invoice_detail import InvoiceDetailScreen
 from xconsole.tui.widgets.console_table import FilterableTable
 from tests.contract.backends import _reference_router
 from tests.fixtures import reference as ref
-from tests.tui.harness import delayed_sandbox_app, plain, real_api_app, sandbox_app, settle
+from tests.tui.harness import delayed_sandbox_app, palette, plain, real_api_app, sandbox_app, settle
 
 
 async def open_invoices(pilot) -> FilterableTable:
@@ -189,23 +189,11 @@ async def test_the_palette_reaches_this_screens_actions(tmp_path, monkeypatch):
     app = sandbox_app(team="lumen")
     async with app.run_test(size=(100, 30)) as pilot:
         await open_invoices(pilot)
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        for ch in "invoices: export":
-            await pilot.press("space" if ch == " " else ch)
-        await pilot.pause(0.3)
-        await pilot.press("enter")
-        await settle(pilot)
+        await palette(pilot, "invoices: export")
         assert isinstance(app.screen, ExportScreen)
         await pilot.press("escape")
         await settle(pilot)
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        for ch in "buy credits":
-            await pilot.press("space" if ch == " " else ch)
-        await pilot.pause(0.3)
-        await pilot.press("enter")
-        await settle(pilot)
+        await palette(pilot, "buy credits")
         from xconsole.tui.screens.buy_credits import BuyCreditsScreen
 
         assert isinstance(app.screen, BuyCreditsScreen)

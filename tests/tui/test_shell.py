@@ -13,7 +13,7 @@ from xconsole.tui.screens.keyring_unavailable import KeyringUnavailableScreen
 from xconsole.tui.screens.team_switcher import TeamSwitcher
 from xconsole.tui.widgets.team_header import TeamHeader
 from xconsole.tui.widgets.team_summary import TeamSummary
-from tests.tui.harness import BrokenKeyStore, delayed_sandbox_app, embedded, registry_app, sandbox_app, settle
+from tests.tui.harness import BrokenKeyStore, delayed_sandbox_app, embedded, palette, registry_app, sandbox_app, settle
 
 
 def shown(app):
@@ -63,13 +63,7 @@ async def test_palette_switches_team():
     app = sandbox_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        for ch in "switch to orbit":
-            await pilot.press("space" if ch == " " else ch)
-        await pilot.pause(0.3)
-        await pilot.press("enter")
-        await settle(pilot)
+        await palette(pilot, "switch to orbit")
         assert app.team.name == "Orbit Robotics"
 
 

@@ -272,6 +272,21 @@ class EmptyMessage(WireModel):
     """`prepaid` and `subscriptions` are empty objects in the proto."""
 
 
+def invoice_kind(invoice: Any) -> str:
+    """"monthly", "prepaid", "subscriptions" or "unknown" (exactly one is set on the wire)."""
+    for kind in ("monthly", "prepaid", "subscriptions"):
+        if getattr(invoice, kind) is not None:
+            return kind
+    return "unknown"
+
+
+def invoice_period(year: int | None, month: int | None, created: datetime | None) -> str:
+    """The billing cycle of a monthly invoice ("2026-10"), else the month it was created in."""
+    if year:
+        return f"{year:04d}-{(month or 0):02d}"
+    return created.strftime("%Y-%m") if created else ""
+
+
 class InvoiceBundle(WireModel):
     team_id: NullStr = ""
     invoice_id: NullStr = ""
@@ -294,21 +309,12 @@ class InvoiceBundle(WireModel):
 
     @property
     def kind(self) -> str:
-        """"monthly", "prepaid", "subscriptions" or "unknown" (exactly one is set on the wire)."""
-        if self.monthly is not None:
-            return "monthly"
-        if self.prepaid is not None:
-            return "prepaid"
-        if self.subscriptions is not None:
-            return "subscriptions"
-        return "unknown"
+        return invoice_kind(self)
 
     @property
     def period(self) -> str:
-        """The billing cycle for monthly invoices, else the creation month."""
-        if self.monthly is not None and self.monthly.billing_cycle.year:
-            return self.monthly.billing_cycle.label()
-        return self.create_time.strftime("%Y-%m") if self.create_time else ""
+        cycle = self.monthly.billing_cycle if self.monthly else None
+        return invoice_period(cycle.year if cycle else None, cycle.month if cycle else None, self.create_time)
 
 
 class InvoiceList(WireModel):
@@ -359,20 +365,12 @@ class InvoiceSummary:
 
     @property
     def kind(self) -> str:
-        if self.monthly is not None:
-            return "monthly"
-        if self.prepaid is not None:
-            return "prepaid"
-        if self.subscriptions is not None:
-            return "subscriptions"
-        return "unknown"
+        return invoice_kind(self)
 
     @property
     def period(self) -> str:
         cycle = self.monthly.billing_cycle if self.monthly else None
-        if cycle is not None and cycle.year:
-            return f"{cycle.year:04d}-{(cycle.month or 0):02d}"
-        return self.create_time.strftime("%Y-%m") if self.create_time else ""
+        return invoice_period(cycle.year if cycle else None, cycle.month if cycle else None, self.create_time)
 
     @property
     def status(self) -> str:
