@@ -61,7 +61,7 @@ def search_text(invoice: models.InvoiceSummary) -> str:
     )).lower()
 
 
-@dataclass
+@dataclass(eq=False)  # compared by identity: "is this the listing on screen?"
 class InvoiceListing:
     """A team's invoices newest first, from `since` (None: all history) to now."""
 

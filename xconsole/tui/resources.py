@@ -21,8 +21,7 @@ class ResourceLoads:
         data = self.cache.setdefault(team.team_id, TeamData())
         return data.resources.setdefault(name, Resource())
 
-    def fetch_resource(self: XConsoleApp, team: TeamHandle, name: str, fetch: Fetch,
-                       then: Callable[[Resource], None] | None = None) -> None:
+    def fetch_resource(self: XConsoleApp, team: TeamHandle, name: str, fetch: Fetch) -> None:
         """Run `fetch(client)` for `team` in a worker; its answer lands in that team's cache only."""
         res = self.resource(team, name)
         res.loading, res.wanted = True, False
@@ -45,8 +44,6 @@ class ResourceLoads:
             finally:
                 res.loading = False
                 self._changed(team)
-            if then is not None:
-                then(res)
 
         self.run_worker(go(), group=f"{name}:{team.team_id}", exclusive=True, exit_on_error=False)
 

@@ -43,7 +43,3 @@ class Resource:
     loading: bool = False
     wanted: bool = True  # fetch (again) when the screen next looks
     retry_delay: float = 0.0
-
-    @property
-    def stale(self) -> bool:
-        return self.value is not None and self.error is not None

@@ -48,7 +48,7 @@ class InvoicesScreen(TeamScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self._drawn: tuple[str, int, Any] | None = None  # (team, listing id, filter) on screen
+        self._drawn: tuple[str, Any, Any] | None = None  # (team, listing, filter) on screen
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="invoice-preview")
@@ -139,7 +139,7 @@ class InvoicesScreen(TeamScreen):
     def _draw(self, team_id: str, listing: InvoiceListing | None) -> None:
         table = self.query_one("#invoices", FilterableTable)
         wanted = self.current_filter()
-        key = (team_id, id(listing), wanted)
+        key = (team_id, listing, wanted)
         if key == self._drawn:
             return
         self._drawn = key
