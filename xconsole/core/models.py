@@ -287,7 +287,24 @@ def invoice_period(year: int | None, month: int | None, created: datetime | None
     return created.strftime("%Y-%m") if created else ""
 
 
-class InvoiceBundle(WireModel):
+class _InvoiceShape:
+    """What the full invoice and the list row both answer; no state of its own (empty slots)."""
+
+    __slots__ = ()
+    monthly: Any
+    create_time: datetime | None
+
+    @property
+    def kind(self) -> str:
+        return invoice_kind(self)
+
+    @property
+    def period(self) -> str:
+        cycle = self.monthly.billing_cycle if self.monthly else None
+        return invoice_period(cycle.year if cycle else None, cycle.month if cycle else None, self.create_time)
+
+
+class InvoiceBundle(_InvoiceShape, WireModel):
     team_id: NullStr = ""
     invoice_id: NullStr = ""
     invoice_number: NullStr = ""
@@ -306,15 +323,6 @@ class InvoiceBundle(WireModel):
     #: Sandbox extension [C]: the billing details the invoice was issued to. The real API has no
     #: such field; invoices are never regenerated, so this is a snapshot.
     issued_to: BillingInfo | None = None
-
-    @property
-    def kind(self) -> str:
-        return invoice_kind(self)
-
-    @property
-    def period(self) -> str:
-        cycle = self.monthly.billing_cycle if self.monthly else None
-        return invoice_period(cycle.year if cycle else None, cycle.month if cycle else None, self.create_time)
 
 
 class InvoiceList(WireModel):
@@ -342,7 +350,7 @@ class _SummaryAttempt:
 
 
 @pydantic_dataclass(slots=True, config=_SUMMARY)
-class InvoiceSummary:
+class InvoiceSummary(_InvoiceShape):
     """One row of the invoice list: `InvoiceBundle` without its lines and addresses.
 
     Read from the same JSON as `InvoiceBundle`, with pydantic's own lax conversions (int64 strings
@@ -362,15 +370,6 @@ class InvoiceSummary:
     monthly: _SummaryMonthly | None = None
     prepaid: dict | None = None
     subscriptions: dict | None = None
-
-    @property
-    def kind(self) -> str:
-        return invoice_kind(self)
-
-    @property
-    def period(self) -> str:
-        cycle = self.monthly.billing_cycle if self.monthly else None
-        return invoice_period(cycle.year if cycle else None, cycle.month if cycle else None, self.create_time)
 
     @property
     def status(self) -> str:
