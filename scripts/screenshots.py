@@ -42,41 +42,21 @@ async def main() -> None:
     OUT.mkdir(exist_ok=True)
     tmp = Path(tempfile.mkdtemp())
 
-    async def switcher(pilot):  # noqa: ANN001
-        await pilot.press("t")
+    def keys(*pressed: str, settle_between: bool = False):  # noqa: ANN202
+        """Steps that press `pressed` in order (settling after each when asked)."""
 
-    async def next_team(pilot):  # noqa: ANN001
-        await pilot.press("right_square_bracket")
+        async def steps(pilot):  # noqa: ANN001
+            for key in pressed:
+                await pilot.press(key)
+                if settle_between:
+                    await settle(pilot)
 
-    async def help_screen(pilot):  # noqa: ANN001
-        await pilot.press("question_mark")
+        return steps
 
-    async def payments(pilot):  # noqa: ANN001
-        await pilot.press("3")
-
-    async def auto_top_up(pilot):  # noqa: ANN001
-        await pilot.press("2")
-
-    async def buy_confirm(pilot):  # noqa: ANN001
-        await pilot.press("p")
-        await settle(pilot)
-        for key in "100":
-            await pilot.press(key)
-        await pilot.press("enter")
-
-    async def invoices(pilot):  # noqa: ANN001
-        await pilot.press("4")
-
-    async def invoice_detail(pilot):  # noqa: ANN001
-        await pilot.press("4")
-        await settle(pilot)
-        await pilot.press("j", "j", "j", "enter")
-
-    async def billing(pilot):  # noqa: ANN001
-        await pilot.press("5")
-
-    async def overview(pilot):  # noqa: ANN001
-        await pilot.press("0")
+    switcher, next_team, help_screen = keys("t"), keys("right_square_bracket"), keys("question_mark")
+    auto_top_up, payments, invoices, billing, overview = keys("2"), keys("3"), keys("4"), keys("5"), keys("0")
+    buy_confirm = keys("p", "1", "0", "0", "enter", settle_between=True)
+    invoice_detail = keys("4", "j", "j", "j", "enter", settle_between=True)
 
     scenes = [
         ("shell", sandbox_app, None, (100, 30)),

@@ -12,6 +12,18 @@ async def _settled(pilot):
     await settle(pilot)
 
 
+def _after(*keys):
+    """run_before: press `keys`, letting the app settle before and after each."""
+
+    async def steps(pilot):
+        await settle(pilot)
+        for key in keys:
+            await pilot.press(key)
+            await settle(pilot)
+
+    return steps
+
+
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_shell(snap_compare, size):
     assert snap_compare(sandbox_app(), terminal_size=size, run_before=_settled)
@@ -19,12 +31,7 @@ def test_shell(snap_compare, size):
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_team_switcher(snap_compare, size):
-    async def open_switcher(pilot):
-        await settle(pilot)
-        await pilot.press("t")
-        await settle(pilot)
-
-    assert snap_compare(sandbox_app(), terminal_size=size, run_before=open_switcher)
+    assert snap_compare(sandbox_app(), terminal_size=size, run_before=_after("t"))
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
@@ -140,15 +147,8 @@ def test_payment_methods(snap_compare, size, state):
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 @pytest.mark.parametrize("state", ["list", "detail"])
 def test_invoices(snap_compare, size, state):
-    async def steps(pilot):
-        await settle(pilot)
-        await pilot.press("4")
-        await settle(pilot)
-        if state == "detail":
-            await pilot.press("j", "j", "j", "enter")  # the October monthly invoice
-        await settle(pilot)
-
-    assert snap_compare(sandbox_app(), terminal_size=size, run_before=steps)
+    keys = ("4", "j", "j", "j", "enter") if state == "detail" else ("4",)  # detail: October's monthly invoice
+    assert snap_compare(sandbox_app(), terminal_size=size, run_before=_after(*keys))
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
@@ -168,9 +168,4 @@ def test_billing_details_with_an_error(snap_compare, size):
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_overview(snap_compare, size):
-    async def steps(pilot):
-        await settle(pilot)
-        await pilot.press("0")
-        await settle(pilot)
-
-    assert snap_compare(sandbox_app(), terminal_size=size, run_before=steps)
+    assert snap_compare(sandbox_app(), terminal_size=size, run_before=_after("0"))
