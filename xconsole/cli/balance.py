@@ -10,7 +10,7 @@ import click
 
 from xconsole.cli.options import EXIT_THRESHOLD, Fail, Options, emit_json, money
 from xconsole.core import billing
-from xconsole.core.money import MoneyError, format_cents_short, parse_amount
+from xconsole.core.money import MoneyError, parse_amount
 
 
 def _row(team: Any, snap: Any, error: str | None) -> dict[str, Any]:
@@ -38,7 +38,8 @@ def _row(team: Any, snap: Any, error: str | None) -> dict[str, Any]:
     return row
 
 
-async def _collect(opts: Options, team: str | None, all_teams: bool) -> list[dict[str, Any]]:
+async def _collect(opts: Options, team: str | None, all_teams: bool) -> list[tuple[dict[str, Any], str]]:
+    """Per team: its --json row and its auto top-up label for the table."""
     from xconsole.cli.wiring import build_session, select
     from xconsole.core.credentials import KeyringUnavailable
     from xconsole.core.errors import ApiError
@@ -47,15 +48,15 @@ async def _collect(opts: Options, team: str | None, all_teams: bool) -> list[dic
     session = await build_session(opts)
     teams = select(session, team or (None if all_teams else opts.team), all_teams)
 
-    async def one(handle: Any) -> dict[str, Any]:
+    async def one(handle: Any) -> tuple[dict[str, Any], str]:
         try:
             client = await session.client_for(handle)
             snap = await load_spend(client, handle.team_id)
         except KeyringUnavailable as exc:
-            return _row(handle, None, str(exc))
+            return _row(handle, None, str(exc)), ""
         except ApiError as exc:
-            return _row(handle, None, f"{exc.title}: {exc}")
-        return _row(handle, snap, None)
+            return _row(handle, None, f"{exc.title}: {exc}"), ""
+        return _row(handle, snap, None), billing.auto_top_up_label(snap.auto_top_up)
 
     try:
         return list(await asyncio.gather(*(one(t) for t in teams)))
@@ -63,19 +64,11 @@ async def _collect(opts: Options, team: str | None, all_teams: bool) -> list[dic
         await session.aclose()
 
 
-def _auto_label(auto: dict[str, Any] | None) -> str:
-    if auto is None:
-        return "console"
-    if not auto["enabled"]:
-        return "off"
-    return f"<{format_cents_short(auto['threshold']['cents'])}"
-
-
-def _print_table(rows: list[dict[str, Any]]) -> None:
+def _print_table(rows: list[tuple[dict[str, Any], str]]) -> None:
     color = "NO_COLOR" not in os.environ
     header = f"{'TEAM':<18} {'BALANCE':>11} {'MONTH':>11} {'LIMIT':>10} {'AUTO':>8} {'RUNWAY':>12}"
     click.echo(click.style(header, bold=True) if color else header)
-    for row in rows:
+    for row, auto_label in rows:
         name = row["name"][:18]
         if row["error"]:
             line = f"{name:<18} error: {row['error']}"
@@ -84,7 +77,7 @@ def _print_table(rows: list[dict[str, Any]]) -> None:
             continue
         runway = billing.format_runway(row["runwayDays"])
         line = (f"{name:<18} {row['balance']['formatted']:>11} {row['monthSpend']['formatted']:>11} "
-                f"{row['invoicedLimit']['formatted']:>10} {_auto_label(row['autoTopUp']):>8} {runway:>12}")
+                f"{row['invoicedLimit']['formatted']:>10} {auto_label:>8} {runway:>12}")
         click.echo(click.style(line, fg="yellow") if color and row["rejectsSoon"] else line)
 
 
@@ -103,11 +96,12 @@ def balance(opts: Options, team: str | None, all_teams: bool, as_json: bool, bel
         below_cents = parse_amount(below) if below is not None else None
     except MoneyError as exc:
         raise click.BadParameter(str(exc), param_hint="--below") from None
-    rows = asyncio.run(_collect(opts, team, all_teams))
+    collected = asyncio.run(_collect(opts, team, all_teams))
+    rows = [row for row, _label in collected]
     if as_json:
         emit_json({"teams": rows})
     else:
-        _print_table(rows)
+        _print_table(collected)
     low = [r for r in rows if not r["error"] and (
         (below_cents is not None and r["balance"]["cents"] < below_cents)
         or (runway_below is not None and r["runwayDays"] is not None and r["runwayDays"] < runway_below))]

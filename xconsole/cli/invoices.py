@@ -37,7 +37,7 @@ def invoices(opts: Options, team: str | None, since: str | None, lines: bool, fm
     """Prepaid and monthly invoices, newest first; money as integer cents plus formatted text."""
     from xconsole.cli.wiring import run_for_team
     from xconsole.core import export
-    from xconsole.core.invoices import parse_month
+    from xconsole.core.invoices import newest_first, parse_month
 
     try:
         month = parse_month(since) if since else None
@@ -50,7 +50,7 @@ def invoices(opts: Options, team: str | None, since: str | None, lines: bool, fm
         return await client.list_invoice_summaries(handle.team_id, since=month)
 
     handle, found = asyncio.run(run_for_team(opts, team, fetch))
-    found = sorted(found, key=lambda i: (i.create_time is not None, i.create_time), reverse=True)
+    found = newest_first(found)
     if lines:
         records = [r for inv in found for r in export.line_records(inv.invoice_number, inv.lines)]
         fields, key = export.LINE_FIELDS, "lines"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TypeVar
 
 from xconsole.core import models
 from xconsole.core.client import ManagementClient
@@ -24,6 +25,7 @@ STATUS_LABEL = {"PAID": "paid", "PENDING": "pending", "FAILED": "failed", "WILL_
                 "INVALID": "invalid", "UNKNOWN": "unknown"}
 
 Month = tuple[int, int]
+T = TypeVar("T", models.InvoiceSummary, models.InvoiceBundle)
 
 
 def months_back(today: date, months: int) -> Month:
@@ -53,6 +55,11 @@ class InvoiceFilter:
         return (self.year, 1) if self.year else None
 
 
+def newest_first(invoices: Iterable[T]) -> list[T]:
+    """Invoices (rows or full ones) by creation time, newest first; undated ones last."""
+    return sorted(invoices, key=lambda i: (i.create_time is not None, i.create_time), reverse=True)
+
+
 def search_text(invoice: models.InvoiceSummary) -> str:
     return " ".join((
         invoice.invoice_number or "", invoice.kind, invoice.period, STATUS_LABEL.get(invoice.status, invoice.status),
@@ -72,7 +79,7 @@ class InvoiceListing:
     _by_id: dict[str, models.InvoiceSummary] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
-        self.invoices = sorted(self.invoices, key=lambda i: (i.create_time is not None, i.create_time), reverse=True)
+        self.invoices = newest_first(self.invoices)
         self.texts = {i.invoice_id: search_text(i) for i in self.invoices}
         self.periods = {i.invoice_id: i.period for i in self.invoices}
         self._by_id = {i.invoice_id: i for i in self.invoices}

@@ -33,6 +33,11 @@ RETRY_MAX_S = 60.0
 START_TIME = time.perf_counter()
 
 
+def next_retry_delay(previous: float) -> float:
+    """2 s, 4 s, ... up to a minute: the wait before the next background retry."""
+    return min(RETRY_MAX_S, previous * 2 if previous else RETRY_FIRST_S)
+
+
 def _screen(module: str, name: str) -> Screen:
     import importlib
 
@@ -259,7 +264,7 @@ class XConsoleApp(SpendActions, PaymentActions, ResourceLoads, App[int]):
                 self.notify(f"{team.name}: {WARNING_TEXT.get(warning, warning)}", severity="warning", timeout=8)
 
     def _plan_retry(self, team: TeamHandle, data: TeamData) -> None:
-        data.retry_delay = min(RETRY_MAX_S, data.retry_delay * 2 if data.retry_delay else RETRY_FIRST_S)
+        data.retry_delay = next_retry_delay(data.retry_delay)
 
         def retry() -> None:
             if self._is_active(team) and data.error is not None and not data.loading:

@@ -48,9 +48,9 @@ class ResourceLoads:
         self.run_worker(go(), group=f"{name}:{team.team_id}", exclusive=True, exit_on_error=False)
 
     def _retry_resource(self: XConsoleApp, team: TeamHandle, res: Resource) -> None:
-        from xconsole.tui.app import RETRY_FIRST_S, RETRY_MAX_S
+        from xconsole.tui.app import next_retry_delay
 
-        res.retry_delay = min(RETRY_MAX_S, res.retry_delay * 2 if res.retry_delay else RETRY_FIRST_S)
+        res.retry_delay = next_retry_delay(res.retry_delay)
 
         def again() -> None:
             if res.error is not None and not res.loading:

@@ -25,13 +25,14 @@ class ExportScreen(ModalScreen[Path | None]):
     BINDINGS = [Binding("escape", "cancel", "Back", id="export.back")]
 
     def __init__(self, team: TeamHandle, what: str, stem: str, records: Sequence[dict[str, Any]],
-                 fields: Sequence[str]) -> None:
+                 fields: Sequence[str], json_key: str) -> None:
         super().__init__()
         self.team = team
         self.what = what
         self.stem = stem
         self.records = records
         self.fields = fields
+        self.json_key = json_key
         self.fmt = "csv"
         self.confirm_overwrite: Path | None = None  # the path the user agreed to replace
         self.writing = False
@@ -104,7 +105,7 @@ class ExportScreen(ModalScreen[Path | None]):
 
         error = self.query_one("#export-error", Label)
         overwrite = self.confirm_overwrite is not None and self.confirm_overwrite == path
-        body = render(self.records, self.fields, self.fmt, key="invoices" if self.stem == "invoices" else "lines")
+        body = render(self.records, self.fields, self.fmt, key=self.json_key)
         try:
             # Disk work off the UI loop: a slow or network filesystem must not freeze the app.
             written = await asyncio.to_thread(write_file, path, body, overwrite=overwrite)

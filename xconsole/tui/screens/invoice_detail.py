@@ -96,8 +96,11 @@ class InvoiceDetailScreen(ModalScreen[None]):
 
         assert self.summary is not None
         app: Any = self.app
+        client = await app._client(self.team)  # keyring and key problems are explained there
+        if client is None:
+            self.query_one("#detail-lines", Static).update(Text("Could not read this invoice.", style="red"))
+            return
         try:
-            client = await app.session.client_for(self.team)
             self.bundle = await client.get_invoice(self.team.team_id, self.summary.invoice_id)
         except errors.ApiError as exc:
             self.query_one("#detail-lines", Static).update(
@@ -166,4 +169,4 @@ class InvoiceDetailScreen(ModalScreen[None]):
             return
         records = export.line_records(number, lines)
         self.app.push_screen(ExportScreen(self.team, f"{len(records)} lines of {number}", f"invoice-{number}",
-                                          records, export.LINE_FIELDS))
+                                          records, export.LINE_FIELDS, "lines"))

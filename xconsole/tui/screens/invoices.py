@@ -255,7 +255,7 @@ class InvoicesScreen(TeamScreen):
             return
         records = [export.invoice_record(listing.get(k)) for k in keys]  # type: ignore[arg-type]
         self.app.push_screen(ExportScreen(team, f"{len(records):,} invoices", "invoices", records,
-                                          export.INVOICE_FIELDS))
+                                          export.INVOICE_FIELDS, "invoices"))
 
 
 def _cells(invoice: InvoiceSummary | None) -> list[Text | str]:
