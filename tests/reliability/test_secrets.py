@@ -143,7 +143,17 @@ def test_the_key_is_not_in_the_process_arguments_or_title(tmp_path):
         env = isolated_env(tmp_path, XAI_MANAGEMENT_KEY=key)
         with TmuxSession(["--api-url", served.url], env=env) as tui:
             tui.wait_for("Credits", timeout=60)
-            pids = subprocess.run(["pgrep", "-f", "xconsole --api-url"], capture_output=True, text=True).stdout.split()
+            # This session's xconsole process only (the harness hands the key over through `env`, as a
+            # shell assignment would; other processes on the machine are not ours to judge).
+            pane = subprocess.run(["tmux", "list-panes", "-t", tui.name, "-F", "#{pane_pid}"],
+                                  capture_output=True, text=True).stdout.split()[0]
+            tree, frontier = [], [pane]
+            while frontier:
+                children = subprocess.run(["pgrep", "-P", frontier.pop()], capture_output=True, text=True).stdout.split()
+                tree += children
+                frontier += children
+            pids = [p for p in tree if b"xconsole" in Path(f"/proc/{p}/cmdline").read_bytes()
+                    and b"--api-url" in Path(f"/proc/{p}/cmdline").read_bytes()]
             assert pids
             for pid in pids:
                 cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
