@@ -9,3 +9,16 @@ from hypothesis import settings
 settings.register_profile("ci", derandomize=True, print_blob=True)
 settings.register_profile("explore", max_examples=500)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _servers_unidentified():
+    """What a base URL's answers said it is lasts a process; each test starts from nothing known."""
+    from xconsole.core.client import ManagementClient
+
+    ManagementClient._identified.clear()
+    yield
+    ManagementClient._identified.clear()

@@ -39,7 +39,7 @@ class SandboxHarness:
     def client(self, name: str, *, read_only: bool = False, **kw: object) -> ManagementClient:
         team = self.teams[name]
         client = ManagementClient(
-            team.read_only_key if read_only else team.key, BASE, transport=self.transport, extensions=True,
+            team.read_only_key if read_only else team.key, BASE, transport=self.transport, sandbox=True,
             sleep=_no_sleep, **kw,  # type: ignore[arg-type]
         )
         self._clients.append(client)

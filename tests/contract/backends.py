@@ -1,5 +1,6 @@
-"""Two backends behind one ManagementClient: the reference's recorded shapes (respx) and the
-in-process sandbox. The contract tests run unchanged on both."""
+"""Backends behind one ManagementClient: the reference's recorded shapes (respx), the strict
+real-shape server (tests/fixtures/strict_api.py) at several base URLs, in-process and over HTTP,
+and the in-process sandbox. The contract tests run unchanged on all of them."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ class Backend:
     team_id: str
     bad_key_client: ManagementClient
     other_team_id: str
+    sandbox: bool = False
+    strict: object | None = None  # the StrictApi, whose requests the tests can inspect
 
 
 def _reference_router(router: respx.Router | None = None) -> respx.Router:
@@ -94,4 +97,32 @@ async def sandbox_backend() -> tuple[Backend, callable]:
         await bad.aclose()
         await harness.close()
 
-    return Backend("sandbox", client, harness.teams["lumen"].team_id, bad, harness.teams["orbit"].team_id), close
+    return Backend("sandbox", client, harness.teams["lumen"].team_id, bad, harness.teams["orbit"].team_id,
+                   sandbox=True), close
+
+
+OTHER_TEAM = "00000000-0000-4000-8000-000000000000"
+
+
+async def strict_backend(where: str) -> tuple[Backend, callable]:
+    """The strict server at `where`: "https443" (in-process, as https://management-api.x.ai:443),
+    "http" (uvicorn on loopback) or "http-slash" (the same URL with a trailing slash)."""
+    from tests.fixtures.strict_api import Served, StrictApi
+
+    api = StrictApi()
+    served = None
+    if where == "https443":
+        transport, url = api.transport(), "https://management-api.x.ai:443"
+    else:
+        served = Served(api).__enter__()
+        transport, url = None, served.url + ("/" if where == "http-slash" else "")
+    client = ManagementClient(ref.KEY, url, transport=transport)
+    bad = ManagementClient("xai-wrongwrongwrongwrong0000", url, transport=transport)
+
+    async def close() -> None:
+        await client.aclose()
+        await bad.aclose()
+        if served is not None:
+            served.__exit__()
+
+    return Backend(f"strict-{where}", client, ref.TEAM, bad, OTHER_TEAM, strict=api), close

@@ -1,16 +1,28 @@
-"""One suite, two backends: every client method against the reference's shapes and the sandbox."""
+"""One suite, several backends: every client method against the reference's shapes, the strict
+real-shape server at three base URLs, and the sandbox."""
+
+import functools
 
 import pytest
 
 from xconsole.core import errors, models
-from tests.contract.backends import reference_backend, sandbox_backend
+from tests.contract.backends import reference_backend, sandbox_backend, strict_backend
+
+BACKENDS = {
+    "reference": reference_backend,
+    "strict-https443": functools.partial(strict_backend, "https443"),
+    "strict-http": functools.partial(strict_backend, "http"),
+    "strict-http-slash": functools.partial(strict_backend, "http-slash"),
+    "sandbox": sandbox_backend,
+}
 
 
-@pytest.fixture(params=["reference", "sandbox"])
+@pytest.fixture(params=list(BACKENDS))
 async def backend(request):
-    make = reference_backend if request.param == "reference" else sandbox_backend
-    value, close = await make()
+    value, close = await BACKENDS[request.param]()
     yield value
+    if value.strict is not None:  # nothing sandbox-only ever reached the strict server
+        assert value.strict.extension_requests == []
     await close()
 
 
@@ -34,7 +46,7 @@ async def test_live_balance_follows_the_preview(backend):
     preview = await backend.client.get_invoice_preview(backend.team_id)
     ci = preview.core_invoice
     assert preview.live_balance_cents == -ci.prepaid_credits.val + ci.prepaid_credits_used.val
-    assert ci.prepaid_credits.val <= 0 and ci.prepaid_credits_used.val <= 0
+    assert ci.prepaid_credits is not None and ci.prepaid_credits.val <= 0 and ci.prepaid_credits_used.val <= 0
     assert preview.month_to_date_spend_cents == ci.total_with_corr.val >= 0
     assert 1 <= preview.billing_cycle.month <= 12
     assert sum(line.amount for line in ci.lines) <= ci.amount_before_vat or not ci.lines
@@ -72,12 +84,16 @@ async def test_payment_methods_and_default(backend):
         assert method.payment_method_id
         assert (method.card_details is not None) == (method.payment_type == "card")
     default = models.default_method(methods.payment_methods)
-    await backend.client.set_default_payment_method(backend.team_id, default.payment_method_id)
+    assert (default is not None) == backend.sandbox  # only the sandbox says which; never a guess
+    chosen = methods.payment_methods[-1]
+    await backend.client.set_default_payment_method(backend.team_id, chosen.payment_method_id)
+    known = models.default_method(methods.payment_methods, backend.client.known_defaults.get(backend.team_id))
+    assert known is not None and (backend.sandbox or known is chosen)
 
 
 async def test_spending_limits(backend):
     limits = await backend.client.get_spending_limits(backend.team_id)
-    assert 0 <= limits.effective_sl.val <= limits.effective_hard_sl.val
+    assert 0 <= limits.limit_cents <= limits.ceiling_cents
     assert await backend.client.set_soft_spending_limit(backend.team_id, limits.effective_sl.val) == limits.effective_sl.val
 
 
@@ -114,8 +130,9 @@ async def test_api_keys_and_audit(backend):
 
 
 async def test_console_only_features(backend):
-    # Against the real API they are console-only; the sandbox implements them.
-    if backend.name == "reference":
+    # Against the real API they are console-only and nothing is sent; the sandbox implements them.
+    assert await backend.client.identify() is backend.sandbox
+    if not backend.sandbox:
         with pytest.raises(errors.NotSupportedByApi):
             await backend.client.get_auto_top_up(backend.team_id)
     else:

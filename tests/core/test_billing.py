@@ -68,7 +68,7 @@ def test_summary_flags_the_zero_limit():
         {"coreInvoice": {"totalWithCorr": {"val": "900"}, "prepaidCredits": {"val": "-1000"},
                          "prepaidCreditsUsed": {"val": "-900"}}}
     )
-    limits = models.SpendingLimits()
+    limits = models.SpendingLimits.model_validate({"effectiveSl": {}, "effectiveHardSl": {"val": "0"}})  # {}: a $0 Cent
     ledger = models.PrepaidBalance.model_validate(
         {"changes": [{"changeOrigin": "PURCHASE", "topupStatus": "TO_CHARGE", "amount": {"val": "-5000"}}]}
     )

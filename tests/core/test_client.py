@@ -39,13 +39,11 @@ async def test_sends_bearer_key_and_user_agent(client, api):
     assert request.headers["authorization"] == f"Bearer {ref.KEY}"
     assert request.headers["user-agent"].startswith("xconsole/")
     assert info.discovered_team_id == ref.TEAM
-    assert await client.discover_team_id() == ref.TEAM
 
 
-async def test_org_key_needs_explicit_team(client, api):
+async def test_an_org_key_names_no_team(client, api):
     api.get("/auth/management-keys/validation").respond(json={"scope": "SCOPE_ORGANIZATION", "scopeId": "org"})
-    with pytest.raises(errors.Validation, match="organisation-scoped"):
-        await client.discover_team_id()
+    assert (await client.validate_key()).discovered_team_id is None
 
 
 async def test_billing_info_get_and_set(client, api):
@@ -127,13 +125,6 @@ async def test_top_up_body_is_the_documented_one(client, api):
     with pytest.raises(ValueError):
         await client.top_up(ref.TEAM, 0)
 
-
-async def test_top_up_card_choice_is_console_only_against_the_real_api(client, api):
-    post = api.post(f"/v1/billing/teams/{ref.TEAM}/prepaid/top-up").respond(json=ref.TOP_UP_RESPONSE)
-    with pytest.raises(errors.NotSupportedByApi) as info:
-        await client.top_up(ref.TEAM, 2500, method=models.PurchaseMethod.BANK_TRANSFER)
-    assert info.value.console_url == f"https://console.x.ai/team/{ref.TEAM}/billing"
-    assert not post.called
 
 
 async def test_usage_request_and_float_dollars(client, api):
@@ -266,8 +257,9 @@ async def test_malformed_json_is_a_protocol_error(client, api):
         await client.get_invoice_preview(ref.TEAM)
 
 
-async def test_extensions_are_console_only_without_a_request(client, api):
-    assert not client.extensions
+async def test_console_only_calls_send_nothing_to_a_server_that_is_not_the_sandbox(client, api):
+    validation = api.get("/auth/management-keys/validation").respond(json=ref.VALIDATION)
+    assert client.sandbox is None and not client.extensions
     for call in (
         client.get_auto_top_up(ref.TEAM),
         client.set_auto_top_up(ref.TEAM, models.AutoTopUpSettings()),
@@ -276,24 +268,45 @@ async def test_extensions_are_console_only_without_a_request(client, api):
         client.remove_payment_method(ref.TEAM, "pm_1"),
         client.get_invoiced_billing(ref.TEAM),
         client.request_invoiced_billing(ref.TEAM),
+        client.top_up(ref.TEAM, 2500, method=models.PurchaseMethod.BANK_TRANSFER),
+        client.top_up(ref.TEAM, 2500, payment_method_id="pm_1"),
     ):
         with pytest.raises(errors.NotSupportedByApi) as info:
             await call
         assert ref.TEAM in info.value.console_url
-    assert not api.calls
+    # The one request: the key validation that asked the server what it is (no sandbox header).
+    assert [c.request.url.path for c in api.calls] == ["/auth/management-keys/validation"]
+    assert validation.call_count == 1 and client.sandbox is False
 
 
-async def test_extension_404_from_a_non_sandbox_server_is_console_only(api, sleeps):
-    client = ManagementClient(ref.KEY, ref.BASE, extensions=True)
-    api.get(f"/v1/billing/teams/{ref.TEAM}/auto-top-up").respond(404, text="Not Found")
+async def test_the_sandbox_is_known_from_its_own_answers_and_never_from_the_url(api):
+    sandbox_header = {"x-xconsole-sandbox": "1"}
+    api.get("/auth/management-keys/validation").respond(json=ref.VALIDATION, headers=sandbox_header)
+    auto = api.get(f"/v1/billing/teams/{ref.TEAM}/auto-top-up").respond(
+        json={"autoTopUp": {"enabled": True, "amount": {"val": "2500"}}}, headers=sandbox_header)
+    client = ManagementClient(ref.KEY, ref.BASE)
+    assert (await client.get_auto_top_up(ref.TEAM)).amount.val == 2500
+    assert client.sandbox is True and auto.call_count == 1
+    # A second client of the same base URL knows it without asking again.
+    other = ManagementClient(ref.KEY, ref.BASE + "/")
+    assert other.sandbox is True
+    # One answer without the header and it is the real API for good: nothing more is sent there.
+    api.get(f"/v1/billing/teams/{ref.TEAM}/prepaid/balance").respond(json=ref.PREPAID_BALANCE)
+    await client.get_prepaid_balance(ref.TEAM)
+    assert client.sandbox is False and other.sandbox is False
     with pytest.raises(errors.NotSupportedByApi):
         await client.get_auto_top_up(ref.TEAM)
-    api.post(f"/v1/billing/teams/{ref.TEAM}/promo-codes").respond(
-        404, json={"code": 5, "message": "Unknown promo code"}, headers={"x-xconsole-sandbox": "1"}
-    )
-    with pytest.raises(errors.NotFound, match="Unknown promo code"):
-        await client.redeem_promo_code(ref.TEAM, "NOPE")
+    assert auto.call_count == 1
+    api.get("/auth/management-keys/validation").respond(json=ref.VALIDATION, headers=sandbox_header)
+    await client.validate_key()
+    assert client.sandbox is False  # never upgraded back
     await client.aclose()
+    await other.aclose()
+
+
+async def test_other_urls_are_not_assumed_to_be_the_sandbox():
+    for url in ("http://127.0.0.1:8787", "https://management-api.x.ai:443", "https://proxy.example/xai/"):
+        assert ManagementClient(ref.KEY, url).sandbox is None
 
 
 async def test_the_key_never_appears_in_errors_or_reprs(client, api):
@@ -313,3 +326,61 @@ async def test_the_key_never_appears_in_errors_or_reprs(client, api):
 def test_empty_key_is_refused():
     with pytest.raises(errors.AuthError):
         ManagementClient("   ")
+
+
+async def test_a_top_up_to_the_real_api_is_exactly_the_amount(client, api):
+    post = api.post(f"/v1/billing/teams/{ref.TEAM}/prepaid/top-up").respond(json=ref.TOP_UP_RESPONSE)
+    await client.top_up(ref.TEAM, 2500)
+    assert post.call_count == 1
+    assert json.loads(post.calls.last.request.content) == {"amount": {"val": "2500"}}
+
+
+async def test_usage_is_a_read_and_is_retried(client, api, sleeps):
+    post = api.post(f"/v1/billing/teams/{ref.TEAM}/usage").mock(
+        side_effect=[httpx.Response(503), httpx.Response(429, headers={"retry-after": "1"}), httpx.Response(200, json=ref.USAGE_RESPONSE)])
+    request = models.AnalyticsRequest(time_range=models.TimeRange(start_time="2025-06-01 00:00:00", end_time="2025-06-03 00:00:00"))
+    usage = await client.usage(ref.TEAM, request)
+    assert post.call_count == 3 and usage.time_series and len(sleeps) == 2
+
+
+@pytest.mark.parametrize("value", ['"NaN"', "NaN", '"Infinity"', "-Infinity", "1e400", '"1e13"'])
+async def test_unreadable_usage_numbers_are_an_unreadable_answer(client, api, value):
+    body = '{"timeSeries": [{"group": [], "dataPoints": [{"timestamp": "2025-06-01T00:00:00Z", "values": [%s]}]}]}' % value
+    api.post(f"/v1/billing/teams/{ref.TEAM}/usage").respond(200, text=body, headers={"content-type": "application/json"})
+    request = models.AnalyticsRequest(time_range=models.TimeRange(start_time="2025-06-01 00:00:00", end_time="2025-06-03 00:00:00"))
+    with pytest.raises(errors.ProtocolError):
+        await client.usage(ref.TEAM, request)
+
+
+@pytest.mark.parametrize("path", ["billing_info.address.postal_code", "billingInfo.address.postalCode"])
+async def test_a_server_field_path_reads_the_same_in_snake_or_camel_case(client, api, path):
+    api.post(f"/v1/billing/teams/{ref.TEAM}/billing-info").respond(400, json={
+        "code": 3, "message": "bad postal code",
+        "details": [{"@type": "type.googleapis.com/google.rpc.BadRequest", "fieldViolations": [{"field": path}]}]})
+    with pytest.raises(errors.Validation) as info:
+        await client.set_billing_info(ref.TEAM, models.BillingInfo())
+    assert info.value.field == "billingInfo.address.postalCode"
+
+
+async def test_null_messages_read_as_unset_and_unknown_money_is_never_zero(client, api):
+    api.get(f"/v1/billing/teams/{ref.TEAM}/postpaid/invoice/preview").respond(json={
+        "coreInvoice": {"lines": None, "totalWithCorr": {"val": "1875"}, "prepaidCredits": None,
+                        "prepaidCreditsUsed": None, "amountBeforeVat": None},
+        "effectiveSpendingLimit": None, "billingCycle": None})
+    preview = await client.get_invoice_preview(ref.TEAM)
+    assert preview.live_balance_cents is None and preview.unreported == ["prepaidCredits"]
+    assert preview.month_to_date_spend_cents == 1875
+    api.get(f"/v1/billing/teams/{ref.TEAM}/postpaid/spending-limits").respond(json={
+        "spendingLimits": {"hardSlOverride": None, "hardSlAuto": None, "effectiveHardSl": {"val": "50000"},
+                           "softSl": None, "effectiveSl": None}})
+    limits = await client.get_spending_limits(ref.TEAM)
+    assert limits.limit_cents is None and limits.ceiling_cents == 50000
+    api.get(f"/v1/billing/teams/{ref.TEAM}/payment-method").respond(json={
+        "paymentMethods": [{"paymentMethodId": "pm_1", "billingInfo": {"address": None, "name": None},
+                            "cardDetails": {"brand": "visa", "expMonth": "8", "expYear": "2029", "last4": "4242"},
+                            "usBankAccountDetails": None, "linkDetails": None, "addedTs": None}],
+        "pendingPaymentMethod": None})
+    methods = await client.list_payment_methods(ref.TEAM)
+    assert methods.payment_methods[0].billing_info.address.country == ""
+    api.get(f"/v1/billing/teams/{ref.TEAM}/billing-info").respond(json={"billingInfo": None})
+    assert (await client.get_billing_info(ref.TEAM)).name == ""

@@ -136,7 +136,7 @@ def test_two_processes_on_one_sandbox_database_do_not_corrupt_it(tmp_path):
         async def main():
             sb = open_embedded({str(db)!r}, frozen_at=FROZEN_NOW)
             team = next(t for t in sb.teams if t.name.startswith("Lumen"))
-            client = ManagementClient(team.management_key, BASE_URL, transport=sb.transport, extensions=True)
+            client = ManagementClient(team.management_key, BASE_URL, transport=sb.transport, sandbox=True)
             for n in range(15):
                 await client.top_up(team.team_id, 2500 + int(sys.argv[1]))
             await client.aclose()

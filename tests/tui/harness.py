@@ -76,7 +76,7 @@ def delayed_sandbox_app(sandbox: EmbeddedSandbox, delays: dict[str, float | None
 
     async def factory() -> Session:
         session = sandbox_session(Options(sandbox=True, read_only=read_only), sandbox)
-        session.make_client = lambda key, _url: ManagementClient(key, BASE_URL, transport=transport, extensions=True)
+        session.make_client = lambda key, _url: ManagementClient(key, BASE_URL, transport=transport, sandbox=True)
         return session
 
     app = XConsoleApp(factory, sandbox=True, read_only=read_only, initial_team=team)
@@ -115,7 +115,7 @@ def registry_app(sandbox: EmbeddedSandbox, config: Path, *, keystore: MemoryKeyS
             TeamHandle(t.name, t.team_id, "keyring", t.key_hint) for t in registry.teams
         ]
         return Session(handles, keystore or MemoryKeyStore(),
-                       lambda key, _url: ManagementClient(key, BASE_URL, transport=sandbox.transport, extensions=True),
+                       lambda key, _url: ManagementClient(key, BASE_URL, transport=sandbox.transport, sandbox=True),
                        registry=registry)
 
     return XConsoleApp(factory)

@@ -68,7 +68,7 @@ async def test_saving_applies_to_new_invoices_only():
     sandbox = embedded()
     app = sandbox_app(sandbox, team="lumen")
     team = next(t for t in sandbox.teams if t.name.startswith("Lumen"))
-    client = ManagementClient(team.management_key, BASE_URL, transport=sandbox.transport, extensions=True)
+    client = ManagementClient(team.management_key, BASE_URL, transport=sandbox.transport, sandbox=True)
     before = await client.list_invoices(team.team_id)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_billing(pilot)

@@ -29,6 +29,7 @@ def _row(team: Any, snap: Any, error: str | None) -> dict[str, Any]:
         warnings=billing.team_warnings(s, auto),
         rejectsSoon=billing.rejects_soon(s, auto),
         runwayDays=None if s.runway_days is None else round(s.runway_days, 1),
+        unreported=list(s.unreported),
         autoTopUp=None if auto is None else {
             "enabled": auto.enabled, "threshold": money(auto.threshold.val), "amount": money(auto.amount.val),
             "monthlyLimit": money(auto.monthly_limit.val), "usedThisMonth": money(auto.used_this_month.val),

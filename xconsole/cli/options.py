@@ -32,8 +32,9 @@ class Fail(click.ClickException):
         click.echo(f"xconsole: {self.format_message()}", err=True)
 
 
-def money(cents: int) -> dict[str, Any]:
-    """Money in --json output: integer cents plus the formatted string."""
+def money(cents: int | None) -> dict[str, Any]:
+    """Money in --json output: integer cents plus the formatted string; an amount the server did
+    not report is `{"cents": null, "formatted": "—"}`, never 0."""
     from xconsole.core.money import format_cents
 
     return {"cents": cents, "formatted": format_cents(cents)}

@@ -32,15 +32,6 @@ def api_url_for(opts: Options, team_api_url: str | None = None) -> str:
     return opts.api_url or team_api_url or DEFAULT_API_URL
 
 
-def extensions_for(url: str) -> bool:
-    """Console-only routes exist only on a sandbox; any URL but the real API's may be one.
-
-    Against a non-sandbox server the client learns the rest from the missing sandbox header: a 404
-    there means "console only".
-    """
-    return url.rstrip("/") != DEFAULT_API_URL
-
-
 def load_registry() -> TeamRegistry:
     try:
         return TeamRegistry.load()
@@ -57,15 +48,15 @@ def sandbox_session(opts: Options, embedded: object | None = None) -> Session:
     teams = [TeamHandle(t.name, t.team_id, "sandbox", mask_key(t.management_key)) for t in sandbox.teams]  # type: ignore[attr-defined]
 
     def make_client(key: str, _url: str | None) -> ManagementClient:
-        return ManagementClient(key, BASE_URL, transport=sandbox.transport, extensions=True)  # type: ignore[attr-defined]
+        return ManagementClient(key, BASE_URL, transport=sandbox.transport, sandbox=True)  # type: ignore[attr-defined]
 
     return Session(teams, MemoryKeyStore(keys), make_client, sandbox=True, read_only=opts.read_only)
 
 
 def _client_maker(opts: Options):  # noqa: ANN202 - a closure
     def make_client(key: str, team_url: str | None) -> ManagementClient:
-        url = api_url_for(opts, team_url)
-        return ManagementClient(key, url, extensions=extensions_for(url))
+        # Never a sandbox by URL: the client learns it from the server's own answers (design.md 1).
+        return ManagementClient(key, api_url_for(opts, team_url))
 
     return make_client
 
@@ -74,9 +65,10 @@ async def env_session(opts: Options, key: str) -> Session:
     make_client = _client_maker(opts)
     async with make_client(key, None) as client:
         try:
-            team_id = await client.discover_team_id()
+            info = await client.validate_key()
         except errors.ApiError as exc:
             raise Fail(f"XAI_MANAGEMENT_KEY was not accepted: {exc}") from None
+    team_id = info.discovered_team_id or _explicit_team_id(opts)
     registry = load_registry()
     entry = registry.find(team_id)
     team = TeamHandle(entry.name if entry else f"team {team_id[:8]}", team_id, "env", mask_key(key))
@@ -87,6 +79,19 @@ def registry_session(opts: Options) -> Session:
     registry = load_registry()
     teams = [TeamHandle(t.name, t.team_id, "keyring", t.key_hint, t.api_url) for t in registry.teams]
     return Session(teams, KeyringKeyStore(), _client_maker(opts), read_only=opts.read_only, registry=registry)
+
+
+def _explicit_team_id(opts: Options) -> str:
+    """An organisation-scoped key names no team: the user does, with `--team <team id>`."""
+    from xconsole.core.teams import TeamError, check_team_id
+
+    if not opts.team:
+        raise Fail("XAI_MANAGEMENT_KEY is organisation-scoped, so it names no team: "
+                   "add --team <team id> (a UUID, shown in the console's URL)")
+    try:
+        return check_team_id(opts.team)
+    except TeamError as exc:
+        raise Fail(f"XAI_MANAGEMENT_KEY is organisation-scoped: --team must be the team's id. {exc}") from None
 
 
 async def build_session(opts: Options) -> Session:

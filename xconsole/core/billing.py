@@ -23,6 +23,8 @@ MONTHLY_WARNING_PERCENT = 80
 #: "When you make the purchase via bank transfer ... 2-3 business days to process." The sandbox
 #: credits a transfer after the longer bound.
 BANK_TRANSFER_BUSINESS_DAYS = 3
+#: One rule and one wording for the $25 minimum: buy dialog, auto top-up form, purchase, sandbox.
+MIN_TOP_UP_TEXT = f"A top-up must be at least {format_cents(MIN_TOP_UP_CENTS)}"
 #: Runway is estimated from this many days of spend.
 RUNWAY_WINDOW_DAYS = 7
 
@@ -56,8 +58,8 @@ def validate_auto_top_up(settings: models.AutoTopUpSettings) -> dict[str, str]:
         problems["threshold"] = "Trigger balance cannot be negative"
     elif threshold > MAX_INPUT_CENTS:
         problems["threshold"] = f"Trigger balance too large (at most {format_cents(MAX_INPUT_CENTS)})"
-    if amount < MIN_TOP_UP_CENTS:
-        problems["amount"] = f"Top-up amount must be at least {format_cents(MIN_TOP_UP_CENTS)}"
+    if minimum_purchase_problem(amount):
+        problems["amount"] = MIN_TOP_UP_TEXT
     elif amount > MAX_INPUT_CENTS:
         problems["amount"] = f"Top-up amount too large (at most {format_cents(MAX_INPUT_CENTS)})"
     if limit > MAX_INPUT_CENTS:
@@ -67,6 +69,11 @@ def validate_auto_top_up(settings: models.AutoTopUpSettings) -> dict[str, str]:
             f"Monthly maximum must allow at least one top-up ({format_cents(amount)} or more)"
         )
     return problems
+
+
+def minimum_purchase_problem(cents: int) -> str | None:
+    """The minimum rule for any top-up, bought by hand or automatically."""
+    return MIN_TOP_UP_TEXT if cents < MIN_TOP_UP_CENTS else None
 
 
 def auto_top_up_warnings(used_this_month: int, monthly_limit: int, top_ups_last_24h: int) -> list[str]:
@@ -116,22 +123,34 @@ def describe_auto_top_up(settings: models.AutoTopUpSettings) -> str:
 class SpendSummary:
     """What the Spend screen and `xconsole balance` show for one team."""
 
-    live_balance: int  # cents of prepaid credit left now (from the invoice preview)
-    month_spend: int  # cents spent this billing cycle
-    beyond_prepaid: int  # cents billed at month end on top of prepaid
+    # None: the server left that figure unset; shown as "—" with `unreported` saying why.
+    live_balance: int | None  # cents of prepaid credit left now (from the invoice preview)
+    month_spend: int | None  # cents spent this billing cycle
+    beyond_prepaid: int | None  # cents billed at month end on top of prepaid
     pending_purchases: int  # cents bought but not yet credited (bank transfer, TO_CHARGE)
-    soft_limit: int  # invoiced billing limit in force (cents); 0 = prepaid only
-    hard_limit: int  # highest invoiced billing limit the team may set
+    soft_limit: int | None  # invoiced billing limit in force (cents); 0 = prepaid only
+    hard_limit: int | None  # highest invoiced billing limit the team may set
     runway_days: float | None  # until requests are rejected; None when there is no recent spend
+    unreported: tuple[str, ...] = ()  # wire names of the figures the server did not report
 
     @property
-    def limit_remaining(self) -> int:
+    def limit_remaining(self) -> int | None:
+        if self.soft_limit is None or self.beyond_prepaid is None:
+            return None
         return max(0, self.soft_limit - self.beyond_prepaid)
 
     @property
     def will_reject_when_empty(self) -> bool:
-        """True when requests are rejected once credits run out: the $0 default limit."""
-        return self.soft_limit <= 0
+        """True when requests are rejected once credits run out: the $0 default limit (a limit
+        the server did not report is not claimed to be $0)."""
+        return self.soft_limit is not None and self.soft_limit <= 0
+
+    @property
+    def unreported_note(self) -> str:
+        """Why some figures show as "—", in one line; empty when everything was reported."""
+        if not self.unreported:
+            return ""
+        return f"— : the API did not report {', '.join(self.unreported)}"
 
 
 def summarize(
@@ -140,20 +159,24 @@ def summarize(
     ledger: models.PrepaidBalance | None,
     daily_spend: Sequence[int] = (),
 ) -> SpendSummary:
-    pending = sum(c.credit_cents for c in ledger.pending) if ledger else 0
+    pending = sum(c.credit_cents or 0 for c in ledger.pending) if ledger else 0
     balance = preview.live_balance_cents
-    soft = limits.effective_sl.val
+    soft = limits.limit_cents
+    beyond = preview.beyond_prepaid_cents
     # Runway is "until requests are rejected": prepaid credit plus what the invoiced billing
-    # limit still allows this cycle.
-    headroom = balance + max(0, soft - preview.beyond_prepaid_cents)
+    # limit still allows this cycle. Unknown when any part of it was not reported.
+    runway = None
+    if balance is not None and soft is not None and beyond is not None:
+        runway = runway_days(balance + max(0, soft - beyond), daily_spend)
     return SpendSummary(
         live_balance=balance,
         month_spend=preview.month_to_date_spend_cents,
-        beyond_prepaid=preview.beyond_prepaid_cents,
+        beyond_prepaid=beyond,
         pending_purchases=pending,
         soft_limit=soft,
-        hard_limit=limits.effective_hard_sl.val,
-        runway_days=runway_days(headroom, daily_spend),
+        hard_limit=limits.ceiling_cents,
+        runway_days=runway,
+        unreported=tuple(preview.unreported + limits.unreported),
     )
 
 
@@ -167,6 +190,8 @@ def rejects_soon(summary: SpendSummary, auto: models.AutoTopUp | None) -> bool:
     if not summary.will_reject_when_empty:
         return False
     if auto is not None and auto.enabled and not auto.blocked_reason:
+        return False
+    if summary.live_balance is None:
         return False
     return summary.live_balance <= 0 or (summary.runway_days is not None and summary.runway_days < DANGER_RUNWAY_DAYS)
 
@@ -188,7 +213,7 @@ def find_new_purchase(before: models.PrepaidBalance, after: models.PrepaidBalanc
     whose answer was lost. Found means it happened (maybe pending); a purchase is never re-sent."""
 
     def key(c: models.PrepaidBalanceChange) -> tuple:
-        return (c.create_time, c.amount.val, c.change_origin, c.invoice_id, c.topup_status)
+        return (c.create_time, c.credit_cents, c.change_origin, c.invoice_id, c.topup_status)
 
     seen = {key(c) for c in before.changes}
     return next((c for c in after.changes if c.change_origin is models.ChangeOrigin.PURCHASE
@@ -207,6 +232,8 @@ def auto_top_up_label(auto: models.AutoTopUp | None) -> str:
 def team_warnings(summary: SpendSummary, auto: models.AutoTopUp | None) -> list[str]:
     """Everything an admin should look at for one team, in words (overview and `balance`)."""
     found = []
+    if summary.unreported:
+        found.append(f"Some figures are unknown: the API did not report {', '.join(summary.unreported)}")
     if rejects_soon(summary, auto):
         found.append("API requests will be rejected soon: credits run out and the invoiced billing limit is $0")
     if auto is not None and auto.blocked_reason:

@@ -2,9 +2,15 @@
 
 Async httpx, one method per endpoint, typed results (core.models), failures as core.errors.
 The same client talks to the real API and to the sandbox (over HTTP or in-process through
-`httpx.ASGITransport`); only `extensions=True` lets it call the sandbox's console-only routes.
+`httpx.ASGITransport`).
 
-Retry policy: only idempotent reads (GET) are retried, on 429 (honouring Retry-After), 502/503/504
+Real API first (design.md 1): a server is the real API until its own answers say otherwise. The
+sandbox is known only from evidence: the embedded sandbox (`sandbox=True`, i.e. `--sandbox`), or a
+base URL whose first answer carries the sandbox header. Until then, and for good once any answer
+of that base URL lacks the header, no extension path, extension field or card data is sent: the
+console-only calls raise NotSupportedByApi before anything goes out.
+
+Retry policy: only reads (GET, and the usage query, a read sent as POST) are retried, on 429 (honouring Retry-After), 502/503/504
 and transport failures, with exponential backoff and jitter. Writes are never retried: a write whose
 answer was lost must be reconciled by reading state again, never re-sent (money moves).
 """
@@ -19,7 +25,7 @@ import uuid
 from datetime import date, datetime, timezone
 from email.utils import parsedate_to_datetime
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import httpx
 from pydantic import BaseModel, ValidationError
@@ -56,7 +62,7 @@ class ManagementClient:
         base_url: str = DEFAULT_API_URL,
         *,
         transport: httpx.AsyncBaseTransport | None = None,
-        extensions: bool = False,
+        sandbox: bool = False,
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
         max_attempts: int = 3,
         backoff_s: float = 0.25,
@@ -67,7 +73,12 @@ class ManagementClient:
             raise errors.AuthError("No management key given")
         self._key = key
         self.base_url = base_url.rstrip("/")
-        self.extensions = extensions
+        #: Evidence from our side: this client talks to the embedded sandbox (`--sandbox`).
+        self._embedded_sandbox = sandbox
+        self._identify_lock = asyncio.Lock()
+        #: team id -> the payment method this client made the default. The real API never says
+        #: which method is the default; this is the one thing xconsole knows about it [C].
+        self.known_defaults: dict[str, str] = {}
         self.max_attempts = max(1, max_attempts)
         self.backoff_s = backoff_s
         self._sleep = sleep
@@ -91,8 +102,39 @@ class ManagementClient:
     def key_hint(self) -> str:
         return mask_key(self._key)
 
+    #: base URL -> what its answers said: True (sandbox header on the first answer) or False (an
+    #: answer without it). Shared by every client of the process: the decision is per base URL.
+    _identified: ClassVar[dict[str, bool]] = {}
+
+    @property
+    def sandbox(self) -> bool | None:
+        """True: the sandbox; False: not the sandbox (the real API); None: no answer yet."""
+        return True if self._embedded_sandbox else self._identified.get(self.base_url)
+
+    @property
+    def extensions(self) -> bool:
+        """Console-only features may be used: only on a server known to be the sandbox."""
+        return self.sandbox is True
+
+    async def identify(self) -> bool:
+        """Whether the server is the sandbox; asks it once (the key validation, a real route that
+        needs no ACL) when no answer has said so yet."""
+        if self.sandbox is None:
+            async with self._identify_lock:
+                if self.sandbox is None:
+                    await self.validate_key()
+        return self.sandbox is True
+
+    def _note_server(self, response: httpx.Response) -> None:
+        if self._embedded_sandbox:
+            return
+        if response.headers.get(SANDBOX_HEADER) == "1":
+            self._identified.setdefault(self.base_url, True)  # never upgrades a server seen as real
+        else:
+            self._identified[self.base_url] = False
+
     def __repr__(self) -> str:
-        return f"ManagementClient(base_url={self.base_url!r}, key={self.key_hint!r}, extensions={self.extensions})"
+        return f"ManagementClient(base_url={self.base_url!r}, key={self.key_hint!r}, sandbox={self.sandbox})"
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -103,8 +145,8 @@ class ManagementClient:
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
 
-    def _require_extensions(self, team_id: str, what: str) -> None:
-        if not self.extensions:
+    async def _require_sandbox(self, team_id: str, what: str) -> None:
+        if not await self.identify():
             raise errors.NotSupportedByApi(
                 f"{what} is managed in the xAI console, not through the Management API",
                 console_url=console_billing_url(team_id),
@@ -119,11 +161,11 @@ class ManagementClient:
         params: Any = None,
         json: BaseModel | dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
-        extension_of: str | None = None,
+        read: bool = False,
     ) -> M:
         """Send one request (retrying reads only) and parse the answer into `model`."""
         body = json.wire() if isinstance(json, models.WireModel) else json
-        retry = method == "GET"
+        retry = method == "GET" or read
         attempt = 0
         while True:
             attempt += 1
@@ -136,7 +178,7 @@ class ManagementClient:
                 raise
             if response.is_success:
                 return self._parse(response, model, method, path)
-            error = self._error(response, method, path, extension_of)
+            error = self._error(response, method, path)
             if retry and response.status_code in RETRY_STATUSES and attempt < self.max_attempts:
                 retry_after = getattr(error, "retry_after", None)
                 if retry_after is None or retry_after <= MAX_RETRY_AFTER_S:
@@ -160,6 +202,7 @@ class ManagementClient:
                 f"Cannot reach {self.base_url}: {detail}", method=method, path=path
             ) from None
         log.debug("%s %s -> %s in %.0f ms", method, path, response.status_code, (time.perf_counter() - started) * 1000)
+        self._note_server(response)
         self._note_date(response.headers.get("date"))
         return response
 
@@ -195,9 +238,7 @@ class ManagementClient:
                 path=path,
             ) from None
 
-    def _error(
-        self, response: httpx.Response, method: str, path: str, extension_of: str | None
-    ) -> errors.ApiError:
+    def _error(self, response: httpx.Response, method: str, path: str) -> errors.ApiError:
         status = response.status_code
         message, code, field = _read_error_body(response)
         message = scrub(message or response.reason_phrase or f"HTTP {status}", self._key)
@@ -211,13 +252,6 @@ class ManagementClient:
         if status == 403:
             return errors.PermissionDenied(message, **kw)
         if status == 404:
-            if extension_of and SANDBOX_HEADER not in response.headers:
-                team_id = path.split("/teams/", 1)[-1].split("/", 1)[0]
-                return errors.NotSupportedByApi(
-                    f"{extension_of} is managed in the xAI console, not through the Management API",
-                    console_url=console_billing_url(team_id),
-                    **kw,
-                )
             return errors.NotFound(message, **kw)
         if status == 409:
             return errors.Conflict(message, field=field, **kw)
@@ -234,17 +268,6 @@ class ManagementClient:
     async def validate_key(self) -> models.ManagementKey:
         """GET /auth/management-keys/validation: who this key is. Needs no ACL."""
         return await self._call("GET", "/auth/management-keys/validation", models.ManagementKey)
-
-    async def discover_team_id(self) -> str:
-        """The team this key belongs to; organisation keys need an explicit team id."""
-        info = await self.validate_key()
-        team_id = info.discovered_team_id
-        if not team_id:
-            raise errors.Validation(
-                "This is an organisation-scoped management key: pass the team id explicitly (--team-id)",
-                field="team_id",
-            )
-        return team_id
 
     # ------------------------------------------------------------------ billing (reference 2)
 
@@ -312,6 +335,7 @@ class ManagementClient:
     async def set_default_payment_method(self, team_id: str, payment_method_id: str) -> None:
         body = models.SetDefaultPaymentMethodRequest(payment_method_id=payment_method_id)
         await self._call("POST", self._billing(team_id, "payment-method/default"), models.EmptyMessage, json=body)
+        self.known_defaults[team_id] = payment_method_id
 
     async def get_invoice_preview(self, team_id: str) -> models.InvoicePreview:
         return await self._call("GET", self._billing(team_id, "postpaid/invoice/preview"), models.InvoicePreview)
@@ -322,8 +346,9 @@ class ManagementClient:
         )
         return env.spending_limits
 
-    async def set_soft_spending_limit(self, team_id: str, cents: int) -> int:
-        """Set the invoiced billing limit; returns the limit applied to this billing period."""
+    async def set_soft_spending_limit(self, team_id: str, cents: int) -> int | None:
+        """Set the invoiced billing limit; returns the limit applied to this billing period
+        (None when the answer does not say)."""
         body = models.SetSoftSpendingLimitRequest(desired_soft_spending_limit=models.Cent.of(cents))
         result = await self._call(
             "POST",
@@ -331,7 +356,8 @@ class ManagementClient:
             models.SetSoftSpendingLimitResponse,
             json=body,
         )
-        return result.this_bp_soft_spending_limit.val
+        applied = result.this_bp_soft_spending_limit
+        return None if applied is None else applied.val
 
     async def get_prepaid_balance(self, team_id: str) -> models.PrepaidBalance:
         return await self._call("GET", self._billing(team_id, "prepaid/balance"), models.PrepaidBalance)
@@ -352,8 +378,8 @@ class ManagementClient:
         """
         if cents <= 0:
             raise ValueError("Top-up amount must be positive")
-        if (payment_method_id or method) and not self.extensions:
-            self._require_extensions(team_id, "Choosing a card or bank transfer for a purchase")
+        if payment_method_id or method:
+            await self._require_sandbox(team_id, "Choosing a card or bank transfer for a purchase")
         body = models.TopUpRequest(amount=models.Cent.of(cents), payment_method_id=payment_method_id, method=method)
         result = await self._call(
             "POST",
@@ -367,7 +393,7 @@ class ManagementClient:
     async def usage(self, team_id: str, request: models.AnalyticsRequest) -> models.UsageResponse:
         """POST usage (analytics). Data point values are USD floats; convert with money.dollars_to_cents."""
         body = models.UsageRequest(analytics_request=request)
-        return await self._call("POST", self._billing(team_id, "usage"), models.UsageResponse, json=body)
+        return await self._call("POST", self._billing(team_id, "usage"), models.UsageResponse, json=body, read=True)
 
     # ------------------------------------------------------------------ API keys (reference 3.3-3.8)
 
@@ -429,10 +455,10 @@ class ManagementClient:
     # ------------------------------------------------------------------ console-only (design.md 5)
 
     async def _console_only(self, what: str, team_id: str, method: str, tail: str, model: type[M], **kw: Any) -> M:
-        """A sandbox extension route: refused up front against the real API, and a 404 from a
-        server that is not the sandbox also means "console only"."""
-        self._require_extensions(team_id, what)
-        return await self._call(method, self._billing(team_id, tail), model, extension_of=what, **kw)
+        """A sandbox extension route: sent only to a server known to be the sandbox; anywhere else
+        it raises NotSupportedByApi (with the team's console URL) and nothing is sent."""
+        await self._require_sandbox(team_id, what)
+        return await self._call(method, self._billing(team_id, tail), model, **kw)
 
     async def get_auto_top_up(self, team_id: str) -> models.AutoTopUp:
         env = await self._console_only("Auto top-up", team_id, "GET", "auto-top-up", models.AutoTopUpEnvelope)
@@ -498,9 +524,18 @@ def _read_error_body(response: httpx.Response) -> tuple[str, int | str | None, s
     field = None
     for detail in data.get("details") or []:
         if isinstance(detail, dict):
-            for violation in detail.get("fieldViolations") or []:
-                field = field or violation.get("field")
-    return (str(message or "")[:500], data.get("code"), field)
+            for violation in detail.get("fieldViolations") or detail.get("field_violations") or []:
+                if isinstance(violation, dict):
+                    field = field or violation.get("field")
+    return (str(message or "")[:500], data.get("code"), camel_path(field) if isinstance(field, str) else None)
+
+
+def camel_path(field: str) -> str:
+    """A server's field path in the wire's camelCase: `billing_info.address.postal_code` and
+    `billingInfo.address.postalCode` both name `billingInfo.address.postalCode`."""
+    from pydantic.alias_generators import to_camel
+
+    return ".".join(part if "_" not in part else to_camel(part) for part in field.strip().split("."))
 
 
 def _retry_after(response: httpx.Response) -> float | None:

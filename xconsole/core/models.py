@@ -3,9 +3,13 @@ sandbox's console-only extension endpoints (design.md section 5).
 
 Wire conventions (reference 1.2): lowerCamelCase names, int64 as JSON strings (we accept numbers
 too), money as `Cent = {"val": "<cents>"}` or a bare cents string, enums by name, RFC 3339 times,
-unset sub-messages either `null` or absent. Every model here accepts both `null` and absent, and
-ignores unknown fields so a newer server never breaks us. Serialising with `wire()` gives the
-exact wire shape back (the sandbox uses it).
+unset sub-messages either `null` or absent. A gRPC gateway that emits unpopulated fields writes
+`null` for every unset message, so every model here reads `null` exactly as absent (`WireModel`
+drops null keys before validation): scalars and lists take their proto3 zero value, and money
+whose absence matters (a balance, a limit) is `Cent | None`, so "unknown" is never drawn as
+$0.00. Unknown fields are ignored so a newer server never breaks us; unreadable numbers (NaN,
+inf, beyond int64) fail validation and so become the client's ProtocolError. Serialising with
+`wire()` gives the exact wire shape back (the sandbox uses it).
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import enum
 from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
-from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
+from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, model_validator
 from pydantic.dataclasses import dataclass as pydantic_dataclass
 from pydantic.alias_generators import to_camel
 
@@ -51,6 +55,8 @@ Int32 = Annotated[int, BeforeValidator(_int64)]
 NullList = Annotated[list[T], BeforeValidator(_none_to_empty_list)]
 #: A string where `null` means empty.
 NullStr = Annotated[str, BeforeValidator(_none_to_empty_str)]
+#: A dollar amount from the usage endpoint: NaN, infinities and absurd sizes are unreadable.
+UsdFloat = Annotated[float, Field(allow_inf_nan=False, ge=-1e12, le=1e12)]
 
 
 class WireModel(BaseModel):
@@ -64,6 +70,14 @@ class WireModel(BaseModel):
         extra="ignore",
         frozen=False,
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _null_is_unset(cls, data: Any) -> Any:
+        """proto3 JSON: `null` and absent both mean unset, for every field (reference 1.2)."""
+        if isinstance(data, dict) and None in data.values():
+            return {k: v for k, v in data.items() if v is not None}
+        return data
 
     def wire(self, *, exclude_none: bool = True) -> dict[str, Any]:
         """The JSON-ready dict in wire shape (camelCase, int64 as strings)."""
@@ -439,13 +453,16 @@ class PaymentMethod(WireModel):
         return self.payment_type or "Payment method"
 
 
-def default_method(methods: list[PaymentMethod]) -> PaymentMethod | None:
-    """The default payment method: the one marked so (sandbox), else the first listed.
+def default_method(methods: list[PaymentMethod], known_id: str | None = None) -> PaymentMethod | None:
+    """The default payment method when it is known, else None: never a guess.
 
-    The public shape carries no default flag (reference 2.4); taking the first is our choice [C].
+    The public shape carries no default flag (reference 2.4), and its order says nothing. Known
+    means marked by the sandbox, or `known_id`: the method xconsole itself made the default.
     """
     marked = [m for m in methods if m.is_default]
-    return marked[0] if marked else (methods[0] if methods else None)
+    if marked:
+        return marked[0]
+    return next((m for m in methods if known_id and m.payment_method_id == known_id), None)
 
 
 class PendingPaymentMethod(WireModel):
@@ -471,8 +488,11 @@ class CoreInvoice(WireModel):
     amount_after_vat: CentsStr = 0
     auto_credits_issued: CentsStr = 0
     default_credits_issued: CentsStr = 0
-    total_with_corr: Cent = Field(default_factory=Cent)
-    prepaid_credits: Cent = Field(default_factory=Cent)  # credit-signed: negative
+    #: Unset money that a person would read as a figure stays None ("—" on screen), never $0.00.
+    total_with_corr: Cent | None = None
+    prepaid_credits: Cent | None = None  # credit-signed: negative
+    #: [C] unset = nothing drawn yet: proto3 reads an unset message as its zero value, and "used"
+    #: is the one field here whose zero is the natural state of a fresh cycle.
     prepaid_credits_used: Cent = Field(default_factory=Cent)  # credit-signed: negative
     amount_before_vat_limited: Cent | None = None
     amount_before_vat_unlimited: Cent | None = None
@@ -488,24 +508,36 @@ class InvoicePreview(WireModel):
     billing_cycle: BillingCycle = Field(default_factory=BillingCycle)
 
     @property
-    def live_balance_cents(self) -> int:
+    def live_balance_cents(self) -> int | None:
         """Credit the console shows as remaining: prepaid for the cycle minus what it drew so far.
 
         Both fields are credit-signed (negative), so remaining = (-prepaid) - (-used). This is the
         live figure; `prepaid/balance.total` is a posted ledger that lags mid-cycle (reference 1.3).
+        None when the server did not report the cycle's prepaid credit.
         """
         ci = self.core_invoice
+        if ci.prepaid_credits is None:
+            return None
         return (-ci.prepaid_credits.val) - (-ci.prepaid_credits_used.val)
 
     @property
-    def month_to_date_spend_cents(self) -> int:
-        """Total spend of the current cycle, including usage beyond prepaid credit."""
-        return self.core_invoice.total_with_corr.val
+    def month_to_date_spend_cents(self) -> int | None:
+        """Total spend of the current cycle, including usage beyond prepaid credit (None: unreported)."""
+        total = self.core_invoice.total_with_corr
+        return None if total is None else total.val
 
     @property
-    def beyond_prepaid_cents(self) -> int:
+    def beyond_prepaid_cents(self) -> int | None:
         """Spend this cycle not covered by prepaid credit: billed at month end (invoiced billing)."""
-        return max(0, self.month_to_date_spend_cents - (-self.core_invoice.prepaid_credits_used.val))
+        spend = self.month_to_date_spend_cents
+        return None if spend is None else max(0, spend - (-self.core_invoice.prepaid_credits_used.val))
+
+    @property
+    def unreported(self) -> list[str]:
+        """Wire names of the figures the server left unset, to say why a number shows as "—"."""
+        ci = self.core_invoice
+        return [name for name, value in (("prepaidCredits", ci.prepaid_credits), ("totalWithCorr", ci.total_with_corr))
+                if value is None]
 
 
 # --------------------------------------------------------------------------- spending limits (2.7, 2.8)
@@ -514,9 +546,23 @@ class InvoicePreview(WireModel):
 class SpendingLimits(WireModel):
     hard_sl_override: Cent | None = None
     hard_sl_auto: Cent = Field(default_factory=Cent)
-    effective_hard_sl: Cent = Field(default_factory=Cent)
+    #: The ceiling and the limit in force: unknown (None) when unset, never read as a $0 limit.
+    effective_hard_sl: Cent | None = None
     soft_sl: Cent | None = None
-    effective_sl: Cent = Field(default_factory=Cent)
+    effective_sl: Cent | None = None
+
+    @property
+    def limit_cents(self) -> int | None:
+        return None if self.effective_sl is None else self.effective_sl.val
+
+    @property
+    def ceiling_cents(self) -> int | None:
+        return None if self.effective_hard_sl is None else self.effective_hard_sl.val
+
+    @property
+    def unreported(self) -> list[str]:
+        return [name for name, value in (("effectiveSl", self.effective_sl), ("effectiveHardSl", self.effective_hard_sl))
+                if value is None]
 
 
 class SpendingLimitsEnvelope(WireModel):
@@ -528,7 +574,7 @@ class SetSoftSpendingLimitRequest(WireModel):
 
 
 class SetSoftSpendingLimitResponse(WireModel):
-    this_bp_soft_spending_limit: Cent = Field(default_factory=Cent)
+    this_bp_soft_spending_limit: Cent | None = None  # None: the server did not say what it applied
 
 
 # --------------------------------------------------------------------------- prepaid ledger (2.9, 2.10)
@@ -544,7 +590,7 @@ class PrepaidBalanceChange(WireModel):
     team_id: NullStr = ""
     change_origin: ChangeOrigin = ChangeOrigin.INVALID_ORIGIN
     topup_status: TopupStatus | None = None
-    amount: Cent = Field(default_factory=Cent)  # credit negative, spend positive (reference 1.3)
+    amount: Cent | None = None  # credit negative, spend positive (reference 1.3); None: unreported
     invoice_id: str | None = None
     invoice_number: str | None = None
     create_time: datetime | None = None
@@ -554,9 +600,9 @@ class PrepaidBalanceChange(WireModel):
     payment_processor: PaymentProcessor | None = None
 
     @property
-    def credit_cents(self) -> int:
-        """The change as a person reads it: positive adds credit, negative uses it."""
-        return -self.amount.val
+    def credit_cents(self) -> int | None:
+        """The change as a person reads it: positive adds credit, negative uses it (None: unreported)."""
+        return None if self.amount is None else -self.amount.val
 
     @property
     def is_pending(self) -> bool:
@@ -569,12 +615,12 @@ class PrepaidBalanceChange(WireModel):
 
 class PrepaidBalance(WireModel):
     changes: NullList[PrepaidBalanceChange] = Field(default_factory=list)
-    total: Cent = Field(default_factory=Cent)
+    total: Cent | None = None
 
     @property
-    def posted_remaining_cents(self) -> int:
+    def posted_remaining_cents(self) -> int | None:
         """Posted ledger credit left ($2.50 for `total.val = "-250"`); lags mid-cycle spend."""
-        return -self.total.val
+        return None if self.total is None else -self.total.val
 
     @property
     def pending(self) -> list[PrepaidBalanceChange]:
@@ -589,7 +635,9 @@ class TopUpRequest(WireModel):
 
 
 class TopUpResponse(WireModel):
-    change: PrepaidBalanceChange = Field(default_factory=PrepaidBalanceChange)
+    # Required: an answer without the change cannot say what the purchase did; the caller then
+    # reads the ledger instead of guessing (and never sends again).
+    change: PrepaidBalanceChange
 
 
 # --------------------------------------------------------------------------- usage analytics (2.11)
@@ -620,7 +668,7 @@ class UsageRequest(WireModel):
 
 class DataPoint(WireModel):
     timestamp: datetime | None = None
-    values: NullList[float] = Field(default_factory=list)  # USD floats, not cents (reference 1.3)
+    values: NullList[UsdFloat] = Field(default_factory=list)  # USD floats, not cents (reference 1.3)
 
 
 class TimeSeries(WireModel):

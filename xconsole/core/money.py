@@ -45,8 +45,15 @@ def parse_amount(text: str, *, max_cents: int = MAX_INPUT_CENTS) -> int:
     return cents
 
 
-def format_cents(cents: int, *, sign: bool = False) -> str:
-    """Format cents as "$1,250.50" ("-$2.50" when negative; "+$1.00" with sign=True)."""
+#: What an amount the server did not report looks like: never a number, never $0.00.
+UNKNOWN = "—"
+
+
+def format_cents(cents: int | None, *, sign: bool = False) -> str:
+    """Format cents as "$1,250.50" ("-$2.50" when negative; "+$1.00" with sign=True); None
+    (an amount the server did not report) is "—"."""
+    if cents is None:
+        return UNKNOWN
     if not isinstance(cents, int) or isinstance(cents, bool):
         raise TypeError(f"cents must be int, not {type(cents).__name__}")
     prefix = "-" if cents < 0 else ("+" if sign and cents > 0 else "")
@@ -54,8 +61,10 @@ def format_cents(cents: int, *, sign: bool = False) -> str:
     return f"{prefix}${dollars:,}.{rest:02d}"
 
 
-def format_cents_short(cents: int) -> str:
+def format_cents_short(cents: int | None) -> str:
     """Compact form for narrow columns: "$1,250" when whole dollars, else the full form."""
+    if cents is None:
+        return UNKNOWN
     return format_cents(cents)[:-3] if cents % 100 == 0 else format_cents(cents)
 
 

@@ -30,10 +30,12 @@ class SpendSnapshot:
     invoiced: models.InvoicedBilling | None  # None: console-only on this API
     payment_methods: models.PaymentMethodList
     today: date  # the server's date these figures were read on
+    known_default_id: str | None = None  # the method xconsole made the default (the API never says)
 
     @property
     def default_method(self) -> models.PaymentMethod | None:
-        return models.default_method(self.payment_methods.payment_methods)
+        """The default payment method when known (sandbox marker, or set by us), else None."""
+        return models.default_method(self.payment_methods.payment_methods, self.known_default_id)
 
     @property
     def full_days(self) -> list[int]:
@@ -127,4 +129,5 @@ async def load_spend(client: ManagementClient, team_id: str, today: date | None 
         invoiced=invoiced,
         payment_methods=methods,
         today=day,
+        known_default_id=client.known_defaults.get(team_id),
     )

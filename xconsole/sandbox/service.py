@@ -249,7 +249,9 @@ class BillingService:
         idempotency_key: str | None,
     ) -> models.PrepaidBalanceChange:
         cents = abs(cents)  # the sign of `amount` is ignored (reference 2.10)
-        _check_cents(cents, "amount", minimum=billing.MIN_TOP_UP_CENTS)
+        if billing.minimum_purchase_problem(cents):
+            raise bad_request(billing.MIN_TOP_UP_TEXT, "amount")
+        _check_cents(cents, "amount")  # and not absurdly large
         if method is models.PurchaseMethod.UNKNOWN:
             raise bad_request("method must be CARD or BANK_TRANSFER", "method")
         with self.store.tx() as conn:

@@ -41,8 +41,9 @@ class PaymentActions(WriteActions):
         method = self._selected_method()
         if method is None:
             return
-        if method.is_default or (self.active_data() and self.active_data().snapshot.default_method is method):  # type: ignore[union-attr]
-            self.notify(f"{method.label()} is already the default.")
+        data = self.active_data()
+        if data is not None and data.snapshot is not None and data.snapshot.default_method is method:
+            self.notify(f"{method.label()} is already the default.")  # known, never guessed
             return
 
         def run(team: TeamHandle, client: ManagementClient) -> None:

@@ -67,19 +67,11 @@ class SpendActions(WriteActions):
 
     # ------------------------------------------------------------------ results
 
-    def _purchased(self: XConsoleApp, team: TeamHandle, change: Any) -> None:
-        from xconsole.core.money import format_cents
-
-        if change is None:
+    def _purchased(self: XConsoleApp, team: TeamHandle, purchase: Any) -> None:
+        if purchase is None:
             return
-        amount = format_cents(change.credit_cents)
-        if change.is_pending:
-            self.notify(f"{team.name}: purchase of {amount} is pending (bank transfer: credits in 2–3 business days).")
-        elif change.is_failed:
-            self.notify(f"{team.name}: purchase of {amount} failed — the payment method could not be charged.",
-                        severity="error", timeout=10)
-        else:
-            self.notify(f"{team.name}: {amount} of credits bought.")
+        self.notify(f"{team.name}: {purchase.message()}", severity=purchase.severity,
+                    timeout=10 if purchase.severity != "information" else 5)
         self.refresh_team(team)
 
     def _promo_redeemed(self: XConsoleApp, team: TeamHandle, change: Any) -> None:

@@ -94,6 +94,7 @@ class AutoTopUpScreen(TeamScreen):
         default = snap.default_method
         self.query_one("#auto-charges", Static).update(
             f"Charges the default payment method: {default.label()}" if default else
+            "Charges the team's default payment method" if snap.payment_methods.payment_methods else
             "No payment method on file: auto top-ups cannot be charged until one is added")
         if self._filled_for is None or self._filled_for[0] != key[0] or not self.dirty:
             self._fill(snap.auto_top_up)

@@ -18,14 +18,15 @@ from xconsole.tui.screens.confirm import ConfirmActionScreen, Outcome, team_line
 
 if TYPE_CHECKING:
     from xconsole.core.client import ManagementClient
-    from xconsole.core.models import PaymentMethod, PrepaidBalanceChange
+    from xconsole.core.models import PaymentMethod
+    from xconsole.core.purchase import Purchase
     from xconsole.core.session import TeamHandle
 
 PRESETS = (2_500, 10_000, 50_000)
 BANK = "bank-transfer"
 
 
-class BuyCreditsScreen(ModalScreen["PrepaidBalanceChange | None"]):
+class BuyCreditsScreen(ModalScreen["Purchase | None"]):
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="buy.cancel")]
 
     def __init__(self, team: TeamHandle, client: ManagementClient) -> None:
@@ -36,7 +37,6 @@ class BuyCreditsScreen(ModalScreen["PrepaidBalanceChange | None"]):
         self.loaded = False
         self.choice: str | None = None  # id of the chosen radio button (sandbox only)
         self.load_error: str | None = None
-        self.reconciled = False  # the answer was lost and the purchase was found in the ledger
 
     def compose(self) -> ComposeResult:
         from xconsole.core.money import format_cents_short
@@ -67,29 +67,31 @@ class BuyCreditsScreen(ModalScreen["PrepaidBalanceChange | None"]):
 
         note = self.query_one("#methods-note", Static)
         try:
-            listing = await self.client.list_payment_methods(self.team.team_id)
+            sandbox = await self.client.identify()
+            listing = await self.client.list_payment_methods(self.team.team_id) if sandbox else None
         except errors.ApiError as exc:
             self.load_error = f"Could not load payment methods: {exc.title}: {exc.message}"
             note.update(self.load_error)
             return
+        if listing is None:
+            # The public API always charges the team's default method and never says which one it
+            # is: say so rather than offer a choice it would ignore.
+            note.update("Charged to: the team's default payment method. Another card or a bank transfer: "
+                        f"in the console, {console_billing_url(self.team.team_id)}")
+            self.loaded = True
+            return
         self.methods = listing.payment_methods
         default = models.default_method(self.methods)
-        if not self.client.extensions:
-            # The public API always charges the default method: say so rather than offer choices.
-            label = default.label() if default else "none on file"
-            note.update(f"Charged to the default payment method ({label}). Another card or a bank transfer: "
-                        f"in the console, {console_billing_url(self.team.team_id)}")
-        else:
-            note.update("")
-            cards = [m for m in self.methods if m.card_details is not None]
-            cards.sort(key=lambda m: m is not default)
-            # The default card is preselected; bank transfer only when there is no card.
-            self.choice = f"pm-{cards[0].payment_method_id}" if cards else BANK
-            buttons = [RadioButton(f"{m.label()}{' (default)' if m is default else ''}", id=f"pm-{m.payment_method_id}",
-                                   value=f"pm-{m.payment_method_id}" == self.choice) for m in cards]
-            buttons.append(RadioButton("Bank transfer — credits granted after 2–3 business days", id=BANK,
-                                       value=self.choice == BANK))
-            await self.query_one("#buy", Vertical).mount(RadioSet(*buttons, id="methods"), after=note)
+        note.update("")
+        cards = [m for m in self.methods if m.card_details is not None]
+        cards.sort(key=lambda m: m is not default)
+        # The default card is preselected; bank transfer only when there is no card.
+        self.choice = f"pm-{cards[0].payment_method_id}" if cards else BANK
+        buttons = [RadioButton(f"{m.label()}{' (default)' if m is default else ''}", id=f"pm-{m.payment_method_id}",
+                               value=f"pm-{m.payment_method_id}" == self.choice) for m in cards]
+        buttons.append(RadioButton("Bank transfer — credits granted after 2–3 business days", id=BANK,
+                                   value=self.choice == BANK))
+        await self.query_one("#buy", Vertical).mount(RadioSet(*buttons, id="methods"), after=note)
         self.loaded = True
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
@@ -113,19 +115,15 @@ class BuyCreditsScreen(ModalScreen["PrepaidBalanceChange | None"]):
         self.review()
 
     def _amount(self, text: str, *, quiet_when_empty: bool = False) -> int | None:
-        from xconsole.core.billing import MIN_TOP_UP_CENTS
-        from xconsole.core.money import format_cents
+        from xconsole.core.billing import MIN_TOP_UP_CENTS, MIN_TOP_UP_TEXT
 
         return read_amount(text, self.query_one("#amount-error", Label), quiet_when_empty=quiet_when_empty,
-                           minimum=(MIN_TOP_UP_CENTS, f"Minimum purchase is {format_cents(MIN_TOP_UP_CENTS)}"))
+                           minimum=(MIN_TOP_UP_CENTS, MIN_TOP_UP_TEXT))
 
     def _choice(self) -> tuple[str, str | None, bool]:
         """(label, payment method id, bank transfer) of the chosen way to pay."""
-        from xconsole.core import models
-
         if not self.client.extensions:
-            default = models.default_method(self.methods)
-            return (f"{default.label()} (default payment method)" if default else "the default payment method", None, False)
+            return ("the team's default payment method", None, False)
         if self.choice == BANK:
             return ("Bank transfer (credits granted after 2–3 business days)", None, True)
         pm_id = (self.choice or "").removeprefix("pm-")
@@ -133,7 +131,6 @@ class BuyCreditsScreen(ModalScreen["PrepaidBalanceChange | None"]):
         return (method.label(), pm_id, False)
 
     def review(self) -> None:
-        from xconsole.core import models
         from xconsole.core.money import format_cents
 
         cents = self._amount(self.query_one("#amount", Input).value)
@@ -147,39 +144,20 @@ class BuyCreditsScreen(ModalScreen["PrepaidBalanceChange | None"]):
             return
         label, pm_id, bank = self._choice()
         key = str(uuid.uuid4())  # one per confirmation: a repeated send cannot charge twice
-        method = (models.PurchaseMethod.BANK_TRANSFER if bank else models.PurchaseMethod.CARD) if self.client.extensions else None
-
-        async def buy() -> PrepaidBalanceChange:
-            from xconsole.core import errors
-            from xconsole.core.billing import find_new_purchase
-
-            team_id = self.team.team_id
-            before = await self.client.get_prepaid_balance(team_id)  # to tell, if the answer is lost
-            try:
-                return await self.client.top_up(team_id, cents, payment_method_id=pm_id, method=method,
-                                                idempotency_key=key)
-            except errors.Unavailable:
-                # The request may have been charged and only its answer lost: read the ledger to
-                # find out. Never send it again.
-                try:
-                    found = find_new_purchase(before, await self.client.get_prepaid_balance(team_id), cents)
-                except errors.ApiError as exc:
-                    raise errors.Unavailable(
-                        f"No answer to the purchase, and the ledger cannot be read to check it ({exc.message}). "
-                        "Nothing was re-sent: refresh (r) and look at the ledger before buying again.") from None
-                if found is None:
-                    raise errors.Unavailable(
-                        "No answer to the purchase and it is not in the ledger: nothing was charged so far and "
-                        "nothing was re-sent. Refresh (r) before buying again.") from None
-                self.reconciled = True
-                return found
-
         lines = [
             team_line(self.team),
             f"Amount    {format_cents(cents)} of prepaid credits",
             f"Pay with  {label}",
         ]
-        self.app.push_screen(ConfirmActionScreen("Confirm purchase", lines, f"Buy {format_cents(cents)}", buy), self._done)
+        confirm = ConfirmActionScreen("Confirm purchase", lines, f"Buy {format_cents(cents)}", lambda: buy())
+
+        async def buy() -> Purchase:
+            from xconsole.core.purchase import buy_credits
+
+            return await buy_credits(self.client, self.team.team_id, cents, payment_method_id=pm_id,
+                                     bank_transfer=bank, idempotency_key=key, on_progress=confirm.progress)
+
+        self.app.push_screen(confirm, self._done)
 
     def _done(self, outcome: Outcome | None) -> None:
         from xconsole.core import errors
@@ -187,9 +165,6 @@ class BuyCreditsScreen(ModalScreen["PrepaidBalanceChange | None"]):
         if outcome is None or outcome.cancelled:
             return
         if outcome.error is None:
-            if self.reconciled:
-                self.app.notify(f"{self.team.name}: the answer to the purchase was lost, but it is in the ledger — "
-                                "it went through once; nothing was re-sent.", timeout=10)
             self.dismiss(outcome.result)
             return
         exc = outcome.error

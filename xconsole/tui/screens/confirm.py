@@ -83,6 +83,10 @@ class ConfirmActionScreen(ModalScreen[Outcome]):
         self.query_one("#confirm-status", Label).update("Sending…")
         self._run()
 
+    def progress(self, text: str) -> None:
+        """What the running action is doing now (e.g. following a charge in the ledger)."""
+        self.query_one("#confirm-status", Label).update(text)
+
     @work(exclusive=True, group="confirm", exit_on_error=False)
     async def _run(self) -> None:
         try:

@@ -100,6 +100,9 @@ class PaymentMethodsScreen(TeamScreen):
         notes = Text()
         if not listing.payment_methods:
             notes.append("No payment method on file.\n", style="yellow")
+        elif default is None:
+            notes.append("The API does not report which method is the default; d makes one the default.\n",
+                         style="yellow")
         if listing.pending_payment_method is not None:
             notes.append("Bank account waiting for verification: ", style="bold")
             notes.append(listing.pending_payment_method.ach_microdeposit_hosted_verification_url)

@@ -91,9 +91,9 @@ class SpendScreen(TeamScreen):
         invoiced = snap.invoiced  # type: ignore[attr-defined]
         state = invoiced.status.value.lower() if invoiced is not None else "managed in the console"
         text = Text.assemble(("Monthly invoiced billing ", "bold"), state, "   ",
-                             ("limit ", "dim"), format_cents(limits.effective_sl.val),
-                             ("  (max ", "dim"), format_cents(limits.effective_hard_sl.val), (")", "dim"))
-        hint = "l change the limit" if limits.effective_hard_sl.val else "i request invoiced billing"
+                             ("limit ", "dim"), format_cents(limits.limit_cents),
+                             ("  (max ", "dim"), format_cents(limits.ceiling_cents), (")", "dim"))
+        hint = "l change the limit" if limits.ceiling_cents != 0 else "i request invoiced billing"
         text.append(f"   {hint}", style="dim")
         return text
 
@@ -105,7 +105,7 @@ class SpendScreen(TeamScreen):
         for index, change in enumerate(snap.ledger.changes):  # type: ignore[attr-defined]
             credit = change.credit_cents
             status = fmt.status(change.topup_status.value if change.topup_status else None)
-            style = "red" if change.is_failed else ("yellow" if change.is_pending else ("green" if credit > 0 else ""))
+            style = "red" if change.is_failed else ("yellow" if change.is_pending else ("green" if (credit or 0) > 0 else ""))
             rows.append((f"row-{index}", [
                 fmt.when(change.create_time),
                 fmt.origin(change.change_origin.value),

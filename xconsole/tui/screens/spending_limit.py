@@ -36,11 +36,14 @@ class SpendingLimitScreen(ModalScreen["int | None"]):
     def compose(self) -> ComposeResult:
         from xconsole.core.money import format_cents
 
-        current, hard = self.limits.effective_sl.val, self.limits.effective_hard_sl.val
+        current, hard = self.limits.limit_cents, self.limits.ceiling_cents
         with Vertical(id="limit", classes="dialog"):
             yield Label(f"Invoiced billing limit · {self.team.name}", classes="dialog-title")
             yield Static(f"Now {format_cents(current)} · highest allowed {format_cents(hard)}", classes="dialog-text")
             yield Static(EXPLAIN, classes="dialog-text dialog-hint")
+            if hard is None:
+                yield Static("The API did not report the highest limit allowed; xAI checks the new limit when it is sent.",
+                             classes="dialog-text dialog-hint")
             if hard == 0:
                 yield Static("Monthly invoiced billing is not enabled for this team, so the limit stays $0. "
                              "Request invoiced billing first (i).", classes="dialog-text error-text")
@@ -68,9 +71,9 @@ class SpendingLimitScreen(ModalScreen["int | None"]):
     def _value(self, text: str, *, quiet_when_empty: bool = False) -> int | None:
         from xconsole.core.money import format_cents
 
-        hard = self.limits.effective_hard_sl.val
+        hard = self.limits.ceiling_cents
         return read_amount(text, self.query_one("#limit-error", Label), quiet_when_empty=quiet_when_empty,
-                           maximum=(hard, f"At most {format_cents(hard)} (the team's hard limit)"))
+                           maximum=None if hard is None else (hard, f"At most {format_cents(hard)} (the team's hard limit)"))
 
     def review(self) -> None:
         from xconsole.core.money import format_cents
@@ -80,11 +83,12 @@ class SpendingLimitScreen(ModalScreen["int | None"]):
             return
 
         async def apply() -> int:
-            return await self.client.set_soft_spending_limit(self.team.team_id, cents)
+            applied = await self.client.set_soft_spending_limit(self.team.team_id, cents)
+            return cents if applied is None else applied  # the refresh that follows reads what is in force
 
         lines = [
             team_line(self.team),
-            f"Limit     {format_cents(self.limits.effective_sl.val)} → {format_cents(cents)}",
+            f"Limit     {format_cents(self.limits.limit_cents)} → {format_cents(cents)}",
             "Billing   usage beyond prepaid credits, charged at month end",
         ]
         self.app.push_screen(ConfirmActionScreen("Confirm invoiced billing limit", lines, "Set limit", apply), self._done)

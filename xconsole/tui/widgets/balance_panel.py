@@ -24,12 +24,17 @@ class BalancePanel(Static):
         rows = [("Prepaid credits", Text(format_cents(s.live_balance), style="bold"),
                  f"runway {format_runway(s.runway_days)} at the last 7 days' rate"),
                 ("Spent this month", Text(format_cents(s.month_spend)),
+                 "" if s.beyond_prepaid is None else
                  f"billed at month end: {format_cents(s.beyond_prepaid)}" if s.beyond_prepaid else "all from prepaid credits")]
         if s.pending_purchases:
             rows.append(("Pending purchases", Text(format_cents(s.pending_purchases)), "credited when the payment clears"))
         default = snap.default_method
-        rows.append(("Charged to", Text(default.label() if default else "no payment method"),
-                     "the default payment method"))
+        if default is not None:
+            rows.append(("Charged to", Text(default.label()), "the default payment method"))
+        elif snap.payment_methods.payment_methods:
+            rows.append(("Charged to", Text("the default"), "payment method (the API does not say which one)"))
+        else:
+            rows.append(("Charged to", Text("nothing"), "no payment method on file"))
         # Plain padded text, not a rich Table: it renders in a fraction of the time on every repaint.
         width = max(len(value) for _label, value, _note in rows)
         body = Text()
@@ -56,5 +61,7 @@ class BalancePanel(Static):
         for line in lines:
             body.append_text(line)
             body.append("\n")
+        if s.unreported_note:
+            body.append(s.unreported_note, style="dim")
         body.rstrip()
         self.update(body)
