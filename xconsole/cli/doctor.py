@@ -91,6 +91,7 @@ def _terminal_check() -> Check:
 async def _api_checks(opts: Options) -> list[Check]:
     from xconsole.cli.options import Fail
     from xconsole.cli.wiring import build_session
+    from xconsole.core.access import check_access
     from xconsole.core.credentials import KeyringUnavailable
     from xconsole.core.errors import ApiError
 
@@ -106,8 +107,11 @@ async def _api_checks(opts: Options) -> list[Check]:
             label = f"API: {team.name}"
             try:
                 client = await session.client_for(team)
-                await asyncio.wait_for(client.validate_key(), 30)
-                checks.append(Check(True, label, f"reachable at {client.base_url} ({team.source} key {client.key_hint})"))
+                access = await asyncio.wait_for(check_access(client, team.team_id), 30)
+                checks.append(Check(access.billing_read is not False, label,
+                                    f"key valid ({team.source}) · {access.line()}",
+                                    "" if access.billing_read is not False else
+                                    "Give the management key BillingRead in the console (Settings → Management Keys)."))
             except KeyringUnavailable as exc:
                 checks.append(Check(False, label, exc.message, "Fix the keyring (above) or set XAI_MANAGEMENT_KEY."))
             except (ApiError, TimeoutError) as exc:

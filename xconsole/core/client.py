@@ -49,6 +49,11 @@ MAX_RETRY_AFTER_S = 30.0
 M = TypeVar("M", bound=BaseModel)
 
 
+#: What the console does that the public API cannot (design.md 5); the sandbox implements them.
+CONSOLE_ONLY_FEATURES = ("auto top-up", "promo codes", "adding or removing payment methods",
+                         "requesting invoiced billing", "choosing a card or bank transfer")
+
+
 def console_billing_url(team_id: str) -> str:
     return CONSOLE_BILLING_URL.format(team_id=team_id)
 
