@@ -157,3 +157,15 @@ async def test_a_snake_case_field_error_lands_beside_its_field():
         assert screen.query_one("#bill-postal_code", Input).value == "00000"  # kept as typed
     assert len(s.api.sent("POST", "/billing-info")) == 1
     s.assert_nothing_sandbox_only()
+
+
+async def test_when_usage_alone_fails_the_balance_limit_and_ledger_stay():
+    s = Strict(usage_fails=True)
+    async with s.run() as pilot:
+        await settle(pilot)
+        snap = pilot.app.active_data().snapshot
+        assert snap is not None and snap.summary.live_balance == 5875 and snap.limits.limit_cents == 0
+        assert snap.ledger.changes and snap.usage_error and "analytics backend unavailable" in snap.usage_error
+        text = s.text()
+        assert "Spend per day   unavailable" in text and "$58.75" in text
+    assert len(s.api.sent("POST", "/usage")) == 2 * 3  # two reads, each retried like any read

@@ -30,6 +30,7 @@ def _row(team: Any, snap: Any, error: str | None) -> dict[str, Any]:
         rejectsSoon=billing.rejects_soon(s, auto),
         runwayDays=None if s.runway_days is None else round(s.runway_days, 1),
         unreported=list(s.unreported),
+        usageError=snap.usage_error,
         autoTopUp=None if auto is None else {
             "enabled": auto.enabled, "threshold": money(auto.threshold.val), "amount": money(auto.amount.val),
             "monthlyLimit": money(auto.monthly_limit.val), "usedThisMonth": money(auto.used_this_month.val),
@@ -104,7 +105,7 @@ def balance(opts: Options, team: str | None, all_teams: bool, as_json: bool, bel
     else:
         _print_table(collected)
     low = [r for r in rows if not r["error"] and (
-        (below_cents is not None and r["balance"]["cents"] < below_cents)
+        (below_cents is not None and r["balance"]["cents"] is not None and r["balance"]["cents"] < below_cents)
         or (runway_below is not None and r["runwayDays"] is not None and r["runwayDays"] < runway_below))]
     for row in low:
         click.echo(f"xconsole: {row['name']}: balance {row['balance']['formatted']}, runway "

@@ -30,6 +30,7 @@ class SpendSnapshot:
     invoiced: models.InvoicedBilling | None  # None: console-only on this API
     payment_methods: models.PaymentMethodList
     today: date  # the server's date these figures were read on
+    usage_error: str | None = None  # the usage reads failed: no chart, no runway; the rest stands
     known_default_id: str | None = None  # the method xconsole made the default (the API never says)
 
     @property
@@ -89,13 +90,23 @@ async def _console_only(call: Awaitable[T]) -> T | None:
         return None
 
 
+async def _usage(call: Awaitable[models.UsageResponse]) -> models.UsageResponse | errors.ApiError:
+    """Usage failing (after the client's retries) costs the chart, not the balance: the error is
+    kept to be shown in the chart's place."""
+    try:
+        return await call
+    except errors.ApiError as exc:
+        return exc
+
+
 async def load_spend(client: ManagementClient, team_id: str, today: date | None = None) -> SpendSnapshot:
     """Everything for one team. All reads run in parallel once the server's date is known (from
     any earlier answer); on a client's very first call the two usage reads wait for it, so the
     chart and runway cover the server's days, not this machine's."""
 
-    def usage_reads(day: date) -> list[Awaitable[models.UsageResponse]]:
-        return [client.usage(team_id, daily_request(day, CHART_DAYS)), client.usage(team_id, by_model_request(day))]
+    def usage_reads(day: date) -> list[Awaitable[models.UsageResponse | errors.ApiError]]:
+        return [_usage(client.usage(team_id, daily_request(day, CHART_DAYS))),
+                _usage(client.usage(team_id, by_model_request(day)))]
 
     reads = [
         client.get_invoice_preview(team_id),
@@ -114,7 +125,8 @@ async def load_spend(client: ManagementClient, team_id: str, today: date | None 
         preview, limits, ledger, auto_top_up, invoiced, methods = await asyncio.gather(*reads)
         day = client.today()
         daily_usage, model_usage = await asyncio.gather(*usage_reads(day))
-    cents = series_cents(daily_usage)
+    failed = next((r for r in (daily_usage, model_usage) if isinstance(r, errors.ApiError)), None)
+    cents = [] if failed else series_cents(daily_usage)
     first = day - timedelta(days=CHART_DAYS - 1)
     daily = [(first + timedelta(days=i), c) for i, c in enumerate(cents[:CHART_DAYS])]
     snapshot_days = [c for _d, c in daily[:-1]]
@@ -124,10 +136,11 @@ async def load_spend(client: ManagementClient, team_id: str, today: date | None 
         limits=limits,
         ledger=ledger,
         daily=daily,
-        by_model=per_group_cents(model_usage),
+        by_model=[] if failed else per_group_cents(model_usage),
         auto_top_up=auto_top_up,
         invoiced=invoiced,
         payment_methods=methods,
         today=day,
+        usage_error=f"{failed.title}: {failed.message}" if failed else None,
         known_default_id=client.known_defaults.get(team_id),
     )

@@ -48,6 +48,13 @@ class UsagePanel(Vertical):
             chart.update("")
             models.update("")
             return
+        if snap.usage_error or not snap.daily:
+            # Usage alone failed (or said nothing): the balance, limit and ledger still stand.
+            why = f"unavailable — {snap.usage_error}" if snap.usage_error else "no usage reported"
+            caption.update(Text.assemble(("Spend per day", "bold"), (f"   {why}", "yellow" if snap.usage_error else "dim")))
+            chart.update("")
+            models.update(Text("This month by model: —" if snap.usage_error else "No usage this month yet.", style="dim"))
+            return
         values = [cents for _day, cents in snap.daily]
         total = sum(values)
         peak_day, peak = max(snap.daily, key=lambda item: item[1]) if snap.daily else (None, 0)
