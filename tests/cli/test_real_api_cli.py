@@ -65,3 +65,47 @@ def test_team_add_validates_a_key_against_null_filled_answers(home, strict, memo
     result = run("team", "add", "Lumen", "--key-stdin", "--api-url", url, input=ref.KEY + "\n")
     assert result.exit_code == 0, result.output
     assert memory_keyring.store[("xconsole", f"team:{ref.TEAM}")] == ref.KEY
+
+
+def test_buy_sends_the_amount_once_and_says_what_happened(home, strict, run, monkeypatch):
+    api, url = strict
+    monkeypatch.setenv("XAI_MANAGEMENT_KEY", ref.KEY)
+    result = run("--api-url", url, "buy", "25", "--yes", "--json")
+    assert result.exit_code == 0, result.output
+    done = json.loads(result.output)
+    assert done["state"] == "bought" and done["created"] and done["amount"]["cents"] == 2500
+    assert [json.loads(r.body) for r in api.sent("POST", "/prepaid/top-up")] == [{"amount": {"val": "2500"}}]
+
+
+def test_buy_while_a_top_up_is_pending_makes_no_new_charge(home, run, monkeypatch):
+    api = StrictApi(settle_after_reads=None)
+    monkeypatch.setattr("xconsole.core.purchase.FOLLOW_DELAYS_S", (0.0,))
+    with Served(api) as served:
+        monkeypatch.setenv("XAI_MANAGEMENT_KEY", ref.KEY)
+        first = run("--api-url", served.url, "buy", "25", "--yes")
+        assert first.exit_code == 0 and "is charging" in first.output and "bank" not in first.output.lower()
+        second = run("--api-url", served.url, "buy", "50", "--yes")
+        assert second.exit_code == 1 and "A top-up of $25.00 from" in second.output
+        assert "no new charge was made" in second.output
+    assert len(api.sent("POST", "/prepaid/top-up")) == 2 and len(api.charged) == 1 and api.extension_requests == []
+
+
+def test_buy_refuses_without_a_confirmation_and_under_the_minimum(home, strict, run, monkeypatch):
+    api, url = strict
+    monkeypatch.setenv("XAI_MANAGEMENT_KEY", ref.KEY)
+    assert run("--api-url", url, "buy", "25").exit_code == 1  # no terminal to ask on, no --yes
+    declined = run("--api-url", url, "buy", "25", input="n\n")
+    assert "--yes" in declined.output or "Nothing bought" in declined.output
+    low = run("--api-url", url, "buy", "24.99", "--yes")
+    assert low.exit_code == 2 and "at least $25.00" in low.output
+    assert api.sent("POST", "/prepaid/top-up") == []
+
+
+def test_buy_on_a_served_sandbox_names_the_default_card(home, run, monkeypatch):
+    from tests.served import ServedSandbox
+
+    with ServedSandbox() as sandbox:
+        monkeypatch.setenv("XAI_MANAGEMENT_KEY", sandbox.teams["lumen"]["managementKey"])
+        result = run("--api-url", sandbox.url, "buy", "25", "--yes", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["state"] == "bought"

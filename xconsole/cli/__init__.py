@@ -19,6 +19,7 @@ class LazyGroup(click.Group):
     lazy = {
         "team": ("xconsole.cli.team", "team_group"),
         "balance": ("xconsole.cli.balance", "balance"),
+        "buy": ("xconsole.cli.buy", "buy"),
         "doctor": ("xconsole.cli.doctor", "doctor"),
         "invoices": ("xconsole.cli.invoices", "invoices"),
         "usage": ("xconsole.cli.usage", "usage"),

@@ -1,0 +1,72 @@
+"""`xconsole buy AMOUNT`: buy prepaid credits for one team, saying exactly what the purchase did.
+
+The same write as the console's (core.purchase): the $25 minimum, one Idempotency-Key per
+confirmation, an earlier pending top-up reported instead of a new charge, a card charge followed
+in the ledger and never re-sent. It asks first (naming team, amount and payment method) unless
+`--yes`; without a terminal to ask on, `--yes` is required.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from typing import Any
+
+import click
+
+from xconsole.cli.options import Fail, Options, emit_json, money
+
+
+@click.command()
+@click.argument("amount")
+@click.option("--team", "team", metavar="NAME_OR_ID", help="Team to buy for (default: the last used).")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation (for scripts).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
+@click.pass_obj
+def buy(opts: Options, amount: str, team: str | None, yes: bool, as_json: bool) -> None:
+    """Buy AMOUNT dollars of prepaid credits (minimum $25), charged to the team's default method."""
+    from xconsole.cli.wiring import run_for_team
+    from xconsole.core.billing import minimum_purchase_problem
+    from xconsole.core.money import MoneyError, format_cents, parse_amount
+    from xconsole.core.purchase import PurchaseState, buy_credits
+
+    try:
+        cents = parse_amount(amount)
+    except MoneyError as exc:
+        raise click.BadParameter(str(exc), param_hint="AMOUNT") from None
+    problem = minimum_purchase_problem(cents)
+    if problem:
+        raise click.BadParameter(problem, param_hint="AMOUNT")
+    if opts.read_only:
+        raise Fail("Read-only mode: buying credits is disabled (started with --read-only)")
+    if not yes and not sys.stdin.isatty():
+        raise Fail("Buying moves money: confirm with --yes when there is no terminal to ask on")
+
+    async def purchase(client: Any, handle: Any) -> Any:
+        from xconsole.core import models
+
+        charged, bank = "the team's default payment method", False
+        if await client.identify():  # the sandbox says which method is the default
+            default = models.default_method((await client.list_payment_methods(handle.team_id)).payment_methods)
+            charged = f"{default.label()} (the default payment method)" if default else charged
+            bank = default is not None and default.us_bank_account_details is not None
+        if not yes:
+            click.echo(f"Team      {handle.name} ({handle.short_id}) — applies to every user of this team\n"
+                       f"Amount    {format_cents(cents)} of prepaid credits\nPay with  {charged}", err=True)
+            if not click.confirm(f"Buy {format_cents(cents)}?", default=False, err=True):
+                raise Fail("Nothing bought.")
+        progress = (lambda text: click.echo(text, err=True)) if sys.stderr.isatty() and not as_json else None
+        return await buy_credits(client, handle.team_id, cents, bank_transfer=bank, on_progress=progress)
+
+    handle, done = asyncio.run(run_for_team(opts, team, purchase))
+    if as_json:
+        change = done.change
+        emit_json({"team": {"name": handle.name, "teamId": handle.team_id}, "state": done.state.value,
+                   "created": done.created, "requested": money(cents), "amount": money(change.credit_cents),
+                   "topupStatus": change.topup_status.value if change.topup_status else None,
+                   "createTime": change.create_time.isoformat() if change.create_time else None,
+                   "reconciled": done.reconciled, "message": done.message()})
+    elif done.state not in (PurchaseState.ALREADY_PENDING, PurchaseState.FAILED):
+        click.echo(f"{handle.name}: {done.message()}")
+    if done.state in (PurchaseState.ALREADY_PENDING, PurchaseState.FAILED):
+        raise Fail(f"{handle.name}: {done.message()}")  # nothing new was bought: exit 1
