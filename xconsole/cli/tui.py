@@ -22,6 +22,21 @@ def _saved_theme() -> str | None:
         return None
 
 
+def _starting_team(opts: Options) -> tuple[str, str] | None:
+    """The team the session will open on, from the config or the sandbox database, for the first
+    frame (the session confirms it). Unknown with XAI_MANAGEMENT_KEY: the key names the team."""
+    import os
+
+    from xconsole.core import first_team
+    from xconsole.core.paths import KEY_ENV, config_path, data_dir
+
+    if opts.sandbox:
+        return None if opts.fresh else first_team.from_sandbox_db(data_dir() / "sandbox.db", opts.team)
+    if os.environ.get(KEY_ENV, "").strip():
+        return None
+    return first_team.from_config(config_path(), opts.team)
+
+
 def run_tui(opts: Options) -> None:
     from xconsole.tui.app import XConsoleApp
 
@@ -34,6 +49,6 @@ def run_tui(opts: Options) -> None:
         return await wiring.build_session(opts)
 
     app = XConsoleApp(factory, sandbox=opts.sandbox, read_only=opts.read_only, initial_team=opts.team,
-                      theme=None if opts.sandbox else _saved_theme())
+                      theme=None if opts.sandbox else _saved_theme(), starting_team=_starting_team(opts))
     code = app.run()
     raise SystemExit(code or 0)

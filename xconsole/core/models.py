@@ -69,6 +69,9 @@ class WireModel(BaseModel):
         serialize_by_alias=True,
         extra="ignore",
         frozen=False,
+        # Built on first use, not at import: the first screen needs a handful of the ~60 models
+        # and startup should not pay for the rest (issue "Useful frame fast").
+        defer_build=True,
     )
 
     @model_validator(mode="before")
@@ -269,7 +272,7 @@ class InvoiceLine(WireModel):
 
 class ChargerAttempt(WireModel):
     ticket: Int32 = 0
-    successful: bool = False
+    successful: bool | None = False
     payment_method_id: NullStr = ""
 
 
@@ -359,7 +362,7 @@ class _SummaryMonthly:
 
 @pydantic_dataclass(slots=True, config=_SUMMARY)
 class _SummaryAttempt:
-    successful: bool = False
+    successful: bool | None = False
     payment_method_id: str | None = None
 
 

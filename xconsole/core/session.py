@@ -71,12 +71,11 @@ class Session:
         return self.registry is not None
 
     def find(self, name_or_id: str) -> TeamHandle | None:
-        wanted = name_or_id.strip().lower()
-        for team in self.teams:
-            if team.name.lower() == wanted or team.team_id == wanted:
-                return team
-        matches = [t for t in self.teams if t.team_id.startswith(wanted) or t.name.lower().startswith(wanted)]
-        return matches[0] if len(matches) == 1 else None
+        """Exact name or id, else the one team a prefix names (one rule with `first_team`)."""
+        from xconsole.core import first_team
+
+        found = first_team.find([(t.name, t.team_id) for t in self.teams], name_or_id)
+        return next((t for t in self.teams if (t.name, t.team_id) == found), None)
 
     def pick(self, wanted: str | None = None) -> TeamHandle | None:
         """The team to act on: the one asked for, else the last used, else the first.

@@ -85,6 +85,7 @@ class XConsoleApp(SpendActions, PaymentActions, ResourceLoads, App[int]):
         read_only: bool = False,
         initial_team: str | None = None,
         theme: str | None = None,
+        starting_team: tuple[str, str] | None = None,
     ) -> None:
         super().__init__()
         self.session_factory = session_factory
@@ -92,6 +93,8 @@ class XConsoleApp(SpendActions, PaymentActions, ResourceLoads, App[int]):
         self.sandbox = sandbox
         self.read_only = read_only
         self.initial_team = initial_team
+        #: (name, team id) the session is expected to open on: named in the first frame.
+        self.starting_team = starting_team
         self.cache: dict[str, TeamData] = {}
         self.built_modes: set[str] = set()  # team screens mounted so far
         self._announced: set[tuple[str, str]] = set()  # (team, warning) already shown as a toast

@@ -58,8 +58,11 @@ class TeamScreen(Screen):
         team = app.team
         data = app.active_data()
         header = self.query_one(TeamHeader)
-        header.team_name = team.name if team else ("starting…" if app.session is None else "no team")
-        header.team_id = team.team_id if team else ""
+        if team is None and app.session is None and app.starting_team is not None:
+            header.team_name, header.team_id = app.starting_team  # the first frame names the team
+        else:
+            header.team_name = team.name if team else ("starting…" if app.session is None else "no team")
+            header.team_id = team.team_id if team else ""
         header.sandbox = app.sandbox
         header.read_only = app.read_only
         header.stale = bool(data and data.stale)

@@ -1,0 +1,53 @@
+"""The team the console opens on, read before anything heavy is imported (no pydantic, no httpx,
+no FastAPI), so that its name is in the first painted frame.
+
+This is only a preview: the session, built after that frame, decides for good with the same rule
+(`Session.pick`: the team asked for, else the last used, else the first) and the header follows it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import tomllib
+from pathlib import Path
+
+Team = tuple[str, str]  # (name, team_id)
+
+
+def find(teams: list[Team], wanted: str) -> Team | None:
+    """`Session.find` on plain tuples: exact name or id, else the one team a prefix names."""
+    key = wanted.strip().lower()
+    exact = next((t for t in teams if t[0].lower() == key or t[1] == key), None)
+    if exact is not None:
+        return exact
+    matches = [t for t in teams if t[1].startswith(key) or t[0].lower().startswith(key)]
+    return matches[0] if len(matches) == 1 else None
+
+
+def pick(teams: list[Team], wanted: str | None, last: str | None = None) -> Team | None:
+    if wanted:
+        return find(teams, wanted)
+    return next((t for t in teams if t[1] == last), None) or (teams[0] if teams else None)
+
+
+def from_config(path: Path, wanted: str | None) -> Team | None:
+    """From config.toml: the registered teams and the last used one."""
+    try:
+        with path.open("rb") as handle:
+            config = tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError):
+        return None
+    teams = [(str(t.get("name", "")), str(t.get("team_id", ""))) for t in config.get("teams", []) if isinstance(t, dict)]
+    return pick(teams, wanted, config.get("settings", {}).get("last_team"))
+
+
+def from_sandbox_db(path: Path, wanted: str | None) -> Team | None:
+    """From an already seeded sandbox database, read-only (a fresh one is seeded later)."""
+    if not path.exists():
+        return None
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=0.2) as conn:
+            teams = [(name, team_id) for team_id, name in conn.execute("SELECT team_id, name FROM teams ORDER BY position")]
+    except sqlite3.Error:
+        return None
+    return pick(teams, wanted)
