@@ -81,6 +81,8 @@ class ManagementClient:
         #: Evidence from our side: this client talks to the embedded sandbox (`--sandbox`).
         self._embedded_sandbox = sandbox
         self._identify_lock = asyncio.Lock()
+        self._in_flight = 0  # requests sent and not yet answered or failed
+        self._settled = asyncio.Event()  # set whenever one of them ends
         #: team id -> the payment method this client made the default. The real API never says
         #: which method is the default; this is the one thing xconsole knows about it [C].
         self.known_defaults: dict[str, str] = {}
@@ -122,11 +124,16 @@ class ManagementClient:
         return self.sandbox is True
 
     async def identify(self) -> bool:
-        """Whether the server is the sandbox; asks it once (the key validation, a real route that
-        needs no ACL) when no answer has said so yet."""
-        if self.sandbox is None:
+        """Whether the server is the sandbox. Every answer says, so with requests in flight this
+        waits for the first of them (no extra round trip); with none, it asks once with the key
+        validation (a real route that needs no ACL)."""
+        while self.sandbox is None:
+            if self._in_flight:
+                self._settled.clear()
+                await self._settled.wait()
+                continue
             async with self._identify_lock:
-                if self.sandbox is None:
+                if self.sandbox is None and not self._in_flight:
                     await self.validate_key()
         return self.sandbox is True
 
@@ -195,6 +202,7 @@ class ManagementClient:
         self, method: str, path: str, *, params: Any, body: Any, headers: dict[str, str] | None
     ) -> httpx.Response:
         started = time.perf_counter()
+        self._in_flight += 1
         try:
             response = await self._http.request(method, path, params=params, json=body, headers=headers)
         except httpx.TimeoutException as exc:
@@ -206,6 +214,11 @@ class ManagementClient:
             raise errors.Unavailable(
                 f"Cannot reach {self.base_url}: {detail}", method=method, path=path
             ) from None
+        finally:
+            # Waiters in identify() resume only after this coroutine next yields, by which time
+            # the answer below has been noted.
+            self._in_flight -= 1
+            self._settled.set()
         log.debug("%s %s -> %s in %.0f ms", method, path, response.status_code, (time.perf_counter() - started) * 1000)
         self._note_server(response)
         self._note_date(response.headers.get("date"))

@@ -72,7 +72,7 @@ class Purchase:
         asked = format_cents(self.requested)
         got = format_cents(self.change.credit_cents)
         state = self.state
-        lost = "The answer was lost, but the purchase is in the ledger: it was sent once, nothing was re-sent. "
+        lost = "The answer to the purchase was lost, but it is in the ledger — it went through once; nothing was re-sent. "
         prefix = lost if self.reconciled else ""
         if state is PurchaseState.ALREADY_PENDING:
             when = _when(self.change.create_time or self.change.create_ts)

@@ -100,9 +100,10 @@ async def _usage(call: Awaitable[models.UsageResponse]) -> models.UsageResponse 
 
 
 async def load_spend(client: ManagementClient, team_id: str, today: date | None = None) -> SpendSnapshot:
-    """Everything for one team. All reads run in parallel once the server's date is known (from
-    any earlier answer); on a client's very first call the two usage reads wait for it, so the
-    chart and runway cover the server's days, not this machine's."""
+    """Everything for one team, in one round trip: all reads run in parallel. Until an answer has
+    told the server's date, the usage reads assume this machine's UTC date; if the server's date
+    turns out to differ (a moved sandbox clock, a machine near midnight), they are read again for
+    the server's days, so the chart and runway never cover the wrong days."""
 
     def usage_reads(day: date) -> list[Awaitable[models.UsageResponse | errors.ApiError]]:
         return [_usage(client.usage(team_id, daily_request(day, CHART_DAYS))),
@@ -116,13 +117,11 @@ async def load_spend(client: ManagementClient, team_id: str, today: date | None 
         _console_only(client.get_invoiced_billing(team_id)),
         client.list_payment_methods(team_id),
     ]
-    if today is not None or client.server_date is not None:
-        day = today or client.today()
-        preview, limits, ledger, auto_top_up, invoiced, methods, daily_usage, model_usage = await asyncio.gather(
-            *reads, *usage_reads(day)
-        )
-    else:
-        preview, limits, ledger, auto_top_up, invoiced, methods = await asyncio.gather(*reads)
+    day = today or client.today()
+    preview, limits, ledger, auto_top_up, invoiced, methods, daily_usage, model_usage = await asyncio.gather(
+        *reads, *usage_reads(day)
+    )
+    if today is None and client.today() != day:
         day = client.today()
         daily_usage, model_usage = await asyncio.gather(*usage_reads(day))
     failed = next((r for r in (daily_usage, model_usage) if isinstance(r, errors.ApiError)), None)

@@ -35,6 +35,7 @@ def create_app(
     fault_seed: int = 0,
 ) -> FastAPI:
     """Build the app; an empty store is seeded with the demo teams at the clock's `now`."""
+    _build_wire_models()
     store = store or Store()
     clock = clock or Clock()
     if store.is_empty():
@@ -89,6 +90,22 @@ def create_app(
         return JSONResponse(error_body(500, "Internal sandbox error"), status_code=500)
 
     return app
+
+
+def _build_wire_models() -> None:
+    """The client builds its wire models on first use (`defer_build`); the sandbox builds them
+    all up front. FastAPI's request-body adapters inherit `defer_build` from the model's config
+    and say so with a harmless warning on their first request, which is silenced here."""
+    import warnings
+
+    from pydantic.warnings import UnsupportedFieldAttributeWarning
+
+    from xconsole.core import models
+
+    warnings.filterwarnings("ignore", category=UnsupportedFieldAttributeWarning, message=".*'body'")
+    for value in vars(models).values():
+        if isinstance(value, type) and issubclass(value, models.WireModel) and not value.__pydantic_complete__:
+            value.model_rebuild()
 
 
 async def _inject_fault(state: Sandbox) -> tuple[JSONResponse | None, str | None]:
