@@ -44,15 +44,17 @@ class LazyGroup(click.Group):
 @click.option("--api-url", envvar=API_URL_ENV, metavar="URL", help=f"Management API base URL (env {API_URL_ENV}).")
 @click.option("--team", "team", metavar="NAME_OR_ID", help="Start on this team.")
 @click.option("--read-only", is_flag=True, help="Disable every write action.")
+@click.option("--no-cache", is_flag=True, help="Do not show (or keep) each team's last numbers while loading.")
 @click.version_option(__version__, prog_name="xconsole")
 @click.pass_context
-def main(ctx: click.Context, sandbox: bool, fresh: bool, api_url: str | None, team: str | None, read_only: bool) -> None:
+def main(ctx: click.Context, sandbox: bool, fresh: bool, api_url: str | None, team: str | None, read_only: bool,
+         no_cache: bool) -> None:
     """Keyboard-driven console for your xAI teams' billing.
 
     Without a command, opens the console on your registered teams (or the demo teams with
     --sandbox). Keys live in the OS keyring; XAI_MANAGEMENT_KEY gives a key for one run.
     """
-    ctx.obj = Options(sandbox=sandbox, fresh=fresh, api_url=api_url, team=team, read_only=read_only)
+    ctx.obj = Options(sandbox=sandbox, fresh=fresh, api_url=api_url, team=team, read_only=read_only, no_cache=no_cache)
     if fresh and not sandbox:
         raise click.UsageError("--fresh only applies with --sandbox")
     if ctx.invoked_subcommand is None:

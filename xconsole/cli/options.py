@@ -21,6 +21,7 @@ class Options:
     api_url: str | None = None
     team: str | None = None
     read_only: bool = False
+    no_cache: bool = False  # neither show nor keep the last numbers of each team
 
 
 class Fail(click.ClickException):

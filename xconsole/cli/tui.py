@@ -37,7 +37,9 @@ def _starting_team(opts: Options) -> tuple[str, str] | None:
     return first_team.from_config(config_path(), opts.team)
 
 
-def run_tui(opts: Options) -> None:
+def build_app(opts: Options):  # noqa: ANN201 - XConsoleApp, imported lazily
+    """The console for `opts`, not yet running: its first frame names the starting team and
+    shows that team's last numbers (unless --no-cache, and never on the sandbox)."""
     from xconsole.tui.app import XConsoleApp
 
     async def factory():  # noqa: ANN202
@@ -48,7 +50,19 @@ def run_tui(opts: Options) -> None:
         wiring = await asyncio.to_thread(importlib.import_module, "xconsole.cli.wiring")
         return await wiring.build_session(opts)
 
+    starting = _starting_team(opts)
+    keep_numbers = not (opts.sandbox or opts.no_cache)
+    remembered = None
+    if keep_numbers and starting is not None:
+        from xconsole.core import numbers_cache
+
+        remembered = numbers_cache.load(starting[1])
     app = XConsoleApp(factory, sandbox=opts.sandbox, read_only=opts.read_only, initial_team=opts.team,
-                      theme=None if opts.sandbox else _saved_theme(), starting_team=_starting_team(opts))
-    code = app.run()
+                      theme=None if opts.sandbox else _saved_theme(), starting_team=starting,
+                      keep_numbers=keep_numbers, remembered=[remembered] if remembered else [])
+    return app
+
+
+def run_tui(opts: Options) -> None:
+    code = build_app(opts).run()
     raise SystemExit(code or 0)

@@ -25,6 +25,7 @@ from xconsole.tui.state import TeamData
 
 if TYPE_CHECKING:
     from xconsole.core.credentials import KeyringUnavailable
+    from xconsole.core.numbers_cache import CachedNumbers
     from xconsole.core.session import Session, TeamHandle
 
 #: Automatic retries after a failed refresh: 2 s, 4 s, ... up to a minute.
@@ -86,6 +87,8 @@ class XConsoleApp(SpendActions, PaymentActions, ResourceLoads, App[int]):
         initial_team: str | None = None,
         theme: str | None = None,
         starting_team: tuple[str, str] | None = None,
+        keep_numbers: bool = False,
+        remembered: list[CachedNumbers] | None = None,
     ) -> None:
         super().__init__()
         self.session_factory = session_factory
@@ -95,6 +98,10 @@ class XConsoleApp(SpendActions, PaymentActions, ResourceLoads, App[int]):
         self.initial_team = initial_team
         #: (name, team id) the session is expected to open on: named in the first frame.
         self.starting_team = starting_team
+        #: Each team's last numbers from an earlier run, shown (with their age) until live ones
+        #: arrive; kept up to date on disk when `keep_numbers`.
+        self.keep_numbers = keep_numbers
+        self.remembered: dict[str, CachedNumbers] = {n.team_id: n for n in remembered or []}
         self.cache: dict[str, TeamData] = {}
         self.built_modes: set[str] = set()  # team screens mounted so far
         self._announced: set[tuple[str, str]] = set()  # (team, warning) already shown as a toast
@@ -250,11 +257,27 @@ class XConsoleApp(SpendActions, PaymentActions, ResourceLoads, App[int]):
                 self._plan_retry(team, data)
         else:
             data.mark_loaded(snapshot)
+            self._keep_numbers(team, snapshot)
             if self._is_active(team):
                 self._announce(team, snapshot)
         finally:
             data.loading = False
             self._changed(team)
+
+    def _keep_numbers(self, team: TeamHandle, snapshot: object) -> None:
+        """Remember the live numbers for the next start (written off the UI loop)."""
+        import asyncio
+        from datetime import datetime, timezone
+
+        from xconsole.core import numbers_cache
+
+        self.remembered.pop(team.team_id, None)  # live numbers from now on
+        if not self.keep_numbers:
+            return
+        s = snapshot.summary  # type: ignore[attr-defined]
+        numbers = numbers_cache.CachedNumbers(team.team_id, s.live_balance, s.month_spend, s.soft_limit,
+                                              s.runway_days, datetime.now(timezone.utc))
+        self.run_worker(asyncio.to_thread(numbers_cache.save, numbers), group="keep-numbers", exit_on_error=False)
 
     def _announce(self, team: TeamHandle, snapshot: object) -> None:
         """A console warning (80 % of the monthly maximum, 1 of 5 left...) as a toast, once."""

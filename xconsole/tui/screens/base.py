@@ -67,4 +67,5 @@ class TeamScreen(Screen):
         header.read_only = app.read_only
         header.stale = bool(data and data.stale)
         header.busy = bool(data and data.loading)
-        self.query_one(TeamSummary).show(data)
+        shown_id = team.team_id if team else (app.starting_team[1] if app.starting_team else "")
+        self.query_one(TeamSummary).show(data, app.remembered.get(shown_id))

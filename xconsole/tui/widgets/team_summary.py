@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.widget import Widget
 
 from xconsole.tui.state import TeamData
+
+if TYPE_CHECKING:
+    from xconsole.core.numbers_cache import CachedNumbers
 
 
 class TeamSummary(Widget):
@@ -16,9 +21,11 @@ class TeamSummary(Widget):
     def __init__(self, **kw: object) -> None:
         super().__init__(**kw)  # type: ignore[arg-type]
         self.data: TeamData | None = None
+        self.remembered: CachedNumbers | None = None
 
-    def show(self, data: TeamData | None) -> None:
+    def show(self, data: TeamData | None, remembered: CachedNumbers | None = None) -> None:
         self.data = data
+        self.remembered = remembered
         self.refresh(layout=True)  # one line, or two with a stale note
 
     def render(self) -> Text:
@@ -27,6 +34,8 @@ class TeamSummary(Widget):
         if data is None or data.snapshot is None:
             if data is not None and data.error:
                 return Text(data.error, style=self.get_component_rich_style("summary-error"))
+            if self.remembered is not None:
+                return self._remembered(self.remembered, label)
             return Text("Loading this team's billing…", style=label)
         # Imported here, not at the top: the first frame has no numbers and must not wait for
         # pydantic; by the time a snapshot exists these modules are loaded.
@@ -50,4 +59,16 @@ class TeamSummary(Widget):
         text.rstrip()
         if data.stale:
             text.append(f"\nShowing older data: {data.error}", style=self.get_component_rich_style("summary-error"))
+        return text
+
+    def _remembered(self, numbers: CachedNumbers, label: object) -> Text:
+        """Last run's numbers, dimmed and dated, until the live ones arrive (no pydantic needed)."""
+        from xconsole.core.money import format_cents
+
+        text = Text()
+        for name, cents in (("Credits", numbers.live_balance), ("Month", numbers.month_spend), ("Limit", numbers.soft_limit)):
+            text.append(f"{name} ", style=label)
+            text.append(format_cents(cents), style="dim bold")
+            text.append("   ")
+        text.append(f"saved {numbers.age()} · refreshing…", style="italic dim")
         return text

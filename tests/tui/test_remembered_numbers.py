@@ -1,0 +1,76 @@
+"""The first frame names the team and shows its last numbers (dated) while the live read runs."""
+
+from datetime import datetime, timedelta, timezone
+
+from xconsole.core import numbers_cache
+from xconsole.core.numbers_cache import CachedNumbers
+from xconsole.core.session import Session, TeamHandle
+from xconsole.core.credentials import MemoryKeyStore
+from xconsole.core.client import ManagementClient
+from xconsole.sandbox.embedded import BASE_URL
+from xconsole.tui.app import XConsoleApp
+from xconsole.tui.widgets.team_header import TeamHeader
+from xconsole.tui.widgets.team_summary import TeamSummary
+from tests.tui.harness import DelayTransport, embedded, settle, wait_until
+
+
+def text_of(widget) -> str:
+    return str(widget.render())
+
+
+async def test_name_and_remembered_numbers_before_the_session_then_live_ones(monkeypatch, tmp_path):
+    monkeypatch.setattr(numbers_cache, "cache_dir", lambda: tmp_path)
+    sandbox = embedded()
+    lumen = sandbox.teams[0]
+    transport = DelayTransport(sandbox.transport, {lumen.team_id: None})  # the read hangs until released
+    started = __import__("asyncio").Event()
+
+    async def factory() -> Session:
+        await started.wait()  # the session arrives only when the test says so
+        return Session([TeamHandle(lumen.name, lumen.team_id, "keyring")], MemoryKeyStore({lumen.team_id: lumen.management_key}),
+                       lambda key, _url: ManagementClient(key, BASE_URL, transport=transport, sandbox=True))
+
+    saved = CachedNumbers(lumen.team_id, 12_345, 678, 0, None, datetime.now(timezone.utc) - timedelta(minutes=7))
+    app = XConsoleApp(factory, starting_team=(lumen.name, lumen.team_id), keep_numbers=True, remembered=[saved])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert lumen.name in text_of(app.screen.query_one(TeamHeader))  # no session yet
+        summary = text_of(app.screen.query_one(TeamSummary))
+        assert "Credits $123.45" in summary and "saved 7 min ago" in summary
+        started.set()
+        transport.delays.clear()
+        await settle(pilot)
+        await wait_until(pilot, lambda: app.active_data() is not None and app.active_data().snapshot is not None)
+        await settle(pilot)
+        live = text_of(app.screen.query_one(TeamSummary))
+        assert "saved" not in live and "$123.45" not in live
+    kept = numbers_cache.load(lumen.team_id)
+    assert kept is not None and kept.live_balance == app.cache[lumen.team_id].snapshot.summary.live_balance
+
+
+async def test_no_cache_keeps_nothing(monkeypatch, tmp_path):
+    from tests.tui.harness import sandbox_app
+
+    monkeypatch.setattr(numbers_cache, "cache_dir", lambda: tmp_path)
+    app = sandbox_app()  # keep_numbers is off unless asked (the CLI asks unless --sandbox or --no-cache)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_cli_shows_the_registered_teams_last_numbers_unless_no_cache(monkeypatch, tmp_path):
+    from xconsole.cli.options import Options
+    from xconsole.cli.tui import build_app
+
+    team = "3f1c9e2a-7b44-4d0e-9a61-0c2b5d8e4f17"
+    config = tmp_path / "config.toml"
+    config.write_text(f'[settings]\nlast_team = "{team}"\n\n[[teams]]\nname = "Prod"\nteam_id = "{team}"\n')
+    monkeypatch.setenv("XCONSOLE_CONFIG_FILE", str(config))
+    monkeypatch.delenv("XAI_MANAGEMENT_KEY", raising=False)
+    monkeypatch.setattr(numbers_cache, "cache_dir", lambda: tmp_path / "cache")
+    numbers_cache.save(CachedNumbers(team, 500, 100, 0, None, datetime.now(timezone.utc)))
+
+    app = build_app(Options())
+    assert app.starting_team == ("Prod", team) and app.keep_numbers and team in app.remembered
+    quiet = build_app(Options(no_cache=True))
+    assert quiet.starting_team == ("Prod", team) and not quiet.keep_numbers and quiet.remembered == {}
