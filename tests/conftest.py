@@ -19,6 +19,6 @@ def _servers_unidentified():
     """What a base URL's answers said it is lasts a process; each test starts from nothing known."""
     from xconsole.core.client import ManagementClient
 
-    ManagementClient._identified.clear()
+    ManagementClient._seen_real.clear()
     yield
-    ManagementClient._identified.clear()
+    ManagementClient._seen_real.clear()

@@ -111,3 +111,58 @@ async def test_on_the_sandbox_a_bank_transfer_is_pending_and_a_card_is_bought():
     again = await buy_credits(client, client_team, 4000, payment_method_id=card.payment_method_id, sleep=_no_sleep)
     assert again.state is PurchaseState.ALREADY_PENDING and "$30.00" in again.message()
     await harness.close()
+
+
+def _answering(balances, top_up):
+    """A server answering the ledger reads in turn (the last one repeated) and the top-up."""
+    reads = iter(balances)
+    last = {}
+
+    def handle(request):
+        if request.url.path.endswith("/prepaid/balance"):
+            last["body"] = next(reads, last.get("body"))
+            return httpx.Response(200, json=last["body"])
+        if request.url.path.endswith("/prepaid/top-up"):
+            return top_up(request) if callable(top_up) else httpx.Response(200, json=top_up)
+        return httpx.Response(404)
+
+    return ManagementClient(ref.KEY, "https://management-api.x.ai", transport=httpx.MockTransport(handle))
+
+
+def _row(status, cents, when=None):
+    row = {"changeOrigin": "PURCHASE", "topupStatus": status, "amount": {"val": str(-cents)}}
+    return {**row, "createTime": when} if when else row
+
+
+async def test_a_lost_answer_while_an_earlier_charge_settles_is_not_a_purchase():
+    earlier = _row("TO_CHARGE", 2500, "2026-11-28T10:00:00Z")
+
+    def lost(request):
+        raise httpx.ReadTimeout("answer lost", request=request)
+
+    client = _answering([{"changes": [earlier]}, {"changes": [{**earlier, "topupStatus": "SUCCEEDED"}]}], lost)
+    with pytest.raises(errors.Unavailable, match="not in the ledger"):
+        await buy_credits(client, ref.TEAM, 2500, sleep=_no_sleep)
+
+
+async def test_an_unreported_amount_on_a_new_change_is_still_this_purchase():
+    client = _answering([{"changes": []}, {"changes": [_row("SUCCEEDED", 2500, "2026-11-28T10:00:00Z")]}],
+                        {"change": {"changeOrigin": "PURCHASE", "topupStatus": "TO_CHARGE", "amount": None,
+                                    "createTime": "2026-11-28T10:00:00Z"}})
+    purchase = await buy_credits(client, ref.TEAM, 2500, sleep=_no_sleep)
+    assert purchase.created and purchase.state is PurchaseState.BOUGHT
+
+
+async def test_without_creation_times_an_older_purchase_is_never_taken_for_this_one():
+    older = _row("SUCCEEDED", 2500)
+    client = _answering([{"changes": [older]}, {"changes": [older, _row("TO_CHARGE", 2500)]}],
+                        {"change": _row("TO_CHARGE", 2500)})
+    purchase = await buy_credits(client, ref.TEAM, 2500, sleep=_no_sleep, follow_delays=(0.0,))
+    assert purchase.created and purchase.state is PurchaseState.CHARGING  # not "bought"
+
+
+async def test_an_earlier_change_that_is_not_pending_is_unclear_not_pending():
+    done = _row("SUCCEEDED", 2500, "2026-11-28T10:00:00Z")
+    client = _answering([{"changes": [done]}], {"change": done})
+    purchase = await buy_credits(client, ref.TEAM, 5000, sleep=_no_sleep)
+    assert purchase.state is PurchaseState.UNCLEAR and "Check the ledger" in purchase.message()

@@ -287,9 +287,9 @@ async def test_the_sandbox_is_known_from_its_own_answers_and_never_from_the_url(
     client = ManagementClient(ref.KEY, ref.BASE)
     assert (await client.get_auto_top_up(ref.TEAM)).amount.val == 2500
     assert client.sandbox is True and auto.call_count == 1
-    # A second client of the same base URL knows it without asking again.
+    # "Sandbox" is never taken on trust from another client: a second one learns it again.
     other = ManagementClient(ref.KEY, ref.BASE + "/")
-    assert other.sandbox is True
+    assert other.sandbox is None
     # One answer without the header and it is the real API for good: nothing more is sent there.
     api.get(f"/v1/billing/teams/{ref.TEAM}/prepaid/balance").respond(json=ref.PREPAID_BALANCE)
     await client.get_prepaid_balance(ref.TEAM)
@@ -384,3 +384,28 @@ async def test_null_messages_read_as_unset_and_unknown_money_is_never_zero(clien
     assert methods.payment_methods[0].billing_info.address.country == ""
     api.get(f"/v1/billing/teams/{ref.TEAM}/billing-info").respond(json={"billingInfo": None})
     assert (await client.get_billing_info(ref.TEAM)).name == ""
+
+
+async def test_a_console_only_write_needs_an_answer_given_after_it_was_asked_for(api):
+    """A sandbox stopped and another server started at the same URL never receives card data:
+    a write re-asks the server (one validation GET) right before it is sent."""
+    sandbox_header = {"x-xconsole-sandbox": "1"}
+    validation = api.get("/auth/management-keys/validation")
+    validation.respond(json=ref.VALIDATION, headers=sandbox_header)
+    client = ManagementClient(ref.KEY, ref.BASE)
+    assert await client.identify() is True
+    # The server at that URL is now another one, which does not say it is the sandbox.
+    validation.respond(json=ref.VALIDATION)
+    card = api.post(f"/v1/billing/teams/{ref.TEAM}/payment-method").respond(json={"paymentMethod": {}})
+    with pytest.raises(errors.NotSupportedByApi):
+        await client.add_card(ref.TEAM, models.CardInput(number="4242424242424242", exp_month=1, exp_year=2030, cvc="123"))
+    assert card.call_count == 0 and validation.call_count == 2
+    await client.aclose()
+
+
+async def test_an_empty_payment_method_id_is_still_an_extension_field(client, api):
+    api.get("/auth/management-keys/validation").respond(json=ref.VALIDATION)
+    post = api.post(f"/v1/billing/teams/{ref.TEAM}/prepaid/top-up").respond(json=ref.TOP_UP_RESPONSE)
+    with pytest.raises(errors.NotSupportedByApi):
+        await client.top_up(ref.TEAM, 2500, payment_method_id="")
+    assert not post.called

@@ -59,6 +59,7 @@ def buy(opts: Options, amount: str, team: str | None, yes: bool, as_json: bool) 
         return await buy_credits(client, handle.team_id, cents, bank_transfer=bank, on_progress=progress)
 
     handle, done = asyncio.run(run_for_team(opts, team, purchase))
+    NOTHING_NEW = (PurchaseState.ALREADY_PENDING, PurchaseState.FAILED, PurchaseState.UNCLEAR)  # noqa: N806
     if as_json:
         change = done.change
         emit_json({"team": {"name": handle.name, "teamId": handle.team_id}, "state": done.state.value,
@@ -66,7 +67,7 @@ def buy(opts: Options, amount: str, team: str | None, yes: bool, as_json: bool) 
                    "topupStatus": change.topup_status.value if change.topup_status else None,
                    "createTime": change.create_time.isoformat() if change.create_time else None,
                    "reconciled": done.reconciled, "message": done.message()})
-    elif done.state not in (PurchaseState.ALREADY_PENDING, PurchaseState.FAILED):
+    elif done.state not in NOTHING_NEW:
         click.echo(f"{handle.name}: {done.message()}")
-    if done.state in (PurchaseState.ALREADY_PENDING, PurchaseState.FAILED):
+    if done.state in NOTHING_NEW:
         raise Fail(f"{handle.name}: {done.message()}")  # nothing new was bought: exit 1

@@ -207,17 +207,23 @@ def runway_days(balance_cents: int, daily_spend_cents: Sequence[int], window: in
     return max(0.0, balance_cents / rate)
 
 
+def change_key(change: models.PrepaidBalanceChange) -> tuple:
+    """What makes a ledger row the same row in two readings: not its status or invoice, which
+    change as a top-up is charged."""
+    return (change.change_origin, change.credit_cents, change.create_time or change.create_ts)
+
+
+def new_purchases(before: models.PrepaidBalance, after: models.PrepaidBalance) -> list[models.PrepaidBalanceChange]:
+    """Purchases in `after` that `before` did not have."""
+    seen = {change_key(c) for c in before.changes}
+    return [c for c in after.changes if c.change_origin is models.ChangeOrigin.PURCHASE and change_key(c) not in seen]
+
+
 def find_new_purchase(before: models.PrepaidBalance, after: models.PrepaidBalance,
                       cents: int) -> models.PrepaidBalanceChange | None:
     """The purchase of `cents` in `after` that `before` did not have: what became of a purchase
     whose answer was lost. Found means it happened (maybe pending); a purchase is never re-sent."""
-
-    def key(c: models.PrepaidBalanceChange) -> tuple:
-        return (c.create_time, c.credit_cents, c.change_origin, c.invoice_id, c.topup_status)
-
-    seen = {key(c) for c in before.changes}
-    return next((c for c in after.changes if c.change_origin is models.ChangeOrigin.PURCHASE
-                 and c.credit_cents == cents and key(c) not in seen), None)
+    return next((c for c in new_purchases(before, after) if c.credit_cents in (cents, None)), None)
 
 
 def auto_top_up_label(auto: models.AutoTopUp | None) -> str:

@@ -44,6 +44,8 @@ SANDBOX_HEADER = "x-xconsole-sandbox"
 
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=20.0, write=20.0, pool=5.0)
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
+#: How long an answer carrying the sandbox header vouches for the server, for console-only reads.
+READ_TRUST_S = 30.0
 MAX_RETRY_AFTER_S = 30.0
 
 M = TypeVar("M", bound=BaseModel)
@@ -81,6 +83,7 @@ class ManagementClient:
         #: Evidence from our side: this client talks to the embedded sandbox (`--sandbox`).
         self._embedded_sandbox = sandbox
         self._identify_lock = asyncio.Lock()
+        self._sandbox_answer_at: float | None = None  # last answer that carried the sandbox header
         self._in_flight = 0  # requests sent and not yet answered or failed
         self._settled = asyncio.Event()  # set whenever one of them ends
         #: team id -> the payment method this client made the default. The real API never says
@@ -109,41 +112,54 @@ class ManagementClient:
     def key_hint(self) -> str:
         return mask_key(self._key)
 
-    #: base URL -> what its answers said: True (sandbox header on the first answer) or False (an
-    #: answer without it). Shared by every client of the process: the decision is per base URL.
-    _identified: ClassVar[dict[str, bool]] = {}
+    #: Base URLs that answered without the sandbox header: the real API for the rest of the
+    #: process, for every client. "Sandbox" is never shared: each client learns it from answers.
+    _seen_real: ClassVar[set[str]] = set()
 
     @property
     def sandbox(self) -> bool | None:
         """True: the sandbox; False: not the sandbox (the real API); None: no answer yet."""
-        return True if self._embedded_sandbox else self._identified.get(self.base_url)
+        if self._embedded_sandbox:
+            return True
+        if self.base_url in self._seen_real:
+            return False
+        return True if self._sandbox_answer_at is not None else None
 
     @property
     def extensions(self) -> bool:
         """Console-only features may be used: only on a server known to be the sandbox."""
         return self.sandbox is True
 
-    async def identify(self) -> bool:
-        """Whether the server is the sandbox. Every answer says, so with requests in flight this
-        waits for the first of them (no extra round trip); with none, it asks once with the key
-        validation (a real route that needs no ACL)."""
-        while self.sandbox is None:
+    async def identify(self, *, answered_since: float | None = None) -> bool:
+        """Whether the server is the sandbox, from an answer it gave at or after `answered_since`
+        (time.monotonic(); None: any earlier answer). Answers to requests in flight are waited
+        for (no extra round trip); with none in flight, it asks with the key validation (a real
+        route that needs no ACL). A server that answered without the header is never the sandbox."""
+        while True:
+            if self._embedded_sandbox:
+                return True
+            if self.base_url in self._seen_real:
+                return False
+            seen = self._sandbox_answer_at
+            if seen is not None and (answered_since is None or seen >= answered_since):
+                return True
             if self._in_flight:
                 self._settled.clear()
                 await self._settled.wait()
                 continue
             async with self._identify_lock:
-                if self.sandbox is None and not self._in_flight:
+                seen = self._sandbox_answer_at
+                fresh = seen is not None and (answered_since is None or seen >= answered_since)
+                if not fresh and not self._in_flight and self.base_url not in self._seen_real:
                     await self.validate_key()
-        return self.sandbox is True
 
     def _note_server(self, response: httpx.Response) -> None:
         if self._embedded_sandbox:
             return
         if response.headers.get(SANDBOX_HEADER) == "1":
-            self._identified.setdefault(self.base_url, True)  # never upgrades a server seen as real
+            self._sandbox_answer_at = time.monotonic()
         else:
-            self._identified[self.base_url] = False
+            self._seen_real.add(self.base_url)
 
     def __repr__(self) -> str:
         return f"ManagementClient(base_url={self.base_url!r}, key={self.key_hint!r}, sandbox={self.sandbox})"
@@ -157,8 +173,12 @@ class ManagementClient:
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
 
-    async def _require_sandbox(self, team_id: str, what: str) -> None:
-        if not await self.identify():
+    async def _require_sandbox(self, team_id: str, what: str, *, write: bool) -> None:
+        """Console-only calls go only to a server that said it is the sandbox: a read trusts an
+        answer of the last READ_TRUST_S seconds; a write (card data, money) trusts only an answer
+        given after it was asked for, so a server swapped in at the same URL never receives one."""
+        since = time.monotonic() - (0 if write else READ_TRUST_S)
+        if not await self.identify(answered_since=since):
             raise errors.NotSupportedByApi(
                 f"{what} is managed in the xAI console, not through the Management API",
                 console_url=console_billing_url(team_id),
@@ -396,8 +416,8 @@ class ManagementClient:
         """
         if cents <= 0:
             raise ValueError("Top-up amount must be positive")
-        if payment_method_id or method:
-            await self._require_sandbox(team_id, "Choosing a card or bank transfer for a purchase")
+        if payment_method_id is not None or method is not None:
+            await self._require_sandbox(team_id, "Choosing a card or bank transfer for a purchase", write=True)
         body = models.TopUpRequest(amount=models.Cent.of(cents), payment_method_id=payment_method_id, method=method)
         result = await self._call(
             "POST",
@@ -475,7 +495,7 @@ class ManagementClient:
     async def _console_only(self, what: str, team_id: str, method: str, tail: str, model: type[M], **kw: Any) -> M:
         """A sandbox extension route: sent only to a server known to be the sandbox; anywhere else
         it raises NotSupportedByApi (with the team's console URL) and nothing is sent."""
-        await self._require_sandbox(team_id, what)
+        await self._require_sandbox(team_id, what, write=method != "GET")
         return await self._call(method, self._billing(team_id, tail), model, **kw)
 
     async def get_auto_top_up(self, team_id: str) -> models.AutoTopUp:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from xconsole.core import errors, models
-from xconsole.core.billing import find_new_purchase, minimum_purchase_problem
+from xconsole.core.billing import change_key, find_new_purchase, minimum_purchase_problem
 from xconsole.core.client import ManagementClient
 from xconsole.core.money import format_cents
 
@@ -38,6 +38,7 @@ class PurchaseState(enum.Enum):
     BANK_TRANSFER = "bank-transfer"  # pending bank transfer: credits in 2-3 business days (sandbox)
     FAILED = "failed"  # FAILED_TO_CHARGE or FAILED_TO_GENERATE_INVOICE
     ALREADY_PENDING = "already-pending"  # an earlier top-up is pending: no new charge was made
+    UNCLEAR = "unclear"  # answered with an earlier change that is not pending: check the ledger
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ class Purchase:
     @property
     def state(self) -> PurchaseState:
         if not self.created:
-            return PurchaseState.ALREADY_PENDING
+            return PurchaseState.ALREADY_PENDING if self.change.is_pending else PurchaseState.UNCLEAR
         if self.change.is_failed:
             return PurchaseState.FAILED
         if self.change.is_pending:
@@ -65,7 +66,7 @@ class Purchase:
     def severity(self) -> str:
         """For a notification: "error", "warning" or "information"."""
         return {PurchaseState.FAILED: "error", PurchaseState.ALREADY_PENDING: "warning",
-                PurchaseState.CHARGING: "warning"}.get(self.state, "information")
+                PurchaseState.CHARGING: "warning", PurchaseState.UNCLEAR: "warning"}.get(self.state, "information")
 
     def message(self) -> str:
         """One or two sentences that say exactly what happened, money first."""
@@ -74,10 +75,14 @@ class Purchase:
         state = self.state
         lost = "The answer to the purchase was lost, but it is in the ledger — it went through once; nothing was re-sent. "
         prefix = lost if self.reconciled else ""
+        when = _when(self.change.create_time or self.change.create_ts)
         if state is PurchaseState.ALREADY_PENDING:
-            when = _when(self.change.create_time or self.change.create_ts)
             return (f"A top-up of {got}{when} is still pending; no new charge was made "
                     f"(the {asked} purchase was not sent on). Buy again once it has gone through.")
+        if state is PurchaseState.UNCLEAR:
+            status = self.change.topup_status.value if self.change.topup_status else "no status"
+            return (f"The API answered with an earlier top-up of {got}{when} ({status}) instead of a new "
+                    f"{asked} one: it is not clear that anything was charged. Check the ledger (r) before buying again.")
         if state is PurchaseState.BOUGHT:
             return f"{prefix}{got} of credits bought."
         if state is PurchaseState.BANK_TRANSFER:
@@ -96,19 +101,23 @@ def _when(moment: datetime | None) -> str:
     return f" from {moment:%Y-%m-%d %H:%M} UTC" if moment else ""
 
 
-def _same_change(a: models.PrepaidBalanceChange, b: models.PrepaidBalanceChange) -> bool:
-    return (a.change_origin, a.credit_cents, a.create_time or a.create_ts) == \
-        (b.change_origin, b.credit_cents, b.create_time or b.create_ts)
+def _existed_before(change: models.PrepaidBalanceChange, before: models.PrepaidBalance) -> bool:
+    """In the ledger before the request. Without a creation time rows cannot be told apart, so
+    only a row that was pending then can be this pending one (a settled row never goes back)."""
+    timed = (change.create_time or change.create_ts) is not None
+    return any(change_key(old) == change_key(change) and (timed or old.is_pending) for old in before.changes)
 
 
 def _created_by_us(change: models.PrepaidBalanceChange, cents: int, before: models.PrepaidBalance,
                    started: datetime | None) -> bool:
-    if change.credit_cents != cents:
-        return False
-    if any(_same_change(change, old) for old in before.pending):
+    """Made by this request: not in the ledger before it, not older than it, and (when the
+    answer says) of the amount asked for. An unreported amount does not make it someone else's."""
+    if _existed_before(change, before):
         return False
     created = change.create_time or change.create_ts
-    return not (created and started and created < started - CLOCK_SLACK)
+    if created and started and created < started - CLOCK_SLACK:
+        return False
+    return change.credit_cents in (cents, None)
 
 
 async def buy_credits(
@@ -170,6 +179,19 @@ async def _find_lost(client: ManagementClient, team_id: str, cents: int, before:
     return Purchase(cents, found, True, bank_transfer, reconciled=True)
 
 
+def _row_of(purchase: Purchase, ledger: models.PrepaidBalance) -> models.PrepaidBalanceChange | None:
+    """This purchase's row in a later reading: the same row, never one that was there before.
+    Without a creation time it must be the only row of that amount, or it is not taken."""
+    ours = purchase.change
+    when = ours.create_time or ours.create_ts
+    same = [c for c in ledger.changes if change_key(c) == change_key(ours)
+            or (c.change_origin is ours.change_origin and (c.create_time or c.create_ts) == when
+                and None in (c.credit_cents, ours.credit_cents))]  # an amount one reading left out
+    if when is not None:
+        return same[0] if same else None
+    return same[0] if len(same) == 1 else None  # two alike rows: do not guess which is ours
+
+
 async def _follow(client: ManagementClient, team_id: str, purchase: Purchase, progress: Callable[[str], None],
                   sleep: Callable[[float], Awaitable[object]], delays: tuple[float, ...]) -> Purchase:
     """Read the ledger until the charge ends or the bound is reached; never send again."""
@@ -180,8 +202,7 @@ async def _follow(client: ManagementClient, team_id: str, purchase: Purchase, pr
             ledger = await client.get_prepaid_balance(team_id)
         except errors.ApiError:
             return replace(purchase, ledger_checks=index)  # still "charging": say so, do not guess
-        now = next((c for c in ledger.changes if _same_change(c, purchase.change)), None)
-        purchase = replace(purchase, change=now or purchase.change, ledger_checks=index)
+        purchase = replace(purchase, change=_row_of(purchase, ledger) or purchase.change, ledger_checks=index)
         if purchase.state is not PurchaseState.CHARGING:
             break
     return purchase
