@@ -109,3 +109,13 @@ def test_buy_on_a_served_sandbox_names_the_default_card(home, run, monkeypatch):
         result = run("--api-url", sandbox.url, "buy", "25", "--yes", "--json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["state"] == "bought"
+
+
+def test_an_unknown_figure_trips_a_threshold_instead_of_passing_quietly(home, run, monkeypatch):
+    api = StrictApi(usage_fails=True)  # no spend rate: the runway cannot be known
+    with Served(api) as served:
+        monkeypatch.setenv("XAI_MANAGEMENT_KEY", ref.KEY)
+        result = run("--api-url", served.url, "balance", "--json", "--runway-below", "5")
+    row = json.loads(result.stdout)["teams"][0]
+    assert row["runwayKnown"] is False and row["usageError"] and row["balance"]["cents"] == 5875
+    assert result.exit_code == 3 and "runway unknown" in result.stderr

@@ -34,3 +34,23 @@ def test_age_in_words():
     assert numbers.age(NOW + timedelta(minutes=5)) == "5 min ago"
     assert numbers.age(NOW + timedelta(hours=3)) == "3 h ago"
     assert numbers.age(NOW + timedelta(days=1)) == "1 day ago"
+
+
+def test_a_hand_edited_file_is_ignored_not_drawn(tmp_path):
+    for body in ('{"version": 1, "team_id": "%s", "live_balance": 1.5, "month_spend": null, "soft_limit": null, '
+                 '"runway_days": null, "saved_at": "2026-11-28T12:00:00+00:00"}',
+                 '{"version": 1, "team_id": "%s", "live_balance": 1, "month_spend": null, "soft_limit": null, '
+                 '"runway_days": null, "saved_at": "2026-11-28T12:00:00"}',
+                 '{"version": 1, "team_id": "%s", "live_balance": "1", "month_spend": null, "soft_limit": null, '
+                 '"runway_days": null, "saved_at": 5}'):
+        (tmp_path / f"{TEAM}.json").write_text(body % TEAM)
+        assert numbers_cache.load(TEAM, tmp_path) is None
+
+
+def test_a_config_of_the_wrong_shape_names_no_team(tmp_path):
+    from xconsole.core import first_team
+
+    config = tmp_path / "config.toml"
+    for text in ('settings = "x"\nteams = 3\n', "[[settings]]\n", "not toml ["):
+        config.write_text(text)
+        assert first_team.from_config(config, None) is None

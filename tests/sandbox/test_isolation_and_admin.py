@@ -151,3 +151,25 @@ def test_fault_spec_parsing():
     for bad in ("latency=fast", "error=2", "bogus=1", "error=0.6,malformed=0.6"):
         with pytest.raises(ValueError):
             parse_faults(bad)
+
+
+async def test_a_sandbox_crash_still_says_it_is_the_sandbox(monkeypatch):
+    """One 500 without the header would make clients take it for the real API for good."""
+    from xconsole.sandbox.service import BillingService
+    from tests.sandbox_helpers import SandboxHarness
+
+    def crash(self, team_id):
+        raise RuntimeError("boom")
+
+    import httpx
+
+    from xconsole.sandbox.embedded import BASE_URL, ThreadedASGITransport
+
+    monkeypatch.setattr(BillingService, "get_billing_info", crash)
+    harness = await SandboxHarness().start()
+    lumen = harness.teams["lumen"]
+    async with httpx.AsyncClient(transport=ThreadedASGITransport(harness.app), base_url=BASE_URL) as http:
+        response = await http.get(f"/v1/billing/teams/{lumen.team_id}/billing-info",
+                                  headers={"Authorization": f"Bearer {lumen.key}"})
+    assert response.status_code == 500 and response.headers["x-xconsole-sandbox"] == "1"
+    await harness.close()

@@ -167,5 +167,5 @@ async def test_when_usage_alone_fails_the_balance_limit_and_ledger_stay():
         assert snap is not None and snap.summary.live_balance == 5875 and snap.limits.limit_cents == 0
         assert snap.ledger.changes and snap.usage_error and "analytics backend unavailable" in snap.usage_error
         text = s.text()
-        assert "Spend per day   unavailable" in text and "$58.75" in text
+        assert "Spend per day   unavailable" in text and "$58.75" in text and "runway unknown" in text
     assert len(s.api.sent("POST", "/usage")) == 2 * 3  # two reads, each retried like any read

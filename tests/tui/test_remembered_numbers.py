@@ -1,5 +1,6 @@
 """The first frame names the team and shows its last numbers (dated) while the live read runs."""
 
+import asyncio
 from datetime import datetime, timedelta, timezone
 
 from xconsole.core import numbers_cache
@@ -11,6 +12,8 @@ from xconsole.sandbox.embedded import BASE_URL
 from xconsole.tui.app import XConsoleApp
 from xconsole.tui.widgets.team_header import TeamHeader
 from xconsole.tui.widgets.team_summary import TeamSummary
+from tests.fixtures import reference as ref
+from tests.fixtures.strict_api import StrictApi
 from tests.tui.harness import DelayTransport, embedded, settle, wait_until
 
 
@@ -20,21 +23,20 @@ def text_of(widget) -> str:
 
 async def test_name_and_remembered_numbers_before_the_session_then_live_ones(monkeypatch, tmp_path):
     monkeypatch.setattr(numbers_cache, "cache_dir", lambda: tmp_path)
-    sandbox = embedded()
-    lumen = sandbox.teams[0]
-    transport = DelayTransport(sandbox.transport, {lumen.team_id: None})  # the read hangs until released
-    started = __import__("asyncio").Event()
+    strict = StrictApi()  # a real-API-shaped server: the sandbox's numbers are never kept
+    transport = DelayTransport(strict.transport(), {ref.TEAM: None})  # the read hangs until released
+    started = asyncio.Event()
 
     async def factory() -> Session:
         await started.wait()  # the session arrives only when the test says so
-        return Session([TeamHandle(lumen.name, lumen.team_id, "keyring")], MemoryKeyStore({lumen.team_id: lumen.management_key}),
-                       lambda key, _url: ManagementClient(key, BASE_URL, transport=transport, sandbox=True))
+        return Session([TeamHandle("Prod", ref.TEAM, "keyring")], MemoryKeyStore({ref.TEAM: ref.KEY}),
+                       lambda key, _url: ManagementClient(key, "https://management-api.x.ai", transport=transport))
 
-    saved = CachedNumbers(lumen.team_id, 12_345, 678, 0, None, datetime.now(timezone.utc) - timedelta(minutes=7))
-    app = XConsoleApp(factory, starting_team=(lumen.name, lumen.team_id), keep_numbers=True, remembered=[saved])
+    saved = CachedNumbers(ref.TEAM, 12_345, 678, 0, None, datetime.now(timezone.utc) - timedelta(minutes=7))
+    app = XConsoleApp(factory, starting_team=("Prod", ref.TEAM), keep_numbers=True, remembered=[saved])
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        assert lumen.name in text_of(app.screen.query_one(TeamHeader))  # no session yet
+        assert "Prod" in text_of(app.screen.query_one(TeamHeader))  # no session yet
         summary = text_of(app.screen.query_one(TeamSummary))
         assert "Credits $123.45" in summary and "saved 7 min ago" in summary
         started.set()
@@ -44,8 +46,24 @@ async def test_name_and_remembered_numbers_before_the_session_then_live_ones(mon
         await settle(pilot)
         live = text_of(app.screen.query_one(TeamSummary))
         assert "saved" not in live and "$123.45" not in live
-    kept = numbers_cache.load(lumen.team_id)
-    assert kept is not None and kept.live_balance == app.cache[lumen.team_id].snapshot.summary.live_balance
+    kept = numbers_cache.load(ref.TEAM)
+    assert kept is not None and kept.live_balance == app.cache[ref.TEAM].snapshot.summary.live_balance == 5875
+
+
+async def test_a_sandbox_served_over_http_is_never_kept(monkeypatch, tmp_path):
+    monkeypatch.setattr(numbers_cache, "cache_dir", lambda: tmp_path)
+    sandbox = embedded()
+    lumen = sandbox.teams[0]
+
+    async def factory() -> Session:  # not the embedded sandbox: known only from its answers
+        return Session([TeamHandle(lumen.name, lumen.team_id, "keyring")], MemoryKeyStore({lumen.team_id: lumen.management_key}),
+                       lambda key, _url: ManagementClient(key, BASE_URL, transport=sandbox.transport))
+
+    app = XConsoleApp(factory, keep_numbers=True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert app.active_data().snapshot is not None
+    assert list(tmp_path.iterdir()) == []
 
 
 async def test_no_cache_keeps_nothing(monkeypatch, tmp_path):

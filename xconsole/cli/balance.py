@@ -29,6 +29,7 @@ def _row(team: Any, snap: Any, error: str | None) -> dict[str, Any]:
         warnings=billing.team_warnings(s, auto),
         rejectsSoon=billing.rejects_soon(s, auto),
         runwayDays=None if s.runway_days is None else round(s.runway_days, 1),
+        runwayKnown=s.runway_known,
         unreported=list(s.unreported),
         usageError=snap.usage_error,
         autoTopUp=None if auto is None else {
@@ -77,10 +78,24 @@ def _print_table(rows: list[tuple[dict[str, Any], str]]) -> None:
             line = line if len(line) <= 80 else line[:79] + "…"  # the full message is in --json
             click.echo(click.style(line, fg="red") if color else line)
             continue
-        runway = billing.format_runway(row["runwayDays"])
+        runway = billing.format_runway(row["runwayDays"]) if row["runwayKnown"] else "unknown"
         line = (f"{name:<18} {row['balance']['formatted']:>11} {row['monthSpend']['formatted']:>11} "
                 f"{row['invoicedLimit']['formatted']:>10} {auto_label:>8} {runway:>12}")
         click.echo(click.style(line, fg="yellow") if color and row["rejectsSoon"] else line)
+
+
+def _crossed(row: dict[str, Any], below_cents: int | None, runway_below: float | None) -> str | None:
+    """Why a team trips a threshold, or None. A figure the API did not report trips it too: a
+    monitor must not stay quiet because the number went missing."""
+    if row["error"]:
+        return None
+    balance, runway = row["balance"], row["runwayDays"]
+    text = f"balance {balance['formatted']}, runway {billing.format_runway(runway) if row['runwayKnown'] else 'unknown'}"
+    if below_cents is not None and (balance["cents"] is None or balance["cents"] < below_cents):
+        return text if balance["cents"] is not None else f"{text} (the API did not report the balance)"
+    if runway_below is not None and (not row["runwayKnown"] or (runway is not None and runway < runway_below)):
+        return text
+    return None
 
 
 @click.command()
@@ -104,12 +119,9 @@ def balance(opts: Options, team: str | None, all_teams: bool, as_json: bool, bel
         emit_json({"teams": rows})
     else:
         _print_table(collected)
-    low = [r for r in rows if not r["error"] and (
-        (below_cents is not None and r["balance"]["cents"] is not None and r["balance"]["cents"] < below_cents)
-        or (runway_below is not None and r["runwayDays"] is not None and r["runwayDays"] < runway_below))]
-    for row in low:
-        click.echo(f"xconsole: {row['name']}: balance {row['balance']['formatted']}, runway "
-                   f"{billing.format_runway(row['runwayDays'])}", err=True)
+    low = [(r, why) for r in rows if (why := _crossed(r, below_cents, runway_below))]
+    for row, why in low:
+        click.echo(f"xconsole: {row['name']}: {why}", err=True)
     if low:
         raise SystemExit(EXIT_THRESHOLD)
     if all(r["error"] for r in rows):

@@ -130,8 +130,18 @@ class SpendSummary:
     pending_purchases: int  # cents bought but not yet credited (bank transfer, TO_CHARGE)
     soft_limit: int | None  # invoiced billing limit in force (cents); 0 = prepaid only
     hard_limit: int | None  # highest invoiced billing limit the team may set
-    runway_days: float | None  # until requests are rejected; None when there is no recent spend
+    runway_days: float | None  # until requests are rejected; None: no recent spend, or unknown
     unreported: tuple[str, ...] = ()  # wire names of the figures the server did not report
+    usage_known: bool = True  # False: the usage reads failed, so there is no rate to project
+
+    @property
+    def runway_known(self) -> bool:
+        """False when a figure the runway needs was not reported or usage could not be read."""
+        return self.usage_known and not ({"prepaidCredits", "effectiveSl", "totalWithCorr"} & set(self.unreported))
+
+    @property
+    def runway_text(self) -> str:
+        return format_runway(self.runway_days) if self.runway_known else "unknown"
 
     @property
     def limit_remaining(self) -> int | None:
@@ -158,6 +168,8 @@ def summarize(
     limits: models.SpendingLimits,
     ledger: models.PrepaidBalance | None,
     daily_spend: Sequence[int] = (),
+    *,
+    usage_known: bool = True,
 ) -> SpendSummary:
     pending = sum(c.credit_cents or 0 for c in ledger.pending) if ledger else 0
     balance = preview.live_balance_cents
@@ -177,6 +189,7 @@ def summarize(
         hard_limit=limits.ceiling_cents,
         runway_days=runway,
         unreported=tuple(preview.unreported + limits.unreported),
+        usage_known=usage_known,
     )
 
 

@@ -37,8 +37,11 @@ def from_config(path: Path, wanted: str | None) -> Team | None:
             config = tomllib.load(handle)
     except (OSError, tomllib.TOMLDecodeError):
         return None
-    teams = [(str(t.get("name", "")), str(t.get("team_id", ""))) for t in config.get("teams", []) if isinstance(t, dict)]
-    return pick(teams, wanted, config.get("settings", {}).get("last_team"))
+    entries = config.get("teams")
+    settings = config.get("settings")
+    teams = [(str(t.get("name", "")), str(t.get("team_id", ""))) for t in entries if isinstance(t, dict)] \
+        if isinstance(entries, list) else []
+    return pick(teams, wanted, settings.get("last_team") if isinstance(settings, dict) else None)
 
 
 def from_sandbox_db(path: Path, wanted: str | None) -> Team | None:

@@ -59,9 +59,15 @@ def load(team_id: str, directory: Path | None = None) -> CachedNumbers | None:
         raw = json.loads(_path(team_id, directory).read_text(encoding="utf-8"))
         if raw.pop("version", None) != VERSION or raw.get("team_id") != team_id:
             return None
-        raw["saved_at"] = datetime.fromisoformat(raw["saved_at"])
-        return CachedNumbers(**raw)
-    except (OSError, ValueError, TypeError, KeyError):
+        saved_at = datetime.fromisoformat(raw["saved_at"])
+        money = [raw[k] for k in ("live_balance", "month_spend", "soft_limit")]
+        runway = raw["runway_days"]
+        # Anything but what `save` writes (hand-edited, truncated) is ignored, never drawn.
+        if saved_at.tzinfo is None or not all(v is None or (type(v) is int) for v in money) \
+                or not (runway is None or type(runway) in (int, float)):
+            return None
+        return CachedNumbers(team_id, *money, runway, saved_at)
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return None
 
 

@@ -130,7 +130,7 @@ async def load_spend(client: ManagementClient, team_id: str, today: date | None 
     daily = [(first + timedelta(days=i), c) for i, c in enumerate(cents[:CHART_DAYS])]
     snapshot_days = [c for _d, c in daily[:-1]]
     return SpendSnapshot(
-        summary=billing.summarize(preview, limits, ledger, snapshot_days),
+        summary=billing.summarize(preview, limits, ledger, snapshot_days, usage_known=failed is None),
         preview=preview,
         limits=limits,
         ledger=ledger,

@@ -87,7 +87,9 @@ def create_app(
     @app.exception_handler(Exception)
     async def crash(_: Request, exc: Exception) -> JSONResponse:
         log.exception("sandbox error")
-        return JSONResponse(error_body(500, "Internal sandbox error"), status_code=500)
+        # Answered outside the middleware that marks answers: mark it here, or one crash would
+        # make clients take the sandbox for the real API for the rest of their run.
+        return JSONResponse(error_body(500, "Internal sandbox error"), status_code=500, headers={SANDBOX_HEADER: "1"})
 
     return app
 

@@ -27,7 +27,8 @@ class ThreadedASGITransport(httpx.AsyncBaseTransport):
     """`httpx.ASGITransport` served from a background event loop."""
 
     def __init__(self, app: object) -> None:
-        self._inner = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+        # A crash is answered as the HTTP 500 a served sandbox gives, not raised into the client.
+        self._inner = httpx.ASGITransport(app=app, raise_app_exceptions=False)  # type: ignore[arg-type]
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="xconsole-sandbox", daemon=True)
         self._thread.start()

@@ -257,22 +257,23 @@ class XConsoleApp(SpendActions, PaymentActions, ResourceLoads, App[int]):
                 self._plan_retry(team, data)
         else:
             data.mark_loaded(snapshot)
-            self._keep_numbers(team, snapshot)
+            self._keep_numbers(team, snapshot, served_by_sandbox=client.sandbox is True)
             if self._is_active(team):
                 self._announce(team, snapshot)
         finally:
             data.loading = False
             self._changed(team)
 
-    def _keep_numbers(self, team: TeamHandle, snapshot: object) -> None:
-        """Remember the live numbers for the next start (written off the UI loop)."""
+    def _keep_numbers(self, team: TeamHandle, snapshot: object, *, served_by_sandbox: bool) -> None:
+        """Remember the live numbers for the next start (written off the UI loop); never a
+        sandbox's, whose numbers move with its own clock."""
         import asyncio
         from datetime import datetime, timezone
 
         from xconsole.core import numbers_cache
 
         self.remembered.pop(team.team_id, None)  # live numbers from now on
-        if not self.keep_numbers:
+        if not self.keep_numbers or served_by_sandbox:
             return
         s = snapshot.summary  # type: ignore[attr-defined]
         numbers = numbers_cache.CachedNumbers(team.team_id, s.live_balance, s.month_spend, s.soft_limit,

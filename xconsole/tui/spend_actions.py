@@ -81,9 +81,15 @@ class SpendActions(WriteActions):
             self.notify(f"{team.name}: promo code applied, {format_cents(change.credit_cents, sign=True)} in credits.")
             self.refresh_team(team)
 
-    def _limit_set(self: XConsoleApp, team: TeamHandle, cents: int | None) -> None:
+    def _limit_set(self: XConsoleApp, team: TeamHandle, result: tuple[int, int | None] | None) -> None:
         from xconsole.core.money import format_cents
 
-        if cents is not None:
-            self.notify(f"{team.name}: invoiced billing limit is now {format_cents(cents)}.")
-            self.refresh_team(team)
+        if result is None:
+            return
+        asked, applied = result
+        if applied is None:
+            self.notify(f"{team.name}: invoiced billing limit of {format_cents(asked)} requested; "
+                        "the answer did not say what applies — refreshing to read the limit in force.")
+        else:
+            self.notify(f"{team.name}: invoiced billing limit is now {format_cents(applied)}.")
+        self.refresh_team(team)

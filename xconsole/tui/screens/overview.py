@@ -108,7 +108,7 @@ def _row(team: TeamHandle, data: TeamData | None) -> tuple[list[Text | str], lis
             return [name, Text(" error", style="bold red"), "", "", "", "", Text(" ⚠", style="red")], [
                 f"error — {data.error}"]
         return [name, Text(" loading…", style="dim"), "", "", "", "", ""], []
-    from xconsole.core.billing import auto_top_up_label, format_runway, rejects_soon, team_warnings
+    from xconsole.core.billing import auto_top_up_label, rejects_soon, team_warnings
     from xconsole.core.money import format_cents
 
     snap = data.snapshot
@@ -124,7 +124,7 @@ def _row(team: TeamHandle, data: TeamData | None) -> tuple[list[Text | str], lis
     return [
         name,
         right(format_cents(s.live_balance), "bold red" if danger else "bold"),
-        right(format_runway(s.runway_days).replace("no recent spend", "—")),
+        right(s.runway_text.replace("no recent spend", "—")),
         right(format_cents(s.month_spend)),
         right(format_cents(s.soft_limit)),
         right(auto_top_up_label(snap.auto_top_up)),

@@ -83,8 +83,8 @@ class SpendingLimitScreen(ModalScreen["int | None"]):
             return
 
         async def apply() -> int:
-            applied = await self.client.set_soft_spending_limit(self.team.team_id, cents)
-            return cents if applied is None else applied  # the refresh that follows reads what is in force
+            # (asked for, applied); applied is None when the answer does not say
+            return cents, await self.client.set_soft_spending_limit(self.team.team_id, cents)
 
         lines = [
             team_line(self.team),

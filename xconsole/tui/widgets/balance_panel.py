@@ -17,12 +17,12 @@ class BalancePanel(Static):
         if snap is None:
             self.update(Text("Loading…", style="dim"))
             return
-        from xconsole.core.billing import WARNING_TEXT, format_runway, rejects_soon
+        from xconsole.core.billing import WARNING_TEXT, rejects_soon
         from xconsole.core.money import format_cents
 
         s = snap.summary
         rows = [("Prepaid credits", Text(format_cents(s.live_balance), style="bold"),
-                 f"runway {format_runway(s.runway_days)} at the last 7 days' rate"),
+                 f"runway {s.runway_text} at the last 7 days' rate" if s.runway_known else "runway unknown"),
                 ("Spent this month", Text(format_cents(s.month_spend)),
                  "" if s.beyond_prepaid is None else
                  f"billed at month end: {format_cents(s.beyond_prepaid)}" if s.beyond_prepaid else "all from prepaid credits")]
@@ -30,7 +30,9 @@ class BalancePanel(Static):
             rows.append(("Pending purchases", Text(format_cents(s.pending_purchases)), "credited when the payment clears"))
         default = snap.default_method
         if default is not None:
-            rows.append(("Charged to", Text(default.label()), "the default payment method"))
+            # Known only because xconsole set it: another admin may have changed it since.
+            note = "the default payment method" + ("" if default.is_default else " (as set from here this session)")
+            rows.append(("Charged to", Text(default.label()), note))
         elif snap.payment_methods.payment_methods:
             rows.append(("Charged to", Text("the default"), "payment method (the API does not say which one)"))
         else:

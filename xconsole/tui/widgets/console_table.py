@@ -21,6 +21,12 @@ class VimTable(DataTable):
         Binding("G", "scroll_bottom", "Bottom", show=False, id="table.bottom"),
     ]
 
+    @property
+    def fully_drawn(self) -> bool:
+        """Every row and cell given so far has been measured and laid out. DataTable does that
+        when it is next idle, so just after rows are added the columns still have their old widths."""
+        return not (self._require_update_dimensions or self._new_rows or self._updated_cells)
+
 
 class FilterableTable(Vertical):
     """A table with a `/` text filter that stays fast with 10,000 rows.

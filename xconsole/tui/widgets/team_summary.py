@@ -39,7 +39,7 @@ class TeamSummary(Widget):
             return Text("Loading this team's billing…", style=label)
         # Imported here, not at the top: the first frame has no numbers and must not wait for
         # pydantic; by the time a snapshot exists these modules are loaded.
-        from xconsole.core.billing import format_runway, rejects_soon
+        from xconsole.core.billing import rejects_soon
         from xconsole.core.money import format_cents
 
         s = data.snapshot.summary
@@ -49,7 +49,7 @@ class TeamSummary(Widget):
             ("Credits", format_cents(s.live_balance)),
             ("Month", format_cents(s.month_spend)),
             ("Limit", format_cents(s.soft_limit)),
-            ("Runway", format_runway(s.runway_days)),
+            ("Runway", s.runway_text),
         ]
         for name, value in parts:
             text.append(f"{name} ", style=label)
