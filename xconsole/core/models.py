@@ -7,7 +7,9 @@ unset sub-messages either `null` or absent. A gRPC gateway that emits unpopulate
 `null` for every unset message, so every model here reads `null` exactly as absent (`WireModel`
 drops null keys before validation): scalars and lists take their proto3 zero value, and money
 whose absence matters (a balance, a limit) is `Cent | None`, so "unknown" is never drawn as
-$0.00. Unknown fields are ignored so a newer server never breaks us; unreadable numbers (NaN,
+$0.00. One exception: an invoice in a list needs its `invoiceId`, without which it can be neither
+listed nor opened (the answer is then unreadable). Unknown fields are ignored so a newer server
+never breaks us; unreadable numbers (NaN,
 inf, beyond int64) fail validation and so become the client's ProtocolError. Serialising with
 `wire()` gives the exact wire shape back (the sandbox uses it).
 """
