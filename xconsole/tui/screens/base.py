@@ -32,9 +32,13 @@ class TeamScreen(Screen):
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
-        yield TeamHeader(id="header")
+        name, team_id = self._shown_team()
+        app = self.xapp
+        yield TeamHeader(id="header", team_name=name, team_id=team_id, sandbox=app.sandbox, read_only=app.read_only)
         yield NavBar(id="nav")
-        yield TeamSummary(id="summary")
+        summary = TeamSummary(id="summary")
+        summary.show(app.active_data(), app.remembered.get(team_id))
+        yield summary
         with Vertical(id="body"):
             yield from self.compose_body()
         yield Footer()
@@ -58,14 +62,19 @@ class TeamScreen(Screen):
         team = app.team
         data = app.active_data()
         header = self.query_one(TeamHeader)
-        if team is None and app.session is None and app.starting_team is not None:
-            header.team_name, header.team_id = app.starting_team  # the first frame names the team
-        else:
-            header.team_name = team.name if team else ("starting…" if app.session is None else "no team")
-            header.team_id = team.team_id if team else ""
+        header.team_name, header.team_id = self._shown_team()
         header.sandbox = app.sandbox
         header.read_only = app.read_only
         header.stale = bool(data and data.stale)
         header.busy = bool(data and data.loading)
-        shown_id = team.team_id if team else (app.starting_team[1] if app.starting_team else "")
-        self.query_one(TeamSummary).show(data, app.remembered.get(shown_id))
+        self.query_one(TeamSummary).show(data, app.remembered.get(header.team_id))
+
+    def _shown_team(self) -> tuple[str, str]:
+        """(name, id) for the header: the active team, or before the session exists the team it
+        is expected to open on, so the first frame already names it."""
+        app = self.xapp
+        if app.team is not None:
+            return app.team.name, app.team.team_id
+        if app.session is None and app.starting_team is not None:
+            return app.starting_team
+        return ("starting…" if app.session is None else "no team"), ""

@@ -18,6 +18,15 @@ class TeamHeader(Widget):
     # Not `loading`: that is Widget's own reactive, which would cover the team name with a spinner.
     busy: reactive[bool] = reactive(False)
 
+    def __init__(self, *, team_name: str = "no team", team_id: str = "", sandbox: bool = False,
+                 read_only: bool = False, **kw: object) -> None:
+        super().__init__(**kw)  # type: ignore[arg-type]
+        # Set before mounting (no watchers, no refresh), so the very first frame names the team.
+        self.set_reactive(TeamHeader.team_name, team_name)
+        self.set_reactive(TeamHeader.team_id, team_id)
+        self.set_reactive(TeamHeader.sandbox, sandbox)
+        self.set_reactive(TeamHeader.read_only, read_only)
+
     def render(self) -> Text:
         text = Text(" xconsole ", style="bold")
         text.append("│ ", style="dim")

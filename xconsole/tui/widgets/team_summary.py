@@ -26,7 +26,8 @@ class TeamSummary(Widget):
     def show(self, data: TeamData | None, remembered: CachedNumbers | None = None) -> None:
         self.data = data
         self.remembered = remembered
-        self.refresh(layout=True)  # one line, or two with a stale note
+        if self.is_attached:
+            self.refresh(layout=True)  # one line, or two with a stale note
 
     def render(self) -> Text:
         data = self.data
