@@ -16,6 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from tests.fixtures.strict_api import StrictApi, console_app  # noqa: E402
 from tests.tui.harness import embedded, registry_app, sandbox_app, settle  # noqa: E402
 
 OUT = ROOT / "screenshots"
@@ -72,6 +73,9 @@ async def main() -> None:
         ("invoice-detail", sandbox_app, invoice_detail, (100, 30)),
         ("billing-details", sandbox_app, billing, (100, 30)),
         ("overview", sandbox_app, overview, (100, 30)),
+        # On a server that speaks the real API (never said to be the sandbox): what is console-only.
+        ("real-api-buy", lambda: console_app(StrictApi()), keys("p", "2", "5", settle_between=True), (100, 30)),
+        ("real-api-payments", lambda: console_app(StrictApi()), payments, (100, 30)),
     ]
     for name, make, steps, size in scenes:
         path = await shoot(name, make, steps, size)

@@ -11,13 +11,9 @@ from textual.notifications import Notify
 from textual.widgets import Input, Label
 
 from xconsole.core import purchase
-from xconsole.core.client import ManagementClient
-from xconsole.core.credentials import MemoryKeyStore
-from xconsole.core.session import Session, TeamHandle
-from xconsole.tui.app import XConsoleApp
 from xconsole.tui.screens.confirm import ConfirmActionScreen
 from tests.fixtures import reference as ref
-from tests.fixtures.strict_api import PM_DEFAULT, PM_OTHER, StrictApi
+from tests.fixtures.strict_api import PM_DEFAULT, PM_OTHER, StrictApi, console_app
 from tests.tui.harness import settle
 
 URL = "https://management-api.x.ai:443"
@@ -34,13 +30,7 @@ class Strict:
     def __init__(self, **kw):
         self.api = StrictApi(**kw)
         self.notes: list[str] = []
-        transport = self.api.transport()
-
-        async def factory() -> Session:
-            return Session([TeamHandle("Lumen", ref.TEAM, "keyring")], MemoryKeyStore({ref.TEAM: ref.KEY}),
-                           lambda key, _url: ManagementClient(key, URL, transport=transport))
-
-        self.app = XConsoleApp(factory)
+        self.app = console_app(self.api, URL)
 
     def run(self):
         def hook(message):

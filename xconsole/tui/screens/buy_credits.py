@@ -76,8 +76,9 @@ class BuyCreditsScreen(ModalScreen["Purchase | None"]):
         if listing is None:
             # The public API always charges the team's default method and never says which one it
             # is: say so rather than offer a choice it would ignore.
-            note.update("Charged to: the team's default payment method. Another card or a bank transfer: "
-                        f"in the console, {console_billing_url(self.team.team_id)}")
+            url = console_billing_url(self.team.team_id).removeprefix("https://")
+            note.update(f"Charged to: the team's default payment method.\nAnother card, or a bank transfer: in the "
+                        f"console,\n{url}")
             self.loaded = True
             return
         self.methods = listing.payment_methods
