@@ -34,7 +34,7 @@ class BalancePanel(Static):
             note = "the default payment method" + ("" if default.is_default else " (as set from here this session)")
             rows.append(("Charged to", Text(default.label()), note))
         elif snap.payment_methods.payment_methods:
-            rows.append(("Charged to", Text("the default"), "payment method (the API does not say which one)"))
+            rows.append(("Charged to", Text("default"), "payment method (the API does not name it)"))
         else:
             rows.append(("Charged to", Text("nothing"), "no payment method on file"))
         # Plain padded text, not a rich Table: it renders in a fraction of the time on every repaint.
