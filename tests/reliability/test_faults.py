@@ -74,8 +74,9 @@ async def test_every_screen_survives_and_recovers(fault):
             credits = app.active_data().snapshot.summary.live_balance
 
             state.faults, app.transport.fail = faults, transport_failure
+            sent = len(app.transport.calls)
             await pilot.press("r")
-            await pilot.pause(0.05)
+            await wait_until(pilot, lambda n=sent: len(app.transport.calls) > n)  # the refresh has gone out
             # Responsive while the refresh is failing or slow: help opens and closes.
             await pilot.press("question_mark")
             await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen), timeout=1.0)

@@ -8,6 +8,7 @@ import logging
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -145,9 +146,7 @@ def test_the_key_is_not_in_the_process_arguments_or_title(tmp_path):
             tui.wait_for("Credits", timeout=60)
             # This session's xconsole process only (the harness hands the key over through `env`, as a
             # shell assignment would; other processes on the machine are not ours to judge).
-            pane = subprocess.run(["tmux", "list-panes", "-t", tui.name, "-F", "#{pane_pid}"],
-                                  capture_output=True, text=True).stdout.split()[0]
-            tree, frontier = [], [pane]
+            tree, frontier = [], [tui.pane_pid()]
             while frontier:
                 children = subprocess.run(["pgrep", "-P", frontier.pop()], capture_output=True, text=True).stdout.split()
                 tree += children
@@ -165,7 +164,22 @@ def test_the_key_is_not_in_the_process_arguments_or_title(tmp_path):
                                  "--api-url", served.url], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, env={**os.environ, **isolated_env(tmp_path),
                                                              "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring"})
-        time.sleep(0.3)
-        cmdline = Path(f"/proc/{proc.pid}/cmdline").read_bytes().decode(errors="replace")
-        out, err = proc.communicate(key.encode(), timeout=60)
-        assert leaks(key, cmdline, out.decode(), err.decode()) == []
+        # Its arguments and title while it waits for the key (Popen returns once it has exec'd),
+        # then all along while it uses the key, until it exits.
+        seen = [_args_and_title(proc.pid)]
+        answer: list[bytes] = []
+        feeder = threading.Thread(target=lambda: answer.extend(proc.communicate(key.encode(), timeout=60)))
+        feeder.start()
+        while feeder.is_alive():
+            seen.append(_args_and_title(proc.pid))
+            time.sleep(0.01)
+        out, err = answer
+        assert seen[0] and leaks(key, *seen, out.decode(), err.decode()) == []
+
+
+def _args_and_title(pid: int) -> str:
+    try:
+        return (Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace") + " "
+                + Path(f"/proc/{pid}/comm").read_text())
+    except (FileNotFoundError, ProcessLookupError):  # it has just exited
+        return ""

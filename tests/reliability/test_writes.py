@@ -11,7 +11,7 @@ import pytest
 from textual.widgets import Input, Switch
 
 from xconsole.tui.screens.confirm import ConfirmActionScreen
-from tests.tui.harness import delayed_sandbox_app, embedded, settle
+from tests.tui.harness import delayed_sandbox_app, embedded, settle, wait_until
 
 #: Every write the console can send: (team, steps to the last Enter, method, path suffix).
 WRITES = {
@@ -62,8 +62,10 @@ async def test_triple_enter_sends_one_request(write):
     async with app.run_test(size=(100, 40)) as pilot:
         await settle(pilot)
         await run_steps(pilot, steps)
-        app.transport.delays[team_id] = 0.3  # the request is in flight while Enter is pressed again
+        app.transport.hold(team_id)  # the request is in flight while Enter is pressed again
         await pilot.press("enter", "enter", "enter")
+        await wait_until(pilot, lambda: app.transport.in_flight(team_id) > 0)
+        app.transport.release(team_id)
         await settle(pilot)
         sent = [c for c in app.transport.calls if c[0] == method and c[1].endswith(suffix) and team_id in c[1]
                 and (method != "POST" or not c[1].endswith("/usage"))]
@@ -79,11 +81,12 @@ async def test_switching_team_during_a_write_keeps_it_on_the_right_team():
         await settle(pilot)
         orbit_ledger = len(app.cache[orbit.team_id].snapshot.ledger.changes)
         await run_steps(pilot, ["p", *"30", "enter"])
-        app.transport.delays[lumen.team_id] = 0.5
+        app.transport.hold(lumen.team_id)
         await pilot.press("enter")
-        await pilot.pause(0.1)
+        await wait_until(pilot, lambda: app.transport.in_flight(lumen.team_id) > 0)  # the purchase is under way
         await pilot.press("right_square_bracket", "t")  # refused while the confirmation is open
         assert app.team.team_id == lumen.team_id and isinstance(app.screen, ConfirmActionScreen)
+        app.transport.release(lumen.team_id)
         await settle(pilot)
         assert app.team.team_id == lumen.team_id
         assert any("Lumen Labs: $30.00 of credits bought" in n.message for n in app._notifications)

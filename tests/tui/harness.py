@@ -35,7 +35,10 @@ class DelayTransport(httpx.AsyncBaseTransport):
     """Delays answers per team id (a slow team vs a fast one), or forever with None; records
     every request as (method, path) so tests can count what was sent. `fail` makes every request
     fail the way a network does ("refused" or "timeout"); `drop_answer` lists (method, path
-    suffix) pairs whose request reaches the server but whose answer is lost on the way back."""
+    suffix) pairs whose request reaches the server but whose answer is lost on the way back.
+    `hold(team_id)` keeps that team's requests in flight until `release(team_id)`: a test that
+    needs a request in flight waits for `in_flight(team_id)` instead of hoping a delay is long
+    enough."""
 
     def __init__(self, inner: httpx.AsyncBaseTransport, delays: dict[str, float | None] | None = None) -> None:
         self.inner = inner
@@ -45,6 +48,18 @@ class DelayTransport(httpx.AsyncBaseTransport):
         self.fail: str | None = None
         self.drop_answer: set[tuple[str, str]] = set()
         self.drop_request: set[tuple[str, str]] = set()
+        self.held: dict[str, asyncio.Event] = {}
+        self.waiting: list[str] = []  # request paths held right now
+
+    def hold(self, team_id: str) -> None:
+        self.held[team_id] = asyncio.Event()
+
+    def release(self, team_id: str) -> None:
+        self.held.pop(team_id).set()
+
+    def in_flight(self, team_id: str) -> int:
+        """Requests of the team held by `hold` right now."""
+        return sum(1 for path in self.waiting if team_id in path)
 
     def sent(self, method: str, suffix: str) -> int:
         return sum(1 for m, path in self.calls if m == method and path.endswith(suffix))
@@ -58,6 +73,13 @@ class DelayTransport(httpx.AsyncBaseTransport):
             raise httpx.ReadTimeout("timed out", request=request)
         if any(request.method == m and request.url.path.endswith(suffix) for m, suffix in self.drop_request):
             raise httpx.ConnectError("[Errno 104] Connection reset by peer", request=request)
+        gates = [gate for team_id, gate in self.held.items() if team_id in request.url.path]
+        if gates:
+            self.waiting.append(request.url.path)
+            try:
+                await gates[0].wait()
+            finally:
+                self.waiting.remove(request.url.path)
         for team_id, delay in self.delays.items():
             if team_id in request.url.path:
                 if delay is None:
@@ -123,11 +145,19 @@ def registry_app(sandbox: EmbeddedSandbox, config: Path, *, keystore: MemoryKeyS
 
 async def palette(pilot, text: str) -> None:  # noqa: ANN001
     """Run the command palette's best match for `text`, as a person typing it would."""
+    from textual.command import CommandInput, CommandList, CommandPalette
+
     await pilot.press("ctrl+p")
-    await pilot.pause()
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, CommandPalette))
+    screen = pilot.app.screen
     for ch in text:
         await pilot.press("space" if ch == " " else ch)
-    await pilot.pause(0.3)
+    await wait_until(pilot, lambda: screen.query_one(CommandInput).value == text)
+    # The search for the whole text has run (settle: no search worker left, several quiet checks
+    # in a row, so the last keystroke's search has started and ended) and its best hit is highlighted.
+    await settle(pilot)
+    hits = screen.query_one(CommandList)
+    await wait_until(pilot, lambda: hits.option_count > 0 and hits.highlighted is not None)
     await pilot.press("enter")
     await settle(pilot)
 
@@ -142,20 +172,46 @@ async def wait_until(pilot, condition, timeout: float = 15.0) -> None:  # noqa: 
         await pilot.pause(0.02)
 
 
-async def settle(pilot) -> None:  # noqa: ANN001
-    """Let workers finish and the screen repaint: three quiet checks in a row, so work that a
-    finished worker schedules (a refresh after a save, say) is waited for too."""
+def _busy(app) -> str | None:  # noqa: ANN001
+    """What the app is still doing, or None when it is quiet."""
     from textual.screen import ModalScreen
 
+    from xconsole.tui.widgets.console_table import VimTable
+
+    if getattr(app, "session", True) is None and not isinstance(app.screen, ModalScreen):
+        return "starting"
+    if any(not worker.is_finished for worker in app.workers):
+        return "workers"
+    # Tables measure new rows when next idle: until then columns have their old widths.
+    if any(not table.fully_drawn for screen in app.screen_stack for table in screen.query(VimTable)):
+        return "tables"
+    return None
+
+
+async def settle(pilot, timeout: float = 30.0) -> None:  # noqa: ANN001
+    """Let workers finish, tables lay out their rows and the screen repaint: several quiet
+    checks in a row, so work that a finished worker schedules (a refresh after a save, say) is
+    waited for too. Fails if the app is still busy after `timeout` seconds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
     quiet = 0
-    for _ in range(500):
+    while quiet < 4:
         await pilot.app.workers.wait_for_complete()
         await pilot.pause(0.01)
-        starting = getattr(pilot.app, "session", True) is None and not isinstance(pilot.app.screen, ModalScreen)
-        busy = starting or any(worker.is_running for worker in pilot.app.workers)
+        busy = _busy(pilot.app)
         quiet = 0 if busy else quiet + 1
-        if quiet >= 3:
-            return
+        if busy and loop.time() > deadline:
+            raise AssertionError(f"the app did not settle within {timeout} s: {busy}")
+
+
+def still_cursors(app) -> None:  # noqa: ANN001
+    """Stop text cursors blinking (shown, not toggled every 0.5 s), so a screenshot does not
+    depend on how long the steps before it took."""
+    from textual.widgets import Input
+
+    for screen in app.screen_stack:
+        for box in screen.query(Input):
+            box.cursor_blink = False
 
 
 def plain(widget) -> str:  # noqa: ANN001

@@ -13,7 +13,8 @@ from xconsole.tui.screens.keyring_unavailable import KeyringUnavailableScreen
 from xconsole.tui.screens.team_switcher import TeamSwitcher
 from xconsole.tui.widgets.team_header import TeamHeader
 from xconsole.tui.widgets.team_summary import TeamSummary
-from tests.tui.harness import BrokenKeyStore, delayed_sandbox_app, embedded, palette, registry_app, sandbox_app, settle
+from tests.tui.harness import (BrokenKeyStore, delayed_sandbox_app, embedded, palette, registry_app, sandbox_app,
+                               settle, wait_until)
 
 
 def shown(app):
@@ -84,12 +85,14 @@ async def test_a_late_answer_for_the_team_you_left_is_not_shown():
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         transport = app.transport
-        transport.delays[lumen] = 0.6
-        transport.delays[orbit] = 0.05
+        transport.hold(lumen)  # Lumen's answer comes only once Orbit is on screen
         seen = []
         app.watch(app, "data_version", lambda: seen.append(shown(app)), init=False)
         await pilot.press("r")  # Lumen refresh, slow
+        await wait_until(pilot, lambda: transport.in_flight(lumen) > 0)
         await pilot.press("right_square_bracket")  # now Orbit, fast
+        await wait_until(pilot, lambda: app.team.team_id == orbit and shown(app)[0] == "Orbit Robotics")
+        transport.release(lumen)  # the late answer
         await settle(pilot)
         assert app.team.team_id == orbit
         orbit_balance = format_cents(app.cache[orbit].snapshot.summary.live_balance)
@@ -107,8 +110,7 @@ async def test_ui_stays_responsive_while_the_api_hangs():
     sandbox = embedded()
     app = delayed_sandbox_app(sandbox, {t.team_id: None for t in sandbox.teams})
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause(0.3)
-        assert app.active_data().loading
+        await wait_until(pilot, lambda: app.active_data() is not None and app.active_data().loading)
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
@@ -135,7 +137,8 @@ async def test_network_failure_keeps_last_data_with_stale_badge_and_recovers(mon
         assert header.stale and app.active_data().error
         assert before.split("   ")[0] in shown(app)[1] and "Showing older data" in shown(app)[1]
         sandbox.app.state.sandbox.faults.error_rate = 0.0
-        await pilot.pause(0.5)
+        # The background retry (RETRY_FIRST_S, then backing off) brings the team back by itself.
+        await wait_until(pilot, lambda: not app.screen.query_one(TeamHeader).stale)
         await settle(pilot)
         assert not app.screen.query_one(TeamHeader).stale and app.active_data().error is None
 
@@ -236,12 +239,13 @@ async def test_the_header_names_the_team_while_its_data_loads():
     # (and so the team name) with a spinner for as long as a refresh runs.
     sandbox = embedded()
     lumen = next(t for t in sandbox.teams if t.name.startswith("Lumen"))
-    app = delayed_sandbox_app(sandbox, {lumen.team_id: 1.0}, team="lumen")
+    app = delayed_sandbox_app(sandbox, team="lumen")
+    app.transport.hold(lumen.team_id)  # its data loads until the test says otherwise
     async with app.run_test(size=(100, 30)) as pilot:
-        for _ in range(100):
-            await pilot.pause(0.01)
-            if app.team is not None and app.active_data() is not None and app.active_data().loading:
-                break
+        await wait_until(pilot, lambda: app.team is not None and app.active_data() is not None
+                         and app.active_data().loading)
         header = app.screen.query_one(TeamHeader)
         assert header.busy and not header.loading
         assert "Lumen Labs" in header.render().plain and "loading…" in header.render().plain
+        app.transport.release(lumen.team_id)
+        await settle(pilot)

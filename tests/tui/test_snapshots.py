@@ -3,9 +3,22 @@
 import pytest
 
 from xconsole.core.session import TeamHandle
-from tests.tui.harness import BrokenKeyStore, embedded, registry_app, sandbox_app, settle
+from tests.tui.harness import BrokenKeyStore, embedded, registry_app, sandbox_app, settle, still_cursors
 
 SIZES = [(80, 24), (120, 36)]
+
+
+def _still(steps):
+    """run_before: `steps`, then wait until the picture holds still — workers done, every table's
+    rows laid out, text cursors shown rather than blinking — so the capture does not depend on
+    how long the steps took."""
+
+    async def run_before(pilot):
+        await steps(pilot)
+        await settle(pilot)
+        still_cursors(pilot.app)
+
+    return run_before
 
 
 async def _settled(pilot):
@@ -26,18 +39,18 @@ def _after(*keys):
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_shell(snap_compare, size):
-    assert snap_compare(sandbox_app(), terminal_size=size, run_before=_settled)
+    assert snap_compare(sandbox_app(), terminal_size=size, run_before=_still(_settled))
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_team_switcher(snap_compare, size):
-    assert snap_compare(sandbox_app(), terminal_size=size, run_before=_after("t"))
+    assert snap_compare(sandbox_app(), terminal_size=size, run_before=_still(_after("t")))
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_add_team_first_run(snap_compare, size, tmp_path):
     app = registry_app(embedded(), tmp_path / "config.toml")
-    assert snap_compare(app, terminal_size=size, run_before=_settled)
+    assert snap_compare(app, terminal_size=size, run_before=_still(_settled))
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
@@ -45,7 +58,7 @@ def test_keyring_unavailable(snap_compare, size, tmp_path):
     sandbox = embedded()
     app = registry_app(sandbox, tmp_path / "c.toml", keystore=BrokenKeyStore(),
                        teams=[TeamHandle("Lumen", sandbox.teams[0].team_id, "keyring")])
-    assert snap_compare(app, terminal_size=size, run_before=_settled)
+    assert snap_compare(app, terminal_size=size, run_before=_still(_settled))
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
@@ -61,7 +74,7 @@ def test_stale_after_an_error(snap_compare, size, monkeypatch):
         await pilot.press("r")
         await settle(pilot)
 
-    assert snap_compare(sandbox_app(sandbox), terminal_size=size, run_before=break_api)
+    assert snap_compare(sandbox_app(sandbox), terminal_size=size, run_before=_still(break_api))
 
 
 async def _type(pilot, text):
@@ -71,7 +84,7 @@ async def _type(pilot, text):
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_spend_nearly_out_of_credit(snap_compare, size):
-    assert snap_compare(sandbox_app(team="orbit"), terminal_size=size, run_before=_settled)
+    assert snap_compare(sandbox_app(team="orbit"), terminal_size=size, run_before=_still(_settled))
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
@@ -90,7 +103,7 @@ def test_buy(snap_compare, size, step, amount, submit):
             await pilot.press("enter")
         await settle(pilot)
 
-    assert snap_compare(sandbox_app(), terminal_size=size, run_before=steps)
+    assert snap_compare(sandbox_app(), terminal_size=size, run_before=_still(steps))
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
@@ -118,7 +131,7 @@ def test_auto_top_up(snap_compare, size, state, team):
         pilot.app.clear_notifications()
         await settle(pilot)
 
-    assert snap_compare(sandbox_app(team=team), terminal_size=size, run_before=steps)
+    assert snap_compare(sandbox_app(team=team), terminal_size=size, run_before=_still(steps))
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
@@ -141,14 +154,14 @@ def test_payment_methods(snap_compare, size, state):
             await pilot.press("enter")
         await settle(pilot)
 
-    assert snap_compare(sandbox_app(), terminal_size=size, run_before=steps)
+    assert snap_compare(sandbox_app(), terminal_size=size, run_before=_still(steps))
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 @pytest.mark.parametrize("state", ["list", "detail"])
 def test_invoices(snap_compare, size, state):
     keys = ("4", "j", "j", "j", "enter") if state == "detail" else ("4",)  # detail: October's monthly invoice
-    assert snap_compare(sandbox_app(), terminal_size=size, run_before=_after(*keys))
+    assert snap_compare(sandbox_app(), terminal_size=size, run_before=_still(_after(*keys)))
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
@@ -163,9 +176,9 @@ def test_billing_details_with_an_error(snap_compare, size):
         pilot.app.screen.query_one("#bill-email", Input).focus()
         await settle(pilot)
 
-    assert snap_compare(sandbox_app(), terminal_size=size, run_before=steps)
+    assert snap_compare(sandbox_app(), terminal_size=size, run_before=_still(steps))
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_overview(snap_compare, size):
-    assert snap_compare(sandbox_app(), terminal_size=size, run_before=_after("0"))
+    assert snap_compare(sandbox_app(), terminal_size=size, run_before=_still(_after("0")))
