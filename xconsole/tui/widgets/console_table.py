@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from typing import ClassVar
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -11,6 +11,9 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Input
+
+if TYPE_CHECKING:
+    from textual.widgets.data_table import RowKey
 
 
 class VimTable(DataTable):
@@ -26,6 +29,12 @@ class VimTable(DataTable):
         """Every row and cell given so far has been measured and laid out. DataTable does that
         when it is next idle, so just after rows are added the columns still have their old widths."""
         return not (self._require_update_dimensions or self._new_rows or self._updated_cells)
+
+    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
+        super()._update_dimensions(new_rows)
+        # DataTable caches drawn rows by update count, not by column widths: rows drawn before
+        # this measuring would come back later (e.g. behind a dialog) at the old, narrower widths.
+        self._update_count += 1
 
 
 class FilterableTable(Vertical):
