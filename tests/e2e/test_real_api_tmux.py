@@ -19,6 +19,12 @@ def flat(screen: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"[▊▌▎▏│┃]", " ", screen))
 
 
+def toasts(screen: str) -> str:
+    """The notifications' words alone: a toast line is what follows its left border (▌), and
+    its sentences wrap beside other text, so only those parts are joined."""
+    return re.sub(r"\s+", " ", " ".join(line.split("▌", 1)[1] for line in screen.splitlines() if "▌" in line))
+
+
 def test_a_second_purchase_while_one_is_pending_says_no_new_charge(tmp_path):
     api = StrictApi(settle_after_reads=None)  # the first card charge never finishes
     with Served(api) as served:
@@ -30,14 +36,14 @@ def test_a_second_purchase_while_one_is_pending_says_no_new_charge(tmp_path):
             _type_amount(tui, "25")
             tui.wait_for("Confirm purchase")
             tui.send("Enter")
-            _wait_flat(tui, "Purchase of $25.00 is charging")
+            _wait_toast(tui, "Purchase of $25.00 is charging")
             tui.send("p")
             tui.wait_for("Charged to: the team's default payment method")
             _type_amount(tui, "50")
             tui.wait_for("Confirm purchase")
             tui.send("Enter")
-            screen = _wait_flat(tui, "no new charge was made")
-            assert "A top-up of $25.00" in screen  # the toast wraps beside other text
+            said = _wait_toast(tui, "no new charge was made")
+            assert "A top-up of $25.00 from" in said
             tui.send("q")
             tui.wait_for("XCONSOLE_EXIT=0")
     top_ups = api.sent("POST", "/prepaid/top-up")
@@ -51,6 +57,18 @@ def _type_amount(tui, amount):
         tui.send(ch)
     _wait_flat(tui, f"$500 {amount} ", absent="or type, e.g. 250")
     tui.send("Enter")
+
+
+def _wait_toast(tui, text, timeout=60.0):
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        said = toasts(tui.screen())
+        if text in said:
+            return said
+        time.sleep(0.05)
+    raise AssertionError(f"{text!r} was not notified; screen:\n{tui.screen()}")
 
 
 def _wait_flat(tui, text, timeout=60.0, absent=None):
