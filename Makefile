@@ -26,7 +26,7 @@ demo: $(RUNTIME)
 test: $(STAMP)
 	bash scripts/ensure-system-deps.sh
 	$(VENV)/bin/lint-imports
-	scripts/with-secret-service.sh $(PY) -m pytest -q
+	scripts/with-secret-service.sh $(PY) -m pytest -q -n auto
 
 ## The test suite with two CPU-bound processes running beside it (a busy 2-core machine): tests
 ## wait for conditions, never for time, so it must pass like this too. The burners always stop.
@@ -34,7 +34,7 @@ test-under-load: $(STAMP)
 	bash scripts/ensure-system-deps.sh
 	bash -c '$(PYTHON) -c "while True: pass" & b1=$$!; $(PYTHON) -c "while True: pass" & b2=$$!; \
 		trap "kill $$b1 $$b2 2>/dev/null" EXIT; trap "exit 130" INT TERM; \
-		scripts/with-secret-service.sh $(PY) -m pytest -q'
+		scripts/with-secret-service.sh $(PY) -m pytest -q -n auto'
 
 test-fast: $(STAMP)
 	$(PY) -m pytest -q -x -m "not keyring"
