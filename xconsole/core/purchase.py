@@ -144,7 +144,7 @@ async def buy_credits(
         raise errors.Validation(problem, field="amount")
     progress = on_progress or (lambda _text: None)
     method = None
-    if payment_method_id or bank_transfer:
+    if payment_method_id is not None or bank_transfer:
         method = models.PurchaseMethod.BANK_TRANSFER if bank_transfer else models.PurchaseMethod.CARD
     progress("Reading the ledger…")
     before = await client.get_prepaid_balance(team_id)  # to recognise an earlier pending top-up
@@ -180,8 +180,9 @@ async def _find_lost(client: ManagementClient, team_id: str, cents: int, before:
 
 
 def _row_of(purchase: Purchase, ledger: models.PrepaidBalance) -> models.PrepaidBalanceChange | None:
-    """This purchase's row in a later reading: the same row, never one that was there before.
-    Without a creation time it must be the only row of that amount, or it is not taken."""
+    """This purchase's row in a later reading: same origin, amount and creation time (an amount
+    one reading left out matches by time). Without a creation time it must be the only row of
+    that amount, or none is taken: an older purchase is never mistaken for this one."""
     ours = purchase.change
     when = ours.create_time or ours.create_ts
     same = [c for c in ledger.changes if change_key(c) == change_key(ours)
