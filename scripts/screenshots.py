@@ -33,7 +33,10 @@ async def shoot(name: str, make_app: Callable[[], object], steps: Callable[[obje
         app.save_screenshot(filename=svg.name, path=str(OUT))  # type: ignore[attr-defined]
     png = svg.with_suffix(".png")
     if shutil.which("rsvg-convert"):
-        subprocess.run(["rsvg-convert", "--zoom", "1.5", str(svg), "-o", str(png)], check=True)
+        # librsvg drops each <text>'s leading spaces (U+00A0 too) unless told to keep them: without
+        # this, "limit $0.00" + "  (max" reads "$0.00(max" in the picture though not on screen.
+        text = svg.read_text(encoding="utf-8").replace("<svg ", '<svg xml:space="preserve" ', 1)
+        subprocess.run(["rsvg-convert", "--zoom", "1.5", "-o", str(png)], input=text.encode(), check=True)
     else:
         print("rsvg-convert not found (apt install librsvg2-bin): SVG only", file=sys.stderr)
     return svg

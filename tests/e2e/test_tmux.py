@@ -46,3 +46,39 @@ def test_every_screen_renders_at_80x24(tmp_path, term, extra):
         tui.wait_for("Tax ID number")
         tui.send("q")
         tui.wait_for("XCONSOLE_EXIT=0")
+
+
+#: A label run into its value, as "Spend per dayOct 20", "Visa ··4242the default", "$258.97credits
+#: cover", "$0.00(max" or "$0.00)i request" would be.
+RUN_TOGETHER = r"\$\d[\d,]*\.\d\d[A-Za-z(]|\)[A-Za-z]|··\d{4}[A-Za-z]|\bday[A-Z]|\bso far\$"
+#: Key hints that must stay whole on their line, per screen (screen 1's, below the fold here, is
+#: checked in tests/tui/test_spend.py).
+HINTS = {"3": ("d make default  a add  x remove",),
+         "0": ("Enter switch to team · r refresh all",)}
+
+
+@pytest.mark.parametrize(("width", "height"), [(80, 24), (100, 30), (120, 36), (160, 40)],
+                         ids=lambda v: str(v))
+def test_labels_keep_apart_from_values_and_hints_stay_whole(tmp_path, width, height):
+    import re
+
+    with TmuxSession(["--sandbox", "--fresh"], width=width, height=height, env=isolated_env(tmp_path)) as tui:
+        tui.wait_for("Credits", timeout=60)
+        for team in ("Lumen Labs", "Orbit Robotics"):  # a team with credits, one nearly out of them
+            for key, marker in SCREEN_MARKERS.items():
+                tui.send(key)
+                screen = tui.wait_for(marker, timeout=20)
+                if key == "1":
+                    screen = tui.wait_for("Spend per day", timeout=20)
+                glued = re.findall(RUN_TOGETHER, screen)
+                assert not glued, f"{team}, screen {key} at {width} columns: {glued}\n{screen}"
+                hints = HINTS.get(key, ())
+                assert any(h in screen for h in hints) or not hints, f"screen {key} at {width}: a hint wraps\n{screen}"
+                if key == "2" and team == "Lumen Labs":
+                    # The month's use and the day's count are above the fold, with the whole form.
+                    for words in ("This month", "Last 24 h", "Review and save"):
+                        assert words in screen, f"{words!r} not on screen 2 at {width}x{height}\n{screen}"
+            tui.send("]")
+            tui.wait_for("Orbit Robotics", line=0)
+        tui.send("q")
+        tui.wait_for("XCONSOLE_EXIT=0")

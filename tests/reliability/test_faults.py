@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from xconsole.sandbox.faults import Faults
-from xconsole.tui import app as app_module
+from xconsole.tui import store as store_module
 from xconsole.tui.screens.help import HelpScreen
 from xconsole.tui.widgets.team_header import TeamHeader
 from tests.tui.harness import delayed_sandbox_app, embedded, settle, wait_until
@@ -36,19 +36,19 @@ COVERAGE = {"faults": len(FAULTS), "screens": len(SCREENS)}
 
 @pytest.fixture(autouse=True)
 def quick_background_retries(monkeypatch):
-    monkeypatch.setattr(app_module, "RETRY_FIRST_S", 0.5)
-    monkeypatch.setattr(app_module, "RETRY_MAX_S", 1.0)
+    monkeypatch.setattr(store_module, "RETRY_FIRST_S", 0.5)
+    monkeypatch.setattr(store_module, "RETRY_MAX_S", 1.0)
 
 
 def errors_on(app, mode: str) -> list[str]:
-    data = app.active_data()
+    data = app.store.data()
     found = [data.error] if data and data.error else []
     res = data.resources.get(OWN_DATA.get(mode, "")) if data else None
     return found + ([res.error] if res is not None and res.error else [])
 
 
 def has_data(app, mode: str) -> bool:
-    data = app.active_data()
+    data = app.store.data()
     if data is None or data.snapshot is None:
         return False
     if mode in OWN_DATA:
@@ -71,7 +71,7 @@ async def test_every_screen_survives_and_recovers(fault):
             await pilot.press(key)
             await settle(pilot)
             assert has_data(app, mode), mode
-            credits = app.active_data().snapshot.summary.live_balance
+            credits = app.store.data().snapshot.summary.live_balance
 
             state.faults, app.transport.fail = faults, transport_failure
             sent = len(app.transport.calls)
@@ -85,15 +85,15 @@ async def test_every_screen_survives_and_recovers(fault):
             if ends_in_error:
                 await wait_until(pilot, lambda m=mode: bool(errors_on(app, m)))
                 assert has_data(app, mode), f"{fault} on {mode}: the last good data was dropped"
-                if app.active_data().error:
-                    assert app.screen.query_one(TeamHeader).stale, f"{fault} on {mode}: no STALE badge"
+                if app.store.data().error:  # the screen hears of it by message (TeamDataChanged)
+                    await wait_until(pilot, lambda: app.screen.query_one(TeamHeader).stale)
             else:
                 await settle(pilot)
             # Never a wrong number: either the old figures (STALE) or a correct new reading.
-            assert app.active_data().snapshot.summary.live_balance == credits, f"{fault} on {mode}"
+            assert app.store.data().snapshot.summary.live_balance == credits, f"{fault} on {mode}"
             assert "Traceback" not in app.export_screenshot()  # the whole screen still draws
 
             state.faults, app.transport.fail = Faults(), None
             await wait_until(pilot, lambda m=mode: not errors_on(app, m) and has_data(app, m))
-            assert not app.screen.query_one(TeamHeader).stale
+            await wait_until(pilot, lambda: not app.screen.query_one(TeamHeader).stale)
         assert app.return_code is None  # still running: nothing crashed

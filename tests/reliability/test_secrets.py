@@ -93,9 +93,9 @@ async def test_a_full_session_leaves_the_key_nowhere(tmp_path, caplog, monkeypat
             await pilot.press("r")
             await settle(pilot)
             screens.append(app.export_screenshot())
-        errors_seen = [d.error or "" for d in app.cache.values()]
-        errors_seen += [r.error or "" for d in app.cache.values() for r in d.resources.values()]
-        notes = [n.message for n in app._notifications]
+        errors_seen = [d.error or "" for d in app.store.cache.values()]
+        errors_seen += [r.error or "" for d in app.store.cache.values() for r in d.resources.values()]
+        notes = [message for message, _severity in app.notices]
         echo.echo = False
     assert any("internal error for key" in e for e in errors_seen)  # the errors did happen
     exports = [p.read_text() for p in tmp_path.glob("xconsole-*")]

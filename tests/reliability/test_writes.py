@@ -79,7 +79,7 @@ async def test_switching_team_during_a_write_keeps_it_on_the_right_team():
     app = delayed_sandbox_app(sandbox, team="lumen")
     async with app.run_test(size=(100, 34)) as pilot:
         await settle(pilot)
-        orbit_ledger = len(app.cache[orbit.team_id].snapshot.ledger.changes)
+        orbit_ledger = len(app.store.cache[orbit.team_id].snapshot.ledger.changes)
         await run_steps(pilot, ["p", *"30", "enter"])
         app.transport.hold(lumen.team_id)
         await pilot.press("enter")
@@ -89,11 +89,11 @@ async def test_switching_team_during_a_write_keeps_it_on_the_right_team():
         app.transport.release(lumen.team_id)
         await settle(pilot)
         assert app.team.team_id == lumen.team_id
-        assert any("Lumen Labs: $30.00 of credits bought" in n.message for n in app._notifications)
+        assert any("Lumen Labs: $30.00 of credits bought" in message for message, _severity in app.notices)
         await pilot.press("right_square_bracket")
         await settle(pilot)
         assert app.team.team_id == orbit.team_id
-        assert len(app.active_data().snapshot.ledger.changes) == orbit_ledger
+        assert len(app.store.data().snapshot.ledger.changes) == orbit_ledger
         assert app.transport.sent("POST", "/prepaid/top-up") == 1
 
 
@@ -102,14 +102,14 @@ async def test_a_lost_answer_is_reconciled_by_reading_the_ledger_not_by_resendin
     app = delayed_sandbox_app(sandbox, team="lumen")
     async with app.run_test(size=(100, 34)) as pilot:
         await settle(pilot)
-        purchases = sum(c.change_origin.value == "PURCHASE" for c in app.active_data().snapshot.ledger.changes)
+        purchases = sum(c.change_origin.value == "PURCHASE" for c in app.store.data().snapshot.ledger.changes)
         app.transport.drop_answer.add(("POST", "/prepaid/top-up"))
         await run_steps(pilot, ["p", *"40", "enter"])
         await pilot.press("enter")
         await settle(pilot)
         assert app.transport.sent("POST", "/prepaid/top-up") == 1
-        assert any("went through once; nothing was re-sent" in n.message for n in app._notifications)
-        ledger = app.active_data().snapshot.ledger.changes
+        assert any("went through once; nothing was re-sent" in message for message, _severity in app.notices)
+        ledger = app.store.data().snapshot.ledger.changes
         assert sum(c.change_origin.value == "PURCHASE" for c in ledger) == purchases + 1
         assert ledger[0].credit_cents == 4000
 

@@ -162,6 +162,12 @@ async def palette(pilot, text: str) -> None:  # noqa: ANN001
     await settle(pilot)
 
 
+async def type_text(pilot, text: str) -> None:  # noqa: ANN001
+    """Type `text` key by key, as a person would."""
+    names = {" ": "space", "-": "minus", ".": "full_stop", "/": "slash", ",": "comma"}
+    await pilot.press(*[names.get(ch, ch) for ch in text])
+
+
 async def wait_until(pilot, condition, timeout: float = 15.0) -> None:  # noqa: ANN001
     """Let the app run until `condition()` holds; fail with the condition's source otherwise."""
     loop = asyncio.get_running_loop()
@@ -195,8 +201,13 @@ async def settle(pilot, timeout: float = 30.0) -> None:  # noqa: ANN001
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     quiet = 0
+    from textual.worker import WorkerCancelled
+
     while quiet < 4:
-        await pilot.app.workers.wait_for_complete()
+        try:
+            await pilot.app.workers.wait_for_complete()
+        except WorkerCancelled:
+            pass  # a newer load replaced it (exclusive workers): it is done too
         await pilot.pause(0.01)
         busy = _busy(pilot.app)
         quiet = 0 if busy else quiet + 1

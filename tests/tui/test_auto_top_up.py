@@ -11,11 +11,12 @@ from tests.tui.harness import delayed_sandbox_app, embedded, real_api_app, settl
 
 
 def auto(app):
-    return app.active_data().snapshot.auto_top_up
+    return app.store.data().snapshot.auto_top_up
 
 
 def status_text(app):
-    return str(app.screen.query_one("#auto-status", Static).render())
+    """This month's use, the 24 h count, the warnings and the last auto top-ups."""
+    return "\n".join(str(app.screen.query_one(f"#auto-{part}", Static).render()) for part in ("usage", "status"))
 
 
 def error(app, field):
@@ -114,7 +115,7 @@ async def test_top_ups_fire_warnings_appear_and_the_sixth_is_refused_and_explain
         assert "80% of your monthly auto top-up maximum" in text
         assert "5 auto top-ups in the last 24 hours" in text
         assert "The last due top-up did not happen" in text
-        notes = " ".join(n.message for n in app._notifications)
+        notes = " ".join(message for message, _severity in app.notices)
         assert "80%" in notes and "5 auto top-ups" in notes
 
 
@@ -122,7 +123,7 @@ async def test_one_of_five_left_warning():
     app = delayed_sandbox_app(embedded(), team="orbit")
     async with app.run_test(size=(100, 40)) as pilot:
         await open_auto(app, pilot)
-        balance = app.active_data().snapshot.summary.live_balance
+        balance = app.store.data().snapshot.summary.live_balance
         threshold = balance + 3 * 2500 + 1
         await fill(pilot, enabled=True, threshold=f"{threshold / 100:.2f}", amount="25", monthlyLimit="500")
         await submit(pilot)
@@ -142,6 +143,6 @@ async def test_real_api_shows_the_console_only_view_and_writes_nothing():
         assert not app.screen.query_one("#auto-form").display
         await pilot.press("c")
         await pilot.pause()
-        assert any("Copied" in n.message for n in app._notifications)
+        assert any("Copied" in message for message, _severity in app.notices)
     assert not [c for c in router.calls if c.request.method == "POST" and "auto-top-up" in c.request.url.path]
     assert not [c for c in router.calls if "auto-top-up" in c.request.url.path]

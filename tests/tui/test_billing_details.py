@@ -86,9 +86,9 @@ async def test_saving_applies_to_new_invoices_only():
         assert "San Francisco → Oakland" in text and "never regenerated" in text
         await pilot.press("enter")
         await settle(pilot)
-        assert app.resource(app.team, "billing_info").value.address.city == "Oakland"
+        assert app.store.resource(app.team, "billing_info").value.address.city == "Oakland"
         assert screen.query_one("#bill-city", Input).value == "Oakland"
-        assert any("billing details saved" in n.message for n in app._notifications)
+        assert any("billing details saved" in message for message, _severity in app.notices)
 
     info = await client.get_billing_info(team.team_id)
     assert (info.address.line1, info.address.city, info.tax_number) == ("1 Market St", "Oakland", "")

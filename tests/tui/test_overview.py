@@ -30,7 +30,7 @@ async def test_every_team_with_numbers_warnings_and_enter_switches():
         assert isinstance(screen, OverviewScreen)
         table = rows(screen)
         assert set(table) == {"Lumen Labs", "Orbit Robotics", "Helix Health"}
-        orbit = app.cache[next(t.team_id for t in app.session.teams if t.name.startswith("Orbit"))].snapshot
+        orbit = app.store.cache[next(t.team_id for t in app.session.teams if t.name.startswith("Orbit"))].snapshot
         assert table["Orbit Robotics"][1] == f"${orbit.summary.live_balance / 100:,.2f}"
         assert table["Orbit Robotics"][6] == "⚠" and table["Lumen Labs"][6] == ""
         notes = plain(screen.query_one("#overview-notes"))
@@ -60,7 +60,7 @@ async def test_r_refreshes_every_team():
     app = sandbox_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await open_overview(pilot)
-        before = {tid: data.generation for tid, data in app.cache.items()}
+        before = {tid: data.generation for tid, data in app.store.cache.items()}
         await pilot.press("r")
         await settle(pilot)
-        assert all(app.cache[tid].generation > gen for tid, gen in before.items())
+        assert all(app.store.cache[tid].generation > gen for tid, gen in before.items())

@@ -13,18 +13,18 @@ from xconsole.tui.screens.confirm import ConfirmActionScreen
 from xconsole.tui.widgets.balance_panel import BalancePanel
 from tests.contract.backends import _reference_router
 from tests.fixtures import reference as ref
-from tests.tui.harness import delayed_sandbox_app, embedded, real_api_app, settle
+from tests.tui.harness import delayed_sandbox_app, embedded, real_api_app, settle, type_text
 
 DECLINE = "4000000000000002"
 GOOD = "4242424242424242"
 
 
 def methods(app):
-    return app.active_data().snapshot.payment_methods.payment_methods
+    return app.store.data().snapshot.payment_methods.payment_methods
 
 
 def default_label(app):
-    return app.active_data().snapshot.default_method.label()
+    return app.store.data().snapshot.default_method.label()
 
 
 async def open_payments(pilot):
@@ -72,7 +72,7 @@ async def test_the_last_method_cannot_be_removed():
         await pilot.press("x")
         await settle(pilot)
         assert not isinstance(app.screen, ConfirmActionScreen)
-        assert any("last payment method" in n.message for n in app._notifications)
+        assert any("last payment method" in message for message, _severity in app.notices)
         assert app.transport.sent("DELETE", methods(app)[0].payment_method_id) == 0
 
 
@@ -103,6 +103,10 @@ async def test_removing_the_default_asks_which_becomes_default():
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, ConfirmActionScreen)
+        await pilot.press("enter")  # removing the default needs the team's name typed first
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmActionScreen) and len(methods(app)) == 2
+        await type_text(pilot, app.team.name)
         await pilot.press("enter")
         await settle(pilot)
         assert [m.label() for m in methods(app)] == ["Mastercard ··4444"] and default_label(app) == "Mastercard ··4444"
@@ -128,7 +132,7 @@ async def test_real_api_lists_and_sets_default_but_add_and_remove_are_console_on
             await pilot.press(key)
             await settle(pilot)
             assert not isinstance(app.screen, (AddCardScreen, ChooseMethodScreen, ConfirmActionScreen))
-        notes = [n.message for n in app._notifications]
+        notes = [message for message, _severity in app.notices]
         assert any("Adding a payment method is done in the xAI console" in n for n in notes)
         assert any("Removing a payment method is done in the xAI console" in n for n in notes)
     assert not [c for c in router.calls if c.request.method == "DELETE"]

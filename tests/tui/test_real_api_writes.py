@@ -121,11 +121,11 @@ async def test_no_default_is_guessed_and_d_works_on_every_method():
         await settle(pilot)
         await press(pilot, "3")
         assert "The API does not report which method is the default" in s.text()
-        assert pilot.app.active_data().snapshot.default_method is None
+        assert pilot.app.store.data().snapshot.default_method is None
         await press(pilot, "d")  # the first listed: PM_OTHER, which a guess would call "the default"
         assert isinstance(pilot.app.screen, ConfirmActionScreen)
         await press(pilot, "enter")
-        assert pilot.app.active_data().snapshot.default_method.payment_method_id == PM_OTHER
+        assert pilot.app.store.data().snapshot.default_method.payment_method_id == PM_OTHER
         assert "does not report" not in s.text()
     sent = s.api.sent("POST", "/payment-method/default")
     assert len(sent) == 1 and json.loads(sent[0].body) == {"paymentMethodId": PM_OTHER}
@@ -153,7 +153,7 @@ async def test_when_usage_alone_fails_the_balance_limit_and_ledger_stay():
     s = Strict(usage_fails=True)
     async with s.run() as pilot:
         await settle(pilot)
-        snap = pilot.app.active_data().snapshot
+        snap = pilot.app.store.data().snapshot
         assert snap is not None and snap.summary.live_balance == 5875 and snap.limits.limit_cents == 0
         assert snap.ledger.changes and snap.usage_error and "analytics backend unavailable" in snap.usage_error
         text = s.text()

@@ -42,12 +42,12 @@ async def test_name_and_remembered_numbers_before_the_session_then_live_ones(mon
         started.set()
         transport.delays.clear()
         await settle(pilot)
-        await wait_until(pilot, lambda: app.active_data() is not None and app.active_data().snapshot is not None)
+        await wait_until(pilot, lambda: app.store.data() is not None and app.store.data().snapshot is not None)
         await settle(pilot)
         live = text_of(app.screen.query_one(TeamSummary))
         assert "saved" not in live and "$123.45" not in live
     kept = numbers_cache.load(ref.TEAM)
-    assert kept is not None and kept.live_balance == app.cache[ref.TEAM].snapshot.summary.live_balance == 5875
+    assert kept is not None and kept.live_balance == app.store.cache[ref.TEAM].snapshot.summary.live_balance == 5875
 
 
 async def test_a_sandbox_served_over_http_is_never_kept(monkeypatch, tmp_path):
@@ -62,7 +62,7 @@ async def test_a_sandbox_served_over_http_is_never_kept(monkeypatch, tmp_path):
     app = XConsoleApp(factory, keep_numbers=True)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        assert app.active_data().snapshot is not None
+        assert app.store.data().snapshot is not None
     assert list(tmp_path.iterdir()) == []
 
 
@@ -89,6 +89,6 @@ def test_the_cli_shows_the_registered_teams_last_numbers_unless_no_cache(monkeyp
     numbers_cache.save(CachedNumbers(team, 500, 100, 0, None, datetime.now(timezone.utc)))
 
     app = build_app(Options())
-    assert app.starting_team == ("Prod", team) and app.keep_numbers and team in app.remembered
+    assert app.store.starting_team == ("Prod", team) and app.store.keep_numbers and team in app.store.remembered
     quiet = build_app(Options(no_cache=True))
-    assert quiet.starting_team == ("Prod", team) and not quiet.keep_numbers and quiet.remembered == {}
+    assert quiet.store.starting_team == ("Prod", team) and not quiet.store.keep_numbers and quiet.store.remembered == {}

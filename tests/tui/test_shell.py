@@ -5,7 +5,7 @@
 from xconsole.core.credentials import MemoryKeyStore
 from xconsole.core.money import format_cents
 from xconsole.core.session import TeamHandle
-from xconsole.tui import app as app_module
+from xconsole.tui import store as store_module
 from xconsole.tui.screens.add_team import AddTeamScreen
 from xconsole.tui.screens.help import HelpScreen
 from xconsole.tui.screens.key_rejected import KeyRejectedScreen
@@ -29,7 +29,7 @@ async def test_starts_on_the_first_team_with_live_numbers():
         await settle(pilot)
         name, summary = shown(app)
         assert name == "Lumen Labs"
-        balance = app.active_data().snapshot.summary.live_balance
+        balance = app.store.data().snapshot.summary.live_balance
         assert f"Credits {format_cents(balance)}" in summary
         assert app.screen.query_one(TeamHeader).sandbox
 
@@ -42,7 +42,7 @@ async def test_next_team_key_switches_header_and_data():
         await settle(pilot)
         assert app.team.name == "Orbit Robotics"
         name, summary = shown(app)
-        orbit = app.cache[app.team.team_id].snapshot.summary
+        orbit = app.store.cache[app.team.team_id].snapshot.summary
         assert name == "Orbit Robotics" and format_cents(orbit.live_balance) in summary
         await pilot.press("left_square_bracket", "left_square_bracket")
         await settle(pilot)
@@ -95,22 +95,22 @@ async def test_a_late_answer_for_the_team_you_left_is_not_shown():
         transport.release(lumen)  # the late answer
         await settle(pilot)
         assert app.team.team_id == orbit
-        orbit_balance = format_cents(app.cache[orbit].snapshot.summary.live_balance)
-        lumen_balance = format_cents(app.cache[lumen].snapshot.summary.live_balance)
+        orbit_balance = format_cents(app.store.cache[orbit].snapshot.summary.live_balance)
+        lumen_balance = format_cents(app.store.cache[lumen].snapshot.summary.live_balance)
         assert orbit_balance != lumen_balance
         # Every repaint after the switch paired Orbit's name with Orbit's numbers (or none yet).
         for name, summary in seen:
             if name == "Orbit Robotics":
                 assert f"Credits {lumen_balance}" not in summary
         assert shown(app) == ("Orbit Robotics", shown(app)[1]) and f"Credits {orbit_balance}" in shown(app)[1]
-        assert app.cache[lumen].generation >= 2  # the late answer still refreshed Lumen's cache
+        assert app.store.cache[lumen].generation >= 2  # the late answer still refreshed Lumen's cache
 
 
 async def test_ui_stays_responsive_while_the_api_hangs():
     sandbox = embedded()
     app = delayed_sandbox_app(sandbox, {t.team_id: None for t in sandbox.teams})
     async with app.run_test(size=(100, 30)) as pilot:
-        await wait_until(pilot, lambda: app.active_data() is not None and app.active_data().loading)
+        await wait_until(pilot, lambda: app.store.data() is not None and app.store.data().loading)
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
@@ -124,7 +124,7 @@ async def test_ui_stays_responsive_while_the_api_hangs():
 
 
 async def test_network_failure_keeps_last_data_with_stale_badge_and_recovers(monkeypatch):
-    monkeypatch.setattr(app_module, "RETRY_FIRST_S", 0.2)
+    monkeypatch.setattr(store_module, "RETRY_FIRST_S", 0.2)
     sandbox = embedded()
     app = sandbox_app(sandbox)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -134,13 +134,13 @@ async def test_network_failure_keeps_last_data_with_stale_badge_and_recovers(mon
         await pilot.press("r")
         await settle(pilot)
         header = app.screen.query_one(TeamHeader)
-        assert header.stale and app.active_data().error
+        assert header.stale and app.store.data().error
         assert before.split("   ")[0] in shown(app)[1] and "Showing older data" in shown(app)[1]
         sandbox.app.state.sandbox.faults.error_rate = 0.0
         # The background retry (RETRY_FIRST_S, then backing off) brings the team back by itself.
         await wait_until(pilot, lambda: not app.screen.query_one(TeamHeader).stale)
         await settle(pilot)
-        assert not app.screen.query_one(TeamHeader).stale and app.active_data().error is None
+        assert not app.screen.query_one(TeamHeader).stale and app.store.data().error is None
 
 
 async def test_read_only_badge():
@@ -231,7 +231,7 @@ async def test_unknown_start_team_falls_back_with_a_warning():
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         assert app.team.name == "Lumen Labs"
-        assert any("No team 'nosuchteam'" in n.message for n in app._notifications)
+        assert any("No team 'nosuchteam'" in message for message, _severity in app.notices)
 
 
 async def test_the_header_names_the_team_while_its_data_loads():
@@ -242,8 +242,8 @@ async def test_the_header_names_the_team_while_its_data_loads():
     app = delayed_sandbox_app(sandbox, team="lumen")
     app.transport.hold(lumen.team_id)  # its data loads until the test says otherwise
     async with app.run_test(size=(100, 30)) as pilot:
-        await wait_until(pilot, lambda: app.team is not None and app.active_data() is not None
-                         and app.active_data().loading)
+        await wait_until(pilot, lambda: app.team is not None and app.store.data() is not None
+                         and app.store.data().loading)
         header = app.screen.query_one(TeamHeader)
         assert header.busy and not header.loading
         assert "Lumen Labs" in header.render().plain and "loading…" in header.render().plain

@@ -5,7 +5,7 @@ import pytest
 from xconsole.core.session import TeamHandle
 from tests.tui.harness import BrokenKeyStore, embedded, registry_app, sandbox_app, settle, still_cursors
 
-SIZES = [(80, 24), (120, 36)]
+SIZES = [(80, 24), (120, 36), (160, 40)]
 
 
 def _still(steps):
@@ -63,9 +63,9 @@ def test_keyring_unavailable(snap_compare, size, tmp_path):
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_stale_after_an_error(snap_compare, size, monkeypatch):
-    from xconsole.tui import app as app_module
+    from xconsole.tui import store as store_module
 
-    monkeypatch.setattr(app_module, "RETRY_FIRST_S", 3600)
+    monkeypatch.setattr(store_module, "RETRY_FIRST_S", 3600)
     sandbox = embedded()
 
     async def break_api(pilot):
@@ -119,7 +119,7 @@ def test_auto_top_up(snap_compare, size, state, team):
         if state == "invalid":
             screen.query_one("#auto-amount", Input).value = "24"
         if state == "warnings":
-            used = pilot.app.active_data().snapshot.auto_top_up.used_this_month.val
+            used = pilot.app.store.data().snapshot.auto_top_up.used_this_month.val
             screen.query_one("#auto-threshold", Input).value = "1000"
             screen.query_one("#auto-amount", Input).value = "25"
             screen.query_one("#auto-monthlyLimit", Input).value = f"{(used + 5 * 2500 + 2000) / 100:.2f}"

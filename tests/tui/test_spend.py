@@ -1,6 +1,8 @@
 """Spend screen on the sandbox (and on the real API's shapes): buying, promo codes, the limit."""
 
 import httpx
+import pytest
+from textual.screen import ModalScreen
 from textual.widgets import Label
 
 from xconsole.core.session import TeamHandle
@@ -10,11 +12,11 @@ from xconsole.tui.screens.promo_code import PromoCodeScreen
 from xconsole.tui.screens.spending_limit import SpendingLimitScreen
 from tests.contract.backends import _reference_router
 from tests.fixtures import reference as ref
-from tests.tui.harness import delayed_sandbox_app, embedded, real_api_app, settle
+from tests.tui.harness import delayed_sandbox_app, embedded, real_api_app, sandbox_app, settle
 
 
 def balance(app):
-    return app.active_data().snapshot.summary.live_balance
+    return app.store.data().snapshot.summary.live_balance
 
 
 def screen_text(app):
@@ -50,7 +52,7 @@ async def test_buy_25_dollars_by_card_confirms_then_sends_one_request():
         assert app.transport.sent("POST", "/prepaid/top-up") == 1
         assert not isinstance(app.screen, (ConfirmActionScreen, BuyCreditsScreen))
         assert balance(app) == before + 2500
-        assert app.active_data().snapshot.ledger.changes[0].credit_cents == 2500
+        assert app.store.data().snapshot.ledger.changes[0].credit_cents == 2500
 
 
 async def test_amount_below_the_minimum_is_refused_inline_without_a_request():
@@ -81,12 +83,12 @@ async def test_bank_transfer_stays_pending_until_three_business_days_pass():
         assert "Bank transfer" in screen_text(app) and "2–3 business days" in screen_text(app)
         await pilot.press("enter")
         await settle(pilot)
-        snap = app.active_data().snapshot
+        snap = app.store.data().snapshot
         assert snap.summary.pending_purchases == 10000 and balance(app) == before
         sandbox.app.state.sandbox.clock.advance(5 * 86400 + 3600)  # Wednesday 15:00 -> Monday 16:00
         await pilot.press("r")
         await settle(pilot)
-        assert app.active_data().snapshot.summary.pending_purchases == 0
+        assert app.store.data().snapshot.summary.pending_purchases == 0
         assert balance(app) > before
 
 
@@ -133,7 +135,7 @@ async def test_limit_above_the_hard_limit_is_refused_and_the_api_message_shown()
         await settle(pilot)
         await pilot.press("enter")
         await settle(pilot)
-        assert app.active_data().snapshot.limits.effective_sl.val == 300000
+        assert app.store.data().snapshot.limits.effective_sl.val == 300000
 
 
 async def test_read_only_blocks_every_write():
@@ -144,7 +146,7 @@ async def test_read_only_blocks_every_write():
             await pilot.press(key)
             await settle(pilot)
             assert not isinstance(app.screen, (BuyCreditsScreen, PromoCodeScreen, SpendingLimitScreen, ConfirmActionScreen))
-        notes = [n.message for n in app._notifications]
+        notes = [message for message, _severity in app.notices]
         assert sum("Read-only mode" in n for n in notes) == 4
         assert not [c for c in app.transport.calls if c[0] == "POST" and not c[1].endswith("/usage")]
 
@@ -158,7 +160,7 @@ async def test_request_invoiced_billing_confirms_and_records():
         assert isinstance(app.screen, ConfirmActionScreen) and "Orbit Robotics" in screen_text(app)
         await pilot.press("enter")
         await settle(pilot)
-        assert app.active_data().snapshot.invoiced.status.value == "REQUESTED"
+        assert app.store.data().snapshot.invoiced.status.value == "REQUESTED"
 
 
 async def test_real_api_shapes_live_balance_and_console_only_notices():
@@ -171,8 +173,10 @@ async def test_real_api_shapes_live_balance_and_console_only_notices():
         assert "$31.25" in str(app.screen.query_one("#summary").render())
         await pilot.press("o")
         await settle(pilot)
-        assert "redeemed in the xAI console" in screen_text(app) and f"team/{ref.TEAM}/billing" in screen_text(app)
-        await pilot.press("escape", "p")
+        said = " ".join(message for message, _severity in app.notices)
+        assert "redeemed in the xAI console" in said and f"team/{ref.TEAM}/billing" in said
+        assert not isinstance(app.screen, ModalScreen)  # nothing to type into: no dialog opened
+        await pilot.press("p")
         await settle(pilot)
         text = screen_text(app)
         assert "Charged to: the team's default payment method" in text
@@ -188,7 +192,7 @@ async def test_ledger_newest_first_and_slash_filters_it():
     async with app.run_test(size=(100, 34)) as pilot:
         await settle(pilot)
         ledger = app.screen.query_one(FilterableTable)
-        changes = app.active_data().snapshot.ledger.changes
+        changes = app.store.data().snapshot.ledger.changes
         assert ledger.visible_count == len(changes)
         assert [c.create_time for c in changes] == sorted((c.create_time for c in changes), reverse=True)
         await pilot.press("slash")
@@ -199,3 +203,13 @@ async def test_ledger_newest_first_and_slash_filters_it():
         await pilot.press("escape")
         await pilot.pause()
         assert ledger.visible_count == len(changes)
+
+
+@pytest.mark.parametrize("width", [80, 100, 120, 160])
+async def test_the_invoiced_billing_hint_never_splits(width):
+    app = sandbox_app()
+    async with app.run_test(size=(width, 40)) as pilot:
+        await settle(pilot)
+        line, hint = app.screen.query_one("#invoiced"), app.screen.query_one("#invoiced-hint")
+        assert str(hint.render()) in ("l change the limit", "i request invoiced billing")
+        assert hint.size.height == 1 and hint.region.y == line.region.y  # whole, beside the line it is about

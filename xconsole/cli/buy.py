@@ -1,9 +1,11 @@
 """`xconsole buy AMOUNT`: buy prepaid credits for one team, saying exactly what the purchase did.
 
-The same write as the console's (core.purchase): the $25 minimum, one Idempotency-Key per
-confirmation, an earlier pending top-up reported instead of a new charge, a card charge followed
-in the ledger and never re-sent. It asks first (naming team, amount and payment method) unless
-`--yes`; without a terminal to ask on, `--yes` is required.
+The same write as the console's (core.actions over core.purchase): the $25 minimum, one
+Idempotency-Key per confirmation, an earlier pending top-up reported instead of a new charge, a
+card charge followed in the ledger and never re-sent. It asks first (naming team, amount and
+payment method) unless `--yes`; from the typed-name threshold on (config
+`settings.type_team_name_from`, $1,000 by default) the team's name is typed instead of y/N.
+Without a terminal to ask on, `--yes` is required.
 """
 
 from __future__ import annotations
@@ -25,10 +27,11 @@ from xconsole.cli.options import Fail, Options, emit_json, money
 @click.pass_obj
 def buy(opts: Options, amount: str, team: str | None, yes: bool, as_json: bool) -> None:
     """Buy AMOUNT dollars of prepaid credits (minimum $25), charged to the team's default method."""
-    from xconsole.cli.wiring import run_for_team
+    from xconsole.cli.wiring import act_for_team
+    from xconsole.core.actions import TeamActions, Write
     from xconsole.core.billing import minimum_purchase_problem
     from xconsole.core.money import MoneyError, format_cents, parse_amount
-    from xconsole.core.purchase import PurchaseState, buy_credits
+    from xconsole.core.purchase import Purchase, PurchaseState
 
     try:
         cents = parse_amount(amount)
@@ -39,26 +42,30 @@ def buy(opts: Options, amount: str, team: str | None, yes: bool, as_json: bool) 
         raise click.BadParameter(problem, param_hint="AMOUNT")
     if opts.read_only:
         raise Fail("Read-only mode: buying credits is disabled (started with --read-only)")
-    if not yes and not sys.stdin.isatty():
+    if not yes and not _can_ask():
         raise Fail("Buying moves money: confirm with --yes when there is no terminal to ask on")
 
-    async def purchase(client: Any, handle: Any) -> Any:
-        from xconsole.core import models
-
+    async def purchase(actions: TeamActions, handle: Any) -> Purchase:
         charged, bank = "the team's default payment method", False
-        if await client.identify():  # the sandbox says which method is the default
-            default = models.default_method((await client.list_payment_methods(handle.team_id)).payment_methods)
-            charged = f"{default.label()} (the default payment method)" if default else charged
-            bank = default is not None and default.us_bank_account_details is not None
+        methods = await actions.payment_choices()  # None on the real API: it never says which
+        default = actions.known_default(methods) if methods is not None else None
+        if default is not None:
+            charged = f"{default.label()} (the default payment method)"
+            bank = default.us_bank_account_details is not None
         if not yes:
             click.echo(f"Team      {handle.name} ({handle.short_id}) — applies to every user of this team\n"
                        f"Amount    {format_cents(cents)} of prepaid credits\nPay with  {charged}", err=True)
-            if not click.confirm(f"Buy {format_cents(cents)}?", default=False, err=True):
+            if actions.needs_typed_name(Write.BUY, cents=cents):
+                typed = click.prompt(f"Type the team's name ({actions.team_name}) to buy {format_cents(cents)}",
+                                     default="", show_default=False, err=True)
+                if typed.strip() != actions.team_name:
+                    raise Fail("Nothing bought.")
+            elif not click.confirm(f"Buy {format_cents(cents)}?", default=False, err=True):
                 raise Fail("Nothing bought.")
         progress = (lambda text: click.echo(text, err=True)) if sys.stderr.isatty() and not as_json else None
-        return await buy_credits(client, handle.team_id, cents, bank_transfer=bank, on_progress=progress)
+        return await actions.buy(cents, bank_transfer=bank, on_progress=progress)
 
-    handle, done = asyncio.run(run_for_team(opts, team, purchase))
+    handle, done = asyncio.run(act_for_team(opts, team, purchase))
     NOTHING_NEW = (PurchaseState.ALREADY_PENDING, PurchaseState.FAILED, PurchaseState.UNCLEAR)  # noqa: N806
     if as_json:
         change = done.change
@@ -71,3 +78,8 @@ def buy(opts: Options, amount: str, team: str | None, yes: bool, as_json: bool) 
         click.echo(f"{handle.name}: {done.message()}")
     if done.state in NOTHING_NEW:
         raise Fail(f"{handle.name}: {done.message()}")  # nothing new was bought: exit 1
+
+
+def _can_ask() -> bool:
+    """A person is at a terminal to confirm the purchase."""
+    return sys.stdin.isatty()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from xconsole.cli.options import Fail, Options
 from xconsole.core import errors
@@ -20,6 +20,9 @@ from xconsole.core.credentials import KeyringKeyStore, MemoryKeyStore, env_key
 from xconsole.core.secrets import mask_key
 from xconsole.core.session import Session, TeamHandle
 from xconsole.core.teams import TeamRegistry
+
+if TYPE_CHECKING:
+    from xconsole.core.actions import TeamActions
 
 T = TypeVar("T")
 
@@ -72,7 +75,8 @@ async def env_session(opts: Options, key: str) -> Session:
     registry = load_registry()
     entry = registry.find(team_id)
     team = TeamHandle(entry.name if entry else f"team {team_id[:8]}", team_id, "env", mask_key(key))
-    return Session([team], MemoryKeyStore(), make_client, read_only=opts.read_only, env_key=key)
+    return Session([team], MemoryKeyStore(), make_client, read_only=opts.read_only, env_key=key,
+                   type_name_from=registry.config.settings.type_team_name_from * 100)
 
 
 def registry_session(opts: Options) -> Session:
@@ -118,6 +122,24 @@ def select(session: Session, wanted: str | None, all_teams: bool) -> list[TeamHa
 
 async def run_for_team(opts: Options, wanted: str | None, fetch: Callable[[ManagementClient, TeamHandle], Awaitable[T]]) -> tuple[TeamHandle, T]:
     """`fetch(client, team)` for one team, with its errors as one line on stderr (exit 1)."""
+
+    async def use(session: Session, team: TeamHandle) -> T:
+        return await fetch(await session.client_for(team), team)
+
+    return await _in_session(opts, wanted, use)
+
+
+async def act_for_team(opts: Options, wanted: str | None, act: Callable[[TeamActions, TeamHandle], Awaitable[T]]) -> tuple[TeamHandle, T]:
+    """`act(actions, team)` for one team's writes (core.actions, read-only mode and the typed-name
+    threshold from the session), with its errors as one line on stderr (exit 1)."""
+
+    async def use(session: Session, team: TeamHandle) -> T:
+        return await act(await session.actions_for(team), team)
+
+    return await _in_session(opts, wanted, use)
+
+
+async def _in_session(opts: Options, wanted: str | None, use: Callable[[Session, TeamHandle], Awaitable[T]]) -> tuple[TeamHandle, T]:
     from xconsole.core.credentials import KeyringUnavailable
     from xconsole.core.errors import ApiError
 
@@ -125,8 +147,7 @@ async def run_for_team(opts: Options, wanted: str | None, fetch: Callable[[Manag
     try:
         team = select(session, wanted or opts.team, False)[0]
         try:
-            client = await session.client_for(team)
-            return team, await fetch(client, team)
+            return team, await use(session, team)
         except KeyringUnavailable as exc:
             raise Fail(str(exc)) from None
         except ApiError as exc:

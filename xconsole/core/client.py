@@ -32,12 +32,12 @@ from pydantic import BaseModel, ValidationError
 
 from xconsole import __version__
 from xconsole.core import errors, models
+from xconsole.core.console import CONSOLE_ONLY_FEATURES, console_billing_url  # noqa: F401  (re-exported)
 from xconsole.core.secrets import mask_key, scrub
 
 log = logging.getLogger("xconsole.api")
 
 DEFAULT_API_URL = "https://management-api.x.ai"
-CONSOLE_BILLING_URL = "https://console.x.ai/team/{team_id}/billing"
 #: Header the sandbox sets on every answer, so a 404 there is a real "not found" and not a
 #: console-only path the public API lacks. Our own convention [C].
 SANDBOX_HEADER = "x-xconsole-sandbox"
@@ -49,15 +49,6 @@ READ_TRUST_S = 30.0
 MAX_RETRY_AFTER_S = 30.0
 
 M = TypeVar("M", bound=BaseModel)
-
-
-#: What the console does that the public API cannot (design.md 5); the sandbox implements them.
-CONSOLE_ONLY_FEATURES = ("auto top-up", "promo codes", "adding or removing payment methods",
-                         "requesting invoiced billing", "choosing a card or bank transfer")
-
-
-def console_billing_url(team_id: str) -> str:
-    return CONSOLE_BILLING_URL.format(team_id=team_id)
 
 
 class ManagementClient:

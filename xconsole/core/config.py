@@ -43,6 +43,8 @@ class Settings(BaseModel):
 
     theme: str = "textual-dark"
     last_team: str | None = None
+    #: Purchases of this many dollars or more are confirmed by typing the team's name.
+    type_team_name_from: int = Field(1000, ge=0)
 
 
 class Config(BaseModel):

@@ -1,6 +1,7 @@
 """A console session: the teams on offer, their keys and API clients, and adding a team.
 
-The TUI talks to this object only. The CLI builds it (over the registry and keyring, the
+The TUI talks to this object only (reads through `client_for`, every write through
+`actions_for`). The CLI builds it (over the registry and keyring, the
 `XAI_MANAGEMENT_KEY` variable, or the embedded sandbox) and hands in a `make_client` function, so
 the TUI never builds a URL, never chooses a transport and never touches the keyring itself.
 """
@@ -12,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from xconsole.core import errors
+from xconsole.core.actions import TYPE_NAME_FROM_CENTS, Finished, TeamActions
 from xconsole.core.client import ManagementClient
 from xconsole.core.credentials import KeyStore, clean_key
 from xconsole.core.secrets import mask_key
@@ -55,6 +57,7 @@ class Session:
         read_only: bool = False,
         registry: TeamRegistry | None = None,
         env_key: str | None = None,
+        type_name_from: int | None = None,
     ) -> None:
         self.teams = list(teams)
         self.keystore = keystore
@@ -63,6 +66,10 @@ class Session:
         self.read_only = read_only
         self.registry = registry
         self._env_key = env_key
+        if type_name_from is None and registry is not None:
+            type_name_from = registry.config.settings.type_team_name_from * 100
+        #: Purchases from this many cents on are confirmed by typing the team's name.
+        self.type_name_from = TYPE_NAME_FROM_CENTS if type_name_from is None else type_name_from
         self._clients: dict[str, ManagementClient] = {}
         self._locks: dict[str, asyncio.Lock] = {}
 
@@ -106,6 +113,12 @@ class Session:
                 client = self.make_client(key, team.api_url)
                 self._clients[team.team_id] = client
             return client
+
+    async def actions_for(self, team: TeamHandle, on_finished: Finished | None = None) -> TeamActions:
+        """The team's writes (core.actions), over its client; `on_finished` hears every one."""
+        client = await self.client_for(team)
+        return TeamActions(client, team.team_id, team.name, read_only=self.read_only,
+                           type_name_from=self.type_name_from, on_finished=on_finished)
 
     async def forget_client(self, team_id: str) -> None:
         """Drop a cached client (its key was replaced or rejected)."""

@@ -1,8 +1,8 @@
-"""XConsoleApp: modes for the five team screens, the active team, and loading its data.
+"""XConsoleApp: navigation (which screen, which team), starting the session, and saying what
+happened (notifications and the key or keyring dialogs).
 
-Thin on purpose: screens live in tui/screens, widgets in tui/widgets. Every request runs in a
-worker; answers for a team that is no longer active only update that team's cache, so the
-header and numbers on screen always belong to the same team.
+Data lives in the store (tui/store.py), writes in core.actions through it, and each screen owns
+its own actions: this file knows no endpoint and no form.
 """
 
 from __future__ import annotations
@@ -11,32 +11,22 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, ClassVar
 
+from textual import on
 from textual.app import App
 from textual.binding import Binding
-from textual.reactive import reactive
 from textual.screen import Screen
 
 from xconsole.tui.commands import ConsoleCommands
+from xconsole.tui.messages import AddTeam, ShowTeam
 from xconsole.tui.screens.spend import SpendScreen
-from xconsole.tui.payment_actions import PaymentActions
-from xconsole.tui.resources import ResourceLoads
-from xconsole.tui.spend_actions import SpendActions
-from xconsole.tui.state import TeamData
+from xconsole.tui.store import TeamDataChanged, TeamStore, TeamUnreachable, WriteFinished
 
 if TYPE_CHECKING:
-    from xconsole.core.credentials import KeyringUnavailable
     from xconsole.core.numbers_cache import CachedNumbers
     from xconsole.core.session import Session, TeamHandle
+    from xconsole.tui.state import TeamData
 
-#: Automatic retries after a failed refresh: 2 s, 4 s, ... up to a minute.
-RETRY_FIRST_S = 2.0
-RETRY_MAX_S = 60.0
 START_TIME = time.perf_counter()
-
-
-def next_retry_delay(previous: float) -> float:
-    """2 s, 4 s, ... up to a minute: the wait before the next background retry."""
-    return min(RETRY_MAX_S, previous * 2 if previous else RETRY_FIRST_S)
 
 
 def _screen(module: str, name: str) -> Screen:
@@ -45,7 +35,7 @@ def _screen(module: str, name: str) -> Screen:
     return getattr(importlib.import_module(f"xconsole.tui.screens.{module}"), name)()
 
 
-class XConsoleApp(SpendActions, PaymentActions, ResourceLoads, App[int]):
+class XConsoleApp(App[int]):
     CSS_PATH = "xconsole.tcss"
     TITLE = "xconsole"
     COMMANDS: ClassVar = App.COMMANDS | {ConsoleCommands}
@@ -60,23 +50,22 @@ class XConsoleApp(SpendActions, PaymentActions, ResourceLoads, App[int]):
         "billing": lambda: _screen("billing_details", "BillingDetailsScreen"),
     }
     BINDINGS: ClassVar = [
-        Binding("0", "mode('overview')", "Overview", show=False, id="nav.overview", tooltip="All teams"),
+        Binding("0", "mode('overview')", "Overview", show=False, id="nav.overview",
+                tooltip="All teams: balances, runway and warnings side by side"),
         Binding("1", "mode('spend')", "Spend", show=False, id="nav.spend", tooltip="API spend management"),
         Binding("2", "mode('auto')", "Auto top-up", show=False, id="nav.auto"),
-        Binding("3", "mode('payments')", "Payments", show=False, id="nav.payments"),
+        Binding("3", "mode('payments')", "Payments", show=False, id="nav.payments", tooltip="Payment methods"),
         Binding("4", "mode('invoices')", "Invoices", show=False, id="nav.invoices"),
-        Binding("5", "mode('billing')", "Billing", show=False, id="nav.billing"),
-        Binding("t", "switch_team", "Teams", id="team.switch", tooltip="Switch team"),
-        Binding("left_square_bracket", "prev_team", "Prev team", show=False, id="team.prev", key_display="["),
-        Binding("right_square_bracket", "next_team", "Next team", show=False, id="team.next", key_display="]"),
+        Binding("5", "mode('billing')", "Billing", show=False, id="nav.billing", tooltip="Billing details"),
+        Binding("t", "switch_team", "Teams", id="team.switch", tooltip="Team switcher (type to filter, Enter to switch)"),
+        Binding("left_square_bracket", "prev_team", "Prev team", show=False, id="team.prev", key_display="[",
+                tooltip="Previous team"),
+        Binding("right_square_bracket", "next_team", "Next team", show=False, id="team.next", key_display="]",
+                tooltip="Next team"),
         Binding("r", "refresh", "Refresh", show=False, id="refresh", tooltip="Fetch this team's data again"),
-        Binding("question_mark,f1", "help", "Help", id="help", key_display="?"),
-        Binding("q", "quit", "Quit", id="quit"),
+        Binding("question_mark,f1", "help", "Help", id="help", key_display="?", tooltip="Help for this screen"),
+        Binding("q", "quit", "Quit", id="quit", tooltip="Quit (ctrl+q works everywhere)"),
     ]
-
-    team: reactive[TeamHandle | None] = reactive(None, init=False)
-    data_version: reactive[int] = reactive(0, init=False)  # the active team's data changed
-    teams_version: reactive[int] = reactive(0, init=False)  # any team's data changed
 
     def __init__(
         self,
@@ -92,23 +81,37 @@ class XConsoleApp(SpendActions, PaymentActions, ResourceLoads, App[int]):
     ) -> None:
         super().__init__()
         self.session_factory = session_factory
-        self.session: Session | None = None
-        self.sandbox = sandbox
-        self.read_only = read_only
         self.initial_team = initial_team
-        #: (name, team id) the session is expected to open on: named in the first frame.
-        self.starting_team = starting_team
-        #: Each team's last numbers from an earlier run, shown (with their age) until live ones
-        #: arrive; kept up to date on disk when `keep_numbers`.
-        self.keep_numbers = keep_numbers
-        self.remembered: dict[str, CachedNumbers] = {n.team_id: n for n in remembered or []}
-        self.cache: dict[str, TeamData] = {}
+        self.store = TeamStore(self, sandbox=sandbox, read_only=read_only, starting_team=starting_team,
+                               keep_numbers=keep_numbers, remembered=remembered)
         self.built_modes: set[str] = set()  # team screens mounted so far
+        #: Every notification shown, oldest first (message, severity): what a person was told.
+        self.notices: list[tuple[str, str]] = []
         self._announced: set[tuple[str, str]] = set()  # (team, warning) already shown as a toast
         self._instant_switch = False
         self.first_paint_s: float | None = None
         if theme and theme in self.available_themes:
             self.theme = theme
+
+    # ------------------------------------------------------------------ public state
+
+    @property
+    def session(self) -> Session | None:
+        return self.store.session
+
+    @property
+    def team(self) -> TeamHandle | None:
+        """The active team."""
+        return self.store.team
+
+    def active_data(self) -> TeamData | None:
+        return self.store.data()
+
+    def notify(self, message: str, *, title: str = "", severity: str = "information",  # type: ignore[override]
+               timeout: float | None = None, markup: bool = True) -> None:
+        self.notices.append((message, severity))
+        del self.notices[:-50]
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)  # type: ignore[arg-type]
 
     # ------------------------------------------------------------------ start
 
@@ -123,29 +126,27 @@ class XConsoleApp(SpendActions, PaymentActions, ResourceLoads, App[int]):
         self.run_worker(self._start_session(), name="start-session", exit_on_error=False)
 
     async def _start_session(self) -> None:
+        from xconsole.tui.screens.startup_error import StartupErrorScreen
+
         try:
             session = await self.session_factory()
         except Exception as exc:  # shown to the user, never swallowed
-            from xconsole.tui.screens.startup_error import StartupErrorScreen
-
             message = exc.format_message() if hasattr(exc, "format_message") else f"{type(exc).__name__}: {exc}"
             self.push_screen(StartupErrorScreen(message))
             return
-        self.session = session
-        self.sandbox = session.sandbox
-        self.read_only = session.read_only
+        self.store.start(session)
         self.watch(self, "theme", self._remember_theme, init=False)
         if not session.teams:
             if session.can_add_teams:
                 self.action_add_team(first_run=True)
             else:
-                from xconsole.tui.screens.startup_error import StartupErrorScreen
-
                 self.push_screen(StartupErrorScreen("No teams to show."))
             return
         first = self._initial_team(session)
         self.switch_team(first, remember=False)
-        self._prefetch_others(first)
+        for team in session.teams:  # warm every other team's numbers: switching paints at once
+            if team.team_id != first.team_id:
+                self.store.load(team)
 
     def _initial_team(self, session: Session) -> TeamHandle:
         try:
@@ -155,30 +156,24 @@ class XConsoleApp(SpendActions, PaymentActions, ResourceLoads, App[int]):
             self.notify(f"{exc}; showing {team.name}", severity="warning")  # type: ignore[union-attr]
         return team  # type: ignore[return-value]
 
-    def _prefetch_others(self, first: TeamHandle) -> None:
-        """Warm the cache of every other team, so switching paints numbers at once."""
-        for team in self.session.teams if self.session else []:
-            if team.team_id != first.team_id:
-                self.load_team(team)
-
     # ------------------------------------------------------------------ team switching
-
-    def active_data(self) -> TeamData | None:
-        return self.cache.get(self.team.team_id) if self.team else None
 
     def switch_team(self, team: TeamHandle, *, remember: bool = True) -> None:
         """Show `team` now from cache; refresh it in the background."""
-        if self.team is None or self.team.team_id != team.team_id:
-            self.team = team
-        # Paint the cached numbers first; the refresh's requests start after that frame.
-        self.call_after_refresh(self.load_team, team)
+        self.store.activate(team)
         if remember and self.session is not None:
             self.run_worker(self.session.remember(team=team), group="remember", exit_on_error=False)
 
+    @on(ShowTeam)
+    def _show_team(self, event: ShowTeam) -> None:
+        self.switch_team(event.team)
+        if event.mode:
+            self.action_mode(event.mode)
+
     def _neighbour(self, step: int) -> None:
-        if self.session is None or not self.session.teams or self.team is None:
+        teams = self.store.teams
+        if not teams or self.team is None:
             return
-        teams = self.session.teams
         index = next((i for i, t in enumerate(teams) if t.team_id == self.team.team_id), 0)
         self.switch_team(teams[(index + step) % len(teams)])
 
@@ -189,19 +184,16 @@ class XConsoleApp(SpendActions, PaymentActions, ResourceLoads, App[int]):
         self._neighbour(-1)
 
     def action_switch_team(self) -> None:
-        from xconsole.tui.screens.team_switcher import ADD_TEAM, TeamSwitcher
+        from xconsole.tui.screens.team_switcher import TeamSwitcher
 
         if self.session is None:
             self.notify("Still starting…")
             return
+        self.push_screen(TeamSwitcher(self.store))
 
-        def chosen(result: object) -> None:
-            if result == ADD_TEAM:
-                self.action_add_team()
-            elif result is not None:
-                self.switch_team(result)  # type: ignore[arg-type]
-
-        self.push_screen(TeamSwitcher(), chosen)
+    @on(AddTeam)
+    def _add_team_asked(self) -> None:
+        self.action_add_team()
 
     def action_add_team(self, first_run: bool = False, name: str = "", team_id: str = "", reason: str = "") -> None:
         from xconsole.tui.screens.add_team import AddTeamScreen
@@ -213,110 +205,61 @@ class XConsoleApp(SpendActions, PaymentActions, ResourceLoads, App[int]):
         def added(result: object) -> None:
             if result is None:
                 return
-            self.cache.pop(result.team.team_id, None)  # type: ignore[attr-defined]
+            self.store.forget(result.team.team_id)  # type: ignore[attr-defined]
             note = " (read-only key: write actions will be refused)" if result.read_only else ""  # type: ignore[attr-defined]
             self.notify(f"Team {result.team.name} saved{note}.")  # type: ignore[attr-defined]
             self.switch_team(result.team)  # type: ignore[attr-defined]
 
-        self.push_screen(AddTeamScreen(first_run=first_run, name=name, team_id=team_id, reason=reason), added)
-
-    # ------------------------------------------------------------------ loading
+        self.push_screen(AddTeamScreen(self.store, first_run=first_run, name=name, team_id=team_id, reason=reason), added)
 
     def action_refresh(self) -> None:
         if self.team is not None:
-            self.refresh_team(self.team)
+            self.store.refresh(self.team)
 
-    def load_team(self, team: TeamHandle) -> None:
-        # One load per team at a time; loads of different teams run side by side.
-        self.run_worker(self._load(team), group=f"load:{team.team_id}", exclusive=True, exit_on_error=False)
+    # ------------------------------------------------------------------ what the store says
 
-    async def _load(self, team: TeamHandle) -> None:
-        from xconsole.core import errors
-        from xconsole.core.credentials import KeyringUnavailable
-        from xconsole.core.spend import load_spend
-
-        assert self.session is not None
-        data = self.cache.setdefault(team.team_id, TeamData())
-        data.loading = True
-        self._changed(team)
-        try:
-            client = await self.session.client_for(team)
-            snapshot = await load_spend(client, team.team_id)
-        except KeyringUnavailable as exc:
-            data.error, data.error_kind = exc.message, "keyring"
-            if self._is_active(team):
-                self.show_keyring_problem(exc)
-        except (errors.AuthError, errors.PermissionDenied) as exc:
-            data.error, data.error_kind = f"{exc.title}: {exc.message}", "auth"
-            await self.session.forget_client(team.team_id)
-            if self._is_active(team):
-                self._key_rejected(team, f"{exc.title}: {exc}")
-        except errors.ApiError as exc:
-            data.error, data.error_kind = f"{exc.title}: {exc.message}", "network"
-            if exc.worth_retrying_later:
-                self._plan_retry(team, data)
-        else:
-            data.mark_loaded(snapshot)
-            self._keep_numbers(team, snapshot, served_by_sandbox=client.sandbox is True)
-            if self._is_active(team):
-                self._announce(team, snapshot)
-        finally:
-            data.loading = False
-            self._changed(team)
-
-    def _keep_numbers(self, team: TeamHandle, snapshot: object, *, served_by_sandbox: bool) -> None:
-        """Remember the live numbers for the next start (written off the UI loop); never a
-        sandbox's, whose numbers move with its own clock."""
-        import asyncio
-        from datetime import datetime, timezone
-
-        from xconsole.core import numbers_cache
-
-        self.remembered.pop(team.team_id, None)  # live numbers from now on
-        if not self.keep_numbers or served_by_sandbox:
-            return
-        s = snapshot.summary  # type: ignore[attr-defined]
-        numbers = numbers_cache.CachedNumbers(team.team_id, s.live_balance, s.month_spend, s.soft_limit,
-                                              s.runway_days, datetime.now(timezone.utc))
-        self.run_worker(asyncio.to_thread(numbers_cache.save, numbers), group="keep-numbers", exit_on_error=False)
-
-    def _announce(self, team: TeamHandle, snapshot: object) -> None:
+    @on(TeamDataChanged)
+    def _announce_warnings(self, event: TeamDataChanged) -> None:
         """A console warning (80 % of the monthly maximum, 1 of 5 left...) as a toast, once."""
         from xconsole.core.billing import WARNING_TEXT
 
-        auto = getattr(snapshot, "auto_top_up", None)
+        data = self.store.data(event.team_id)
+        if self.team is None or not self.store.is_active(event.team_id) or data is None or data.snapshot is None:
+            return
+        auto = data.snapshot.auto_top_up
         for warning in auto.warnings if auto else []:
-            if (team.team_id, warning) not in self._announced:
-                self._announced.add((team.team_id, warning))
-                self.notify(f"{team.name}: {WARNING_TEXT.get(warning, warning)}", severity="warning", timeout=8)
+            if (self.team.team_id, warning) not in self._announced:
+                self._announced.add((self.team.team_id, warning))
+                self.notify(f"{self.team.name}: {WARNING_TEXT.get(warning, warning)}", severity="warning", timeout=8)
 
-    def _plan_retry(self, team: TeamHandle, data: TeamData) -> None:
-        data.retry_delay = next_retry_delay(data.retry_delay)
+    @on(WriteFinished)
+    def _say_what_was_done(self, event: WriteFinished) -> None:
+        # A failure is shown by the dialog or screen that asked, next to what it concerns.
+        if event.outcome is not None:
+            severity = event.outcome.severity
+            self.notify(f"{event.team.name}: {event.outcome.message()}", severity=severity,
+                        timeout=5 if severity == "information" else 10)
 
-        def retry() -> None:
-            if self._is_active(team) and data.error is not None and not data.loading:
-                self.load_team(team)
+    @on(TeamUnreachable)
+    def _explain_unreachable(self, event: TeamUnreachable) -> None:
+        if event.kind == "keyring":
+            self.show_keyring_problem(event.message)
+        elif event.kind == "auth" and self.store.is_active(event.team.team_id):
+            self._key_rejected(event.team, event.message)
+        elif event.kind == "write":
+            self.notify(f"{event.team.name}: {event.message}", severity="error", timeout=10)
 
-        self.set_timer(data.retry_delay, retry)
-
-    def _is_active(self, team: TeamHandle) -> bool:
-        return self.team is not None and self.team.team_id == team.team_id
-
-    def _changed(self, team: TeamHandle) -> None:
-        self.teams_version += 1
-        if self._is_active(team):
-            self.data_version += 1
-
-    # ------------------------------------------------------------------ problems
-
-    def show_keyring_problem(self, exc: KeyringUnavailable) -> None:
+    def show_keyring_problem(self, message: str) -> None:
         from xconsole.tui.screens.keyring_unavailable import KeyringUnavailableScreen
+
+        if isinstance(self.screen, KeyringUnavailableScreen):
+            return  # one explanation at a time
 
         def closed(choice: str | None) -> None:
             if choice == "retry":
                 self.action_refresh()
 
-        self.push_screen(KeyringUnavailableScreen(exc.message), closed)
+        self.push_screen(KeyringUnavailableScreen(message), closed)
 
     def _key_rejected(self, team: TeamHandle, message: str) -> None:
         from xconsole.tui.screens.key_rejected import KeyRejectedScreen
@@ -358,13 +301,11 @@ class XConsoleApp(SpendActions, PaymentActions, ResourceLoads, App[int]):
         super().delay_update(0.001 if self._instant_switch else delay)
 
     def action_help(self) -> None:
+        from xconsole.tui.keys import help_rows, screen_title
         from xconsole.tui.screens.help import HelpScreen
-        from xconsole.tui.widgets.nav_bar import SCREENS
 
         screen = self.screen
-        title = next((t for m, _k, _l, t in SCREENS if m == getattr(screen, "MODE", "")), "xconsole")
-        keys = [(b.key_display or b.key, b.description) for b in getattr(screen, "BINDINGS", []) if isinstance(b, Binding) and b.id]
-        self.push_screen(HelpScreen(title, getattr(screen, "HELP", ""), keys))
+        self.push_screen(HelpScreen(screen_title(screen), getattr(screen, "HELP", ""), help_rows(self, screen)))
 
     def _remember_theme(self) -> None:
         if self.session is not None:

@@ -1,54 +1,88 @@
-"""Command palette (ctrl+p): every action, namespaced like posting's ("Team:", "Go:", ...)."""
+"""Command palette (ctrl+p): every binding, namespaced like posting's ("Go:", "Team:", "Spend:"),
+plus a "Team: switch to …" line per team. Built from the bindings (tui/keys.py), so a key and its
+palette line can never disagree.
+
+A team screen's action is offered from anywhere: chosen on another screen, it goes to that
+screen first and runs there (the screen owns its actions).
+"""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from xconsole.tui.keys import documented, key_text, section
+from xconsole.tui.messages import AddTeam, ShowTeam
 from xconsole.tui.widgets.nav_bar import SCREENS
 
 if TYPE_CHECKING:
-    from xconsole.tui.app import XConsoleApp
+    from textual.screen import Screen
+
+#: Where each team screen's class lives, to read its bindings without building it.
+SCREEN_CLASSES = {
+    "overview": ("overview", "OverviewScreen"),
+    "spend": ("spend", "SpendScreen"),
+    "auto": ("auto_top_up", "AutoTopUpScreen"),
+    "payments": ("payment_methods", "PaymentMethodsScreen"),
+    "invoices": ("invoices", "InvoicesScreen"),
+    "billing": ("billing_details", "BillingDetailsScreen"),
+}
+
+SCREEN_KEYS = {mode: key for mode, key, _label, _title in SCREENS}
+
+Command = tuple[str, Callable[[], object], str]
+
+
+def _screen_class(mode: str) -> type[Screen]:
+    module, name = SCREEN_CLASSES[mode]
+    return getattr(importlib.import_module(f"xconsole.tui.screens.{module}"), name)
 
 
 class ConsoleCommands(Provider):
-    def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
-        app: XConsoleApp = self.app  # type: ignore[assignment]
-        commands: list[tuple[str, Callable[[], object], str]] = []
-        for mode, key, _label, title in SCREENS:
-            commands.append((f"Go: {title}", partial(app.action_mode, mode), f"Key {key}"))
-        if app.session is not None:
-            for team in app.session.teams:
-                commands.append((f"Team: switch to {team.name}", partial(app.switch_team, team), f"{team.team_id}"))
-            if app.session.can_add_teams:
-                commands.append(("Team: add a team…", app.action_add_team, "Validate a management key and register it"))
-        commands += [
-            ("Spend: buy credits", app.action_buy_credits, "Key p on the Spend screen"),
-            ("Spend: redeem a promo code", app.action_redeem_promo, "Key o on the Spend screen"),
-            ("Spend: change the invoiced billing limit", app.action_set_limit, "Key l on the Spend screen"),
-            ("Spend: request monthly invoiced billing", app.action_request_invoiced, "Key i on the Spend screen"),
-        ]
-        # The keys of the screen the palette was opened on (copy, export, make default...).
-        screen = self.screen
-        section = next((label for mode, _k, label, _t in SCREENS if mode == getattr(screen, "MODE", "")), "Screen")
-        for binding in getattr(screen, "BINDINGS", []):
-            if isinstance(binding, Binding) and binding.id and binding.description:
-                target = app if binding.action.startswith("app.") else screen
-                action = binding.action.removeprefix("app.")
-                commands.append((f"{section}: {binding.description}", partial(app.run_action, action, target),
-                                 f"Key {binding.key_display or binding.key}"))
-        commands += [
-            ("Team: open the switcher", app.action_switch_team, "Key t"),
-            ("Team: next", app.action_next_team, "Key ]"),
-            ("Team: previous", app.action_prev_team, "Key ["),
-            ("Refresh this team", app.action_refresh, "Key r"),
-            ("Help for this screen", app.action_help, "Key ? or F1"),
-        ]
+    def _commands(self) -> list[Command]:
+        app: Any = self.app
+        store = app.store
+        commands: list[Command] = []
+        for binding in documented(app.BINDINGS):
+            prefix = "Go" if binding.id.startswith("nav.") else "Team" if binding.id.startswith("team.") else "App"
+            commands.append((f"{prefix}: {binding.tooltip or binding.description}",
+                             partial(app.run_action, binding.action), f"Key {key_text(binding)}"))
+        for team in store.teams:
+            commands.append((f"Team: switch to {team.name}", partial(app.post_message, ShowTeam(team)), team.team_id))
+        if store.session is not None and store.session.can_add_teams:
+            commands.append(("Team: add a team…", partial(app.post_message, AddTeam()),
+                             "Validate a management key and register it"))
+        # This screen's keys (modal or not), then every team screen's, each once.
+        here = self.screen
+        seen: set[tuple[str, str]] = set()
+        for binding in documented(getattr(here, "BINDINGS", ())):
+            seen.add((getattr(here, "MODE", ""), binding.action))
+            commands.append((f"{section(here)}: {binding.description}", partial(self._run_here, here, binding.action),
+                             f"Key {key_text(binding)}"))
+        if store.team is not None:
+            for mode in SCREEN_CLASSES:
+                cls = _screen_class(mode)
+                for binding in documented(cls.BINDINGS):
+                    if (mode, binding.action) not in seen:
+                        seen.add((mode, binding.action))
+                        commands.append((f"{section(cls)}: {binding.description}",
+                                         partial(self._run_on, mode, binding.action),
+                                         f"Key {key_text(binding)} on screen {SCREEN_KEYS[mode]}"))
         return commands
+
+    def _run_here(self, screen: Screen, action: str) -> None:
+        target = self.app if action.startswith("app.") else screen
+        self.app.call_later(self.app.run_action, action.removeprefix("app."), target)
+
+    def _run_on(self, mode: str, action: str) -> None:
+        app: Any = self.app
+        app.action_mode(mode)
+        # The screen exists once the switch is done: run the action on it then.
+        app.call_after_refresh(lambda: app.run_action(action, app.screen))
 
     async def discover(self) -> Hits:
         for text, callback, help_text in self._commands():

@@ -11,23 +11,27 @@ if TYPE_CHECKING:
 
 
 @dataclass
-class TeamData:
-    snapshot: SpendSnapshot | None = None
-    fetched_at: float | None = None  # time.monotonic() of the last good answer
+class Resource:
+    """One piece of a team's data, read by the store's one loader: the last good value, the
+    last failure (shown until the next success) and whether a read is in flight or wanted."""
+
+    value: Any = None
+    error: str | None = None
+    error_kind: str | None = None  # "auth" | "keyring" | "network" | "bug"
     loading: bool = False
-    error: str | None = None  # the last failure, shown until the next success
-    error_kind: str | None = None  # "auth" | "keyring" | "network" | "api"
+    wanted: bool = True  # read (again) when a screen next looks
     retry_delay: float = 0.0  # seconds before the next automatic retry (0: none planned)
-    generation: int = field(default=0)  # bumps with every answer, to order them
-    resources: dict[str, Resource] = field(default_factory=dict)
+    generation: int = 0  # bumps with every good answer, to order them
+    fetched_at: float | None = None  # time.monotonic() of the last good answer
+    attempt: int = 0  # the read in flight; an older, cancelled one leaves the flags alone
 
     @property
     def stale(self) -> bool:
-        """Showing older data because the last refresh failed."""
-        return self.snapshot is not None and self.error is not None
+        """Showing older data because the last read failed."""
+        return self.value is not None and self.error is not None
 
-    def mark_loaded(self, snapshot: SpendSnapshot) -> None:
-        self.snapshot = snapshot
+    def loaded(self, value: Any) -> None:
+        self.value = value
         self.fetched_at = time.monotonic()
         self.error = self.error_kind = None
         self.retry_delay = 0.0
@@ -35,11 +39,14 @@ class TeamData:
 
 
 @dataclass
-class Resource:
-    """Data a single screen needs beyond the team's snapshot (invoices, billing details)."""
+class TeamData(Resource):
+    """A team's spend snapshot (every screen's header numbers) and the data of single screens."""
 
-    value: Any = None
-    error: str | None = None
-    loading: bool = False
-    wanted: bool = True  # fetch (again) when the screen next looks
-    retry_delay: float = 0.0
+    resources: dict[str, Resource] = field(default_factory=dict)
+
+    @property
+    def snapshot(self) -> SpendSnapshot | None:
+        return self.value
+
+    def mark_loaded(self, snapshot: SpendSnapshot) -> None:
+        self.loaded(snapshot)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -15,25 +15,28 @@ from textual.widgets import Button, Input, Label
 if TYPE_CHECKING:
     from datetime import date
 
-    from xconsole.core.client import ManagementClient
-    from xconsole.core.models import PaymentMethod
-    from xconsole.core.session import TeamHandle
+    from xconsole.core.actions import CardAdded, TeamActions
 
 FIELDS = ("number", "expiry", "cvc")
 
 
-class AddCardScreen(ModalScreen["PaymentMethod | None"]):
+class AddCardScreen(ModalScreen["CardAdded | None"]):
+    DEFAULT_CSS = """
+    AddCardScreen {
+        .field-row { height: auto; }
+        .card-half { width: 1fr; height: auto; }
+    }
+    """
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="card.cancel")]
 
-    def __init__(self, team: TeamHandle, client: ManagementClient, today: date) -> None:
+    def __init__(self, actions: TeamActions, today: date) -> None:
         super().__init__()
-        self.team = team
-        self.client = client
+        self.actions = actions
         self.today = today
 
     def compose(self) -> ComposeResult:
         with Vertical(id="add-card", classes="dialog"):
-            yield Label(f"Add a card · {self.team.name}", classes="dialog-title")
+            yield Label(f"Add a card · {self.actions.team_name}", classes="dialog-title")
             yield Label("Card number")
             yield Input(placeholder="digits, spaces allowed", id="card-number", compact=True, max_length=23)
             yield Label("", id="card-number-error", classes="field-error")
@@ -91,14 +94,14 @@ class AddCardScreen(ModalScreen["PaymentMethod | None"]):
     def on_input_changed(self, event: Input.Changed) -> None:
         self._check()
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#card-add")
+    def _submit(self) -> None:
         self.submit()
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "card-add":
-            self.submit()
-        else:
-            self.dismiss(None)
+    @on(Button.Pressed, "#card-cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)
 
     def submit(self) -> None:
         from xconsole.core import models
@@ -127,7 +130,7 @@ class AddCardScreen(ModalScreen["PaymentMethod | None"]):
         from xconsole.core import errors
 
         try:
-            method = await self.client.add_card(self.team.team_id, card)  # type: ignore[arg-type]
+            added = await self.actions.add_card(card)  # type: ignore[arg-type]
         except errors.ApiError as exc:
             field = (exc.field or "").removeprefix("card.") if isinstance(exc, errors.Validation) else ""
             target = {"number": "number", "expMonth": "expiry", "expYear": "expiry", "cvc": "cvc"}.get(field)
@@ -136,5 +139,10 @@ class AddCardScreen(ModalScreen["PaymentMethod | None"]):
             if target:
                 self.query_one(f"#card-{target}-error", Label).update(exc.message)
             self.query_one("#card-add", Button).disabled = False
+        except Exception as exc:  # noqa: BLE001 - said in the dialog, never lost
+            from xconsole.core.actions import describe_error
+
+            self.query_one("#card-status", Label).update(describe_error(exc))
+            self.query_one("#card-add", Button).disabled = False
         else:
-            self.dismiss(method)
+            self.dismiss(added)

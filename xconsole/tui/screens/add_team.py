@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -14,22 +14,26 @@ from textual.widgets import Button, Input, Label, Static
 
 if TYPE_CHECKING:
     from xconsole.core.session import AddedTeam
-    from xconsole.tui.app import XConsoleApp
+    from xconsole.tui.store import TeamStore
 
 
 class AddTeamScreen(ModalScreen["AddedTeam | None"]):
+    DEFAULT_CSS = """
+    AddTeamScreen #add-team {
+        Input { margin: 0 0 0 1; width: 1fr; }
+        Label { height: auto; }
+    }
+    """
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="add_team.cancel")]
 
-    def __init__(self, *, first_run: bool = False, name: str = "", team_id: str = "", reason: str = "") -> None:
+    def __init__(self, store: TeamStore, *, first_run: bool = False, name: str = "", team_id: str = "",
+                 reason: str = "") -> None:
         super().__init__()
+        self.store = store
         self.first_run = first_run
         self.initial_name = name
         self.initial_team_id = team_id
         self.reason = reason
-
-    @property
-    def xapp(self) -> XConsoleApp:
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         with Vertical(id="add-team", classes="dialog"):
@@ -64,11 +68,13 @@ class AddTeamScreen(ModalScreen["AddedTeam | None"]):
         else:
             self.submit()
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "save":
-            self.submit()
-        else:
-            self.action_cancel()
+    @on(Button.Pressed, "#save")
+    def _save(self) -> None:
+        self.submit()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.action_cancel()
 
     def action_cancel(self) -> None:
         if self.first_run:
@@ -107,7 +113,7 @@ class AddTeamScreen(ModalScreen["AddedTeam | None"]):
 
         status = self.query_one("#status", Label)
         try:
-            added = await self.xapp.session.add_team(name, key, team_id)  # type: ignore[union-attr]
+            added = await self.store.session.add_team(name, key, team_id)  # type: ignore[union-attr]
         except TeamError as exc:
             self._fail(status, name=str(exc)) if "name" in str(exc).lower() else self._fail(status, team_id=str(exc))
         except ValueError as exc:
@@ -115,7 +121,7 @@ class AddTeamScreen(ModalScreen["AddedTeam | None"]):
         except KeyringUnavailable as exc:
             self._fail(status)
             status.update("The key was accepted but cannot be stored: the keyring is unavailable.")
-            self.xapp.show_keyring_problem(exc)
+            self.app.show_keyring_problem(exc.message)  # type: ignore[attr-defined]
         except errors.Validation as exc:
             self._fail(status, **({"team_id": exc.message} if exc.field == "team_id" else {"key": exc.message}))
         except (errors.AuthError, errors.PermissionDenied) as exc:

@@ -1,11 +1,13 @@
-"""Screen 2, auto top-up: the form (trigger, amount, monthly maximum), what it will do, and how
-much of the month's and the day's allowance is used, with the console's warnings."""
+"""Screen 2, auto top-up: how much of the month's and the day's allowance is used (first, so it
+shows on an 80×24 terminal), the console's warnings, the form (trigger, amount, monthly maximum)
+with what it will do, and the last auto top-ups."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -14,14 +16,14 @@ from textual.widgets import Button, Input, Label, Static, Switch
 from xconsole.tui import format as fmt
 from xconsole.tui.money_field import read_amount
 from xconsole.tui.screens.base import TeamScreen
-from xconsole.tui.screens.confirm import ConfirmActionScreen, Outcome, team_line
+from xconsole.tui.store import WriteFinished
 
 if TYPE_CHECKING:
     from xconsole.core.models import AutoTopUp, AutoTopUpSettings
 
 FIELDS = (("threshold", "Trigger when credits drop below"), ("amount", "Buy this much (minimum $25)"),
           ("monthlyLimit", "At most this much a month"))
-BAR = 30
+BAR = 24
 
 
 def _append_auto_purchases(text: Text, snap: object, count: int) -> None:
@@ -37,7 +39,23 @@ def _append_auto_purchases(text: Text, snap: object, count: int) -> None:
 
 
 class AutoTopUpScreen(TeamScreen):
-    CSS_PATH = "auto_top_up.tcss"  # loaded with the screen, not before the first frame
+    DEFAULT_CSS = """
+    AutoTopUpScreen {
+        #auto { height: 1fr; }
+        #auto-usage { height: auto; padding: 0 1; margin-bottom: 1; }
+        /* One row per field, its error beside it: on 80×24 the whole form fits under the usage. */
+        #auto-form { height: auto; border: round $primary-darken-2; padding: 0 1; }
+        .switch-row, .field-row { height: auto; }
+        .switch-row Switch { width: auto; height: 1; border: none; padding: 0; margin-right: 1; }
+        .switch-row Switch:focus { background-tint: $foreground 10%; }
+        .field-label { width: 34; }
+        .field-row Input { width: 16; }
+        .field-row .field-error { width: 1fr; margin-left: 1; }
+        .form-buttons { height: auto; margin-top: 1; }
+        .form-buttons Button { margin-right: 2; }
+        #auto-status, #auto-console { margin-top: 1; padding: 0 1; height: auto; }
+    }
+    """
     MODE = "auto"
     HELP = (
         "Auto top-up buys credits when the balance drops below the trigger: at least $25 a time, at most "
@@ -55,6 +73,7 @@ class AutoTopUpScreen(TeamScreen):
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="auto"):
+            yield Static("", id="auto-usage")
             yield Static("", id="auto-console", classes="hidden")
             with Vertical(id="auto-form"):
                 with Horizontal(classes="switch-row"):
@@ -64,10 +83,10 @@ class AutoTopUpScreen(TeamScreen):
                     with Horizontal(classes="field-row"):
                         yield Label(label, classes="field-label")
                         yield Input(id=f"auto-{field}", compact=True, placeholder="$")
-                    yield Label("", id=f"auto-{field}-error", classes="field-error")
+                        yield Label("", id=f"auto-{field}-error", classes="field-error")
                 yield Static("", id="auto-charges", classes="dialog-hint")
                 yield Static("", id="auto-explain", classes="dialog-hint")
-                with Horizontal(classes="dialog-buttons"):
+                with Horizontal(classes="form-buttons"):
                     yield Button("Review and save", variant="primary", id="auto-save", compact=True)
                     yield Button("Disable", id="auto-disable", compact=True)
                     yield Button("Undo changes", id="auto-reset", compact=True)
@@ -77,19 +96,19 @@ class AutoTopUpScreen(TeamScreen):
 
     def on_team_data(self) -> None:
         super().on_team_data()
-        app = self.xapp
-        data = app.active_data()
+        data = self.data
         snap = data.snapshot if data else None
         console_only = snap is not None and snap.auto_top_up is None
         self.query_one("#auto-console", Static).set_class(not console_only, "hidden")
         self.query_one("#auto-form").display = not console_only and snap is not None
+        self.query_one("#auto-usage").display = not console_only and snap is not None
         if snap is None:
-            self.query_one("#auto-status", Static).update(Text("Loading…", style="dim"))
+            self.query_one("#auto-status", Static).update(self.loading_text())
             return
         if console_only:
             self._show_console_only(snap)
             return
-        key = (app.team.team_id, data.generation)  # type: ignore[union-attr]
+        key = (self.team.team_id, data.generation)  # type: ignore[union-attr]
         # Keep what the person is typing; refill when the team changes or after a save.
         default = snap.default_method
         self.query_one("#auto-charges", Static).update(
@@ -123,11 +142,9 @@ class AutoTopUpScreen(TeamScreen):
         return current != self._filled
 
     def _show_console_only(self, snap: object) -> None:
-        from xconsole.core.client import console_billing_url
-        from xconsole.core.money import format_cents
+        from xconsole.core.console import console_billing_url
 
-        team = self.xapp.team
-        url = console_billing_url(team.team_id)  # type: ignore[union-attr]
+        url = console_billing_url(self.team.team_id)  # type: ignore[union-attr]
         text = Text.assemble(("Auto top-up is managed in the xAI console", "bold"),
                              " — the Management API has no endpoint for it.\n", url, ("   (c copies it)", "dim"))
         text.append("\n\nAuto purchases in the ledger:\n", style="bold")
@@ -143,14 +160,18 @@ class AutoTopUpScreen(TeamScreen):
         limit, used = auto.monthly_limit.val, auto.used_this_month.val
         filled = min(BAR, round(BAR * used / limit)) if limit else 0
         share = f"{used * 100 // limit}%" if limit else "no maximum set"
-        text = Text.assemble(("This month  ", "bold"), ("█" * filled, "cyan"), ("░" * (BAR - filled), "dim"),
-                             f" {format_cents(used)} of {format_cents(limit)} ({share})\n",
-                             ("Last 24 h   ", "bold"), f"{auto.top_ups_last24h} of {MAX_AUTO_TOP_UPS_PER_24H} top-ups\n")
-        for warning in auto.warnings:
-            text.append(f"⚠ {WARNING_TEXT.get(warning, warning)}\n", style="bold yellow")
-        if auto.blocked_reason:
-            text.append(f"⚠ The last due top-up did not happen: {auto.blocked_reason}\n", style="bold red")
-        text.append("\nLast auto top-ups\n", style="bold")
+        usage = Text.assemble(("This month  ", "bold"), ("█" * filled, "cyan"), ("░" * (BAR - filled) + " ", "dim"),
+                              f"{format_cents(used)} of {format_cents(limit)} ({share})\n",
+                              ("Last 24 h   ", "bold"), f"{auto.top_ups_last24h} of {MAX_AUTO_TOP_UPS_PER_24H} top-ups")
+        shown = [WARNING_TEXT.get(w, w) for w in auto.warnings]
+        for text in shown:
+            usage.append(f"\n⚠ {text}", style="bold yellow")
+        if auto.blocked_reason in shown:  # said already: only say that it blocked a top-up
+            usage.append(" — The last due top-up did not happen.", style="bold red")
+        elif auto.blocked_reason:
+            usage.append(f"\n⚠ The last due top-up did not happen: {auto.blocked_reason}", style="bold red")
+        self.query_one("#auto-usage", Static).update(usage)
+        text = Text("Last auto top-ups\n", style="bold")
         _append_auto_purchases(text, snap, 5)
         self.query_one("#auto-status", Static).update(text)
 
@@ -162,18 +183,20 @@ class AutoTopUpScreen(TeamScreen):
     def on_switch_changed(self, event: Switch.Changed) -> None:
         self._validate()
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#auto-save")
+    def _review(self) -> None:
         self.review()
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "auto-save":
-            self.review()
-        elif event.button.id == "auto-disable":
-            self.disable()
-        elif event.button.id == "auto-reset":
-            data = self.xapp.active_data()
-            if data and data.snapshot and data.snapshot.auto_top_up:
-                self._fill(data.snapshot.auto_top_up)
+    @on(Button.Pressed, "#auto-disable")
+    def _disable(self) -> None:
+        self.disable()
+
+    @on(Button.Pressed, "#auto-reset")
+    def _reset(self) -> None:
+        data = self.data
+        if data and data.snapshot and data.snapshot.auto_top_up:
+            self._fill(data.snapshot.auto_top_up)
 
     def _settings(self) -> AutoTopUpSettings | None:
         """The form's values, with every problem shown next to its field; None if any."""
@@ -201,6 +224,9 @@ class AutoTopUpScreen(TeamScreen):
     def _validate(self) -> AutoTopUpSettings | None:
         from xconsole.core.billing import describe_auto_top_up
 
+        on = self.query_one("#auto-enabled", Switch).value
+        # In words too: a one-row switch shows its state by colour only.
+        self.query_one("#auto-enabled-label", Label).update(f"Auto top-up {'on' if on else 'off'} (space toggles)")
         settings = self._settings()
         explain = self.query_one("#auto-explain", Static)
         explain.update(describe_auto_top_up(settings) if settings else "Fix the fields marked above.")
@@ -208,18 +234,18 @@ class AutoTopUpScreen(TeamScreen):
 
     def review(self) -> None:
         settings = self._validate()
-        data = self.xapp.active_data()
+        data = self.data
         if settings is None or data is None or data.snapshot is None or data.snapshot.auto_top_up is None:
             return
         self._confirm(settings, data.snapshot.auto_top_up, "Save auto top-up")
 
     def disable(self) -> None:
-        data = self.xapp.active_data()
+        data = self.data
         if data is None or data.snapshot is None or data.snapshot.auto_top_up is None:
             return
         current = data.snapshot.auto_top_up
         if not current.enabled:
-            self.xapp.notify("Auto top-up is already disabled.")
+            self.notify("Auto top-up is already disabled.")
             return
         from xconsole.core import models
 
@@ -239,39 +265,34 @@ class AutoTopUpScreen(TeamScreen):
             if old != new:
                 changes.append(f"{label:<9} {format_cents(old)} → {format_cents(new)}")
         if not changes:
-            self.xapp.notify("Nothing changed.")
+            self.notify("Nothing changed.")
             return
+        from xconsole.core.actions import Write
 
-        def run(team: object, client: object) -> None:
-            self.app.push_screen(
-                ConfirmActionScreen(title, [team_line(team), *changes], title.split()[0],
-                                    lambda: client.set_auto_top_up(team.team_id, settings)),  # type: ignore[attr-defined]
-                lambda outcome: self._saved(team, outcome))
+        self.confirm_write(Write.AUTO_TOP_UP, title, changes, title.split()[0],
+                           lambda actions: actions.save_auto_top_up(settings), on_error=self._field_error)
 
-        self.xapp._with_client("changing auto top-up", run)
-
-    def _saved(self, team: object, outcome: Outcome | None) -> None:
+    def _field_error(self, exc: Exception) -> bool:
+        """An error about one field is shown under it (the input stays as typed)."""
         from xconsole.core import errors
 
-        if outcome is None or outcome.cancelled:
-            return
-        if outcome.error is not None:
-            exc = outcome.error
-            field = getattr(exc, "field", None) or ""
-            target = field.removeprefix("autoTopUp.")
-            if isinstance(exc, errors.ApiError) and target in {f for f, _ in FIELDS}:
-                self.query_one(f"#auto-{target}-error", Label).update(exc.message)
-            else:
-                self.xapp.notify(f"Not saved: {exc}", severity="error")
-            return
-        self._filled = {}  # the next answer refills the form with what the server now holds
-        self.xapp.notify(f"{team.name}: auto top-up {'saved' if outcome.result.enabled else 'disabled'}.")  # type: ignore[attr-defined]
-        self.xapp.refresh_team(team)  # type: ignore[arg-type]
+        target = (getattr(exc, "field", None) or "").removeprefix("autoTopUp.")
+        if isinstance(exc, errors.ApiError) and target in {f for f, _ in FIELDS}:
+            self.query_one(f"#auto-{target}-error", Label).update(exc.message)
+            return True
+        return False
+
+    @on(WriteFinished)
+    def _saved(self, event: WriteFinished) -> None:
+        from xconsole.core.actions import Write
+
+        if event.write is Write.AUTO_TOP_UP and event.outcome is not None and self.store.is_active(event.team.team_id):
+            self._filled = {}  # the next answer refills the form with what the server now holds
 
     def action_copy_console_url(self) -> None:
-        from xconsole.core.client import console_billing_url
+        from xconsole.core.console import console_billing_url
 
-        if self.xapp.team is not None:
-            url = console_billing_url(self.xapp.team.team_id)
+        if self.team is not None:
+            url = console_billing_url(self.team.team_id)
             self.app.copy_to_clipboard(url)
-            self.xapp.notify(f"Copied {url}")
+            self.notify(f"Copied {url}")

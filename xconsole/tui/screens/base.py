@@ -1,43 +1,65 @@
-"""The frame every team screen shares: header, screen bar, live summary, body, footer.
+"""The frame every team screen shares (header, screen bar, live summary, body, footer) and the
+one way a screen writes.
 
-A screen reads the active team's cached data from the app and repaints when the app says the
-active team or its data changed; it never fetches anything itself.
+A screen renders the active team's data from the store (tui/store.py) and repaints on
+`TeamDataChanged`; it asks the store for data it alone needs (`store.ensure`). It owns its
+actions: a key runs the screen's action, which gets the team's `TeamActions` from the store and
+opens a dialog with it, or confirms and sends (`confirm_write`). What a finished write did is
+said by the app (`WriteFinished`); a failure is shown here, next to what it concerns.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
 
+from rich.text import Text
+from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer
 
+from xconsole.tui.store import TeamDataChanged, TeamStore
 from xconsole.tui.widgets.nav_bar import NavBar
 from xconsole.tui.widgets.team_header import TeamHeader
 from xconsole.tui.widgets.team_summary import TeamSummary
 
 if TYPE_CHECKING:
-    from xconsole.tui.app import XConsoleApp
+    from textual.screen import ModalScreen
+
+    from xconsole.core.actions import TeamActions, Write
+    from xconsole.core.session import TeamHandle
+    from xconsole.tui.state import TeamData
 
 
 class TeamScreen(Screen):
     #: The mode name this screen is shown under (see NavBar.SCREENS).
     MODE: ClassVar[str] = ""
-    #: Markdown shown by `?` for this screen.
+    #: Shown by `?` for this screen.
     HELP: ClassVar[str] = ""
 
+    _stale_while_hidden = False
+
     @property
-    def xapp(self) -> XConsoleApp:
-        return self.app  # type: ignore[return-value]
+    def store(self) -> TeamStore:
+        return self.app.store  # type: ignore[attr-defined]
+
+    @property
+    def team(self) -> TeamHandle | None:
+        return self.store.team
+
+    @property
+    def data(self) -> TeamData | None:
+        return self.store.data()
 
     def compose(self) -> ComposeResult:
         name, team_id = self._shown_team()
-        app = self.xapp
-        yield TeamHeader(id="header", team_name=name, team_id=team_id, sandbox=app.sandbox, read_only=app.read_only)
+        store = self.store
+        yield TeamHeader(id="header", team_name=name, team_id=team_id, sandbox=store.sandbox, read_only=store.read_only)
         yield NavBar(id="nav")
         summary = TeamSummary(id="summary")
-        summary.show(app.active_data(), app.remembered.get(team_id))
+        summary.show(store.data(), store.remembered.get(team_id))
         yield summary
         with Vertical(id="body"):
             yield from self.compose_body()
@@ -47,34 +69,109 @@ class TeamScreen(Screen):
         yield from ()
 
     def on_mount(self) -> None:
-        self.xapp.built_modes.add(self.MODE)
+        self.app.built_modes.add(self.MODE)  # type: ignore[attr-defined]
         self.query_one(NavBar).current = self.MODE
-        self.watch(self.app, "team", self.on_team_data, init=False)
-        self.watch(self.app, "data_version", self.on_team_data, init=False)
+        self.store.subscribe(self)
         self.on_team_data()
 
+    def on_unmount(self) -> None:
+        self.store.unsubscribe(self)
+
     def on_screen_resume(self) -> None:
+        self._stale_while_hidden = False
+        self.on_team_data()
+
+    @on(TeamDataChanged)
+    def _team_data_changed(self, event: TeamDataChanged) -> None:
+        if event.team_id is not None and not self.store.is_active(event.team_id):
+            return
+        if not self.is_current:
+            self._stale_while_hidden = True  # repainted when shown again
+            return
         self.on_team_data()
 
     def on_team_data(self) -> None:
-        """Repaint header and summary from the app's cache; subclasses extend it for their body."""
-        app = self.xapp
-        team = app.team
-        data = app.active_data()
+        """Repaint header and summary from the store; subclasses extend it for their body."""
+        store = self.store
+        data = store.data()
         header = self.query_one(TeamHeader)
         header.team_name, header.team_id = self._shown_team()
-        header.sandbox = app.sandbox
-        header.read_only = app.read_only
+        header.sandbox = store.sandbox
+        header.read_only = store.read_only
         header.stale = bool(data and data.stale)
         header.busy = bool(data and data.loading)
-        self.query_one(TeamSummary).show(data, app.remembered.get(header.team_id))
+        self.query_one(TeamSummary).show(data, store.remembered.get(header.team_id))
 
     def _shown_team(self) -> tuple[str, str]:
         """(name, id) for the header: the active team, or before the session exists the team it
         is expected to open on, so the first frame already names it."""
-        app = self.xapp
-        if app.team is not None:
-            return app.team.name, app.team.team_id
-        if app.session is None and app.starting_team is not None:
-            return app.starting_team
-        return ("starting…" if app.session is None else "no team"), ""
+        store = self.store
+        if store.team is not None:
+            return store.team.name, store.team.team_id
+        if store.session is None and store.starting_team is not None:
+            return store.starting_team
+        return ("starting…" if store.session is None else "no team"), ""
+
+    def loading_text(self, what: str = "") -> Text:
+        """What a body shows before its data: loading, or why it cannot load (r retries)."""
+        data = self.data
+        if data is not None and data.error and not data.loading:
+            return Text(f"{data.error} — r retries", style="red")
+        return Text(f"Loading{' ' + what if what else ''}…", style="dim")
+
+    # ------------------------------------------------------------------ writing
+
+    async def writer(self, write: Write) -> TeamActions | None:
+        """The active team's actions for `write`, or None after saying why it cannot be done
+        (no team yet, read-only, console-only on this server, the key cannot be had)."""
+        team = self.team
+        if team is None:
+            self.notify("No team yet.", severity="warning")
+            return None
+        actions = await self.store.actions(team)
+        if actions is None:
+            return None
+        problem = await actions.unavailable(write)
+        if problem:
+            self.notify(problem, severity="warning", timeout=10)
+            return None
+        if not self.store.is_active(team.team_id):
+            return None  # switched away meanwhile: never a dialog under another team's name
+        return actions
+
+    @work(group="write", exclusive=True, exit_on_error=False)
+    async def open_write(self, write: Write, dialog: Callable[[TeamActions], ModalScreen[Any]]) -> None:
+        """A dialog for `write` on the active team (buy, promo, limit, add card)."""
+        try:
+            actions = await self.writer(write)
+            if actions is not None:
+                self.app.push_screen(dialog(actions))
+        except Exception as exc:  # noqa: BLE001 - one handler: said, never lost
+            self._write_failed(write.value, exc)
+
+    @work(group="write", exclusive=True, exit_on_error=False)
+    async def confirm_write(self, write: Write, title: str, lines: Sequence[str | Text], label: str,
+                            send: Callable[[TeamActions], Awaitable[Any]], *,
+                            on_error: Callable[[Exception], bool] | None = None, type_name: bool = False) -> None:
+        """Confirm (naming the team), then `send(actions)` once. A failure goes to `on_error`
+        (True: shown next to its field) or else to a notification."""
+        from xconsole.tui.screens.confirm import ConfirmActionScreen, Outcome
+
+        def confirmed(outcome: Outcome | None) -> None:
+            if outcome is not None and outcome.error is not None and not (on_error and on_error(outcome.error)):
+                self._write_failed(title, outcome.error)
+
+        try:
+            actions = await self.writer(write)
+            if actions is not None:
+                # The worker ends here; the dialog runs the write and hands back its outcome.
+                self.app.push_screen(ConfirmActionScreen(
+                    title, [actions.team_line(), *lines], label, lambda: send(actions),
+                    type_to_confirm=actions.team_name if type_name else None), confirmed)
+        except Exception as exc:  # noqa: BLE001
+            self._write_failed(title, exc)
+
+    def _write_failed(self, what: str, exc: BaseException) -> None:
+        from xconsole.core.actions import describe_error
+
+        self.notify(f"{what[:1].upper()}{what[1:]}: not done — {describe_error(exc)}", severity="error", timeout=10)

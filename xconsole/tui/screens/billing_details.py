@@ -9,13 +9,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, Select, Static
 
 from xconsole.tui.screens.base import TeamScreen
-from xconsole.tui.screens.confirm import ConfirmActionScreen, Outcome, team_line
+from xconsole.tui.store import WriteFinished
 
 if TYPE_CHECKING:
     from xconsole.core.models import BillingInfo
@@ -27,7 +28,24 @@ TEXT_FIELDS = ("name", "email", "line1", "line2", "city", "state", "postal_code"
 
 
 class BillingDetailsScreen(TeamScreen):
-    CSS_PATH = "billing_details.tcss"
+    DEFAULT_CSS = """
+    BillingDetailsScreen {
+        #billing { height: 1fr; }
+        #billing-state { height: auto; margin-bottom: 1; }
+        #billing-form {
+            height: auto;
+            max-width: 90;
+            border: round $primary-darken-2;
+            padding: 0 1;
+            .field-row { height: auto; }
+            .field-label { width: 16; }
+            Input, Select { width: 1fr; max-width: 50; }
+            #bill-country { width: 6; }
+        }
+        #bill-country-list { margin: 0 1; }
+        #billing-note { margin-top: 1; }
+    }
+    """
     MODE = "billing"
     HELP = (
         "The name, email, address and tax information printed on the team's invoices. Enter them "
@@ -69,17 +87,15 @@ class BillingDetailsScreen(TeamScreen):
 
     def on_team_data(self) -> None:
         super().on_team_data()
-        app = self.xapp
-        team = app.team
+        store = self.store
+        team = store.team
         state = self.query_one("#billing-state", Static)
         form = self.query_one("#billing-form")
-        if team is None or app.session is None:
+        if team is None or store.session is None:
             form.display = False
             state.update(Text("Loading…", style="dim"))
             return
-        res = app.resource(team, RESOURCE)
-        if res.wanted and not res.loading:
-            app.fetch_resource(team, RESOURCE, lambda client: client.get_billing_info(team.team_id))
+        res = store.ensure(team, RESOURCE, lambda client: client.get_billing_info(team.team_id))
         info: BillingInfo | None = res.value
         form.display = info is not None
         text = Text()
@@ -87,11 +103,11 @@ class BillingDetailsScreen(TeamScreen):
             text.append("Loading billing details…" if res.loading or not res.error else "", style="dim")
         if res.error:
             text.append(f"{res.error} — r retries", style="red")
-        if app.read_only:
+        if store.read_only:
             text.append("Read-only mode: the details can be read, not changed.", style="yellow")
         state.update(text)
         state.display = bool(text.plain)
-        self.query_one("#bill-save", Button).disabled = app.read_only
+        self.query_one("#bill-save", Button).disabled = store.read_only
         # Keep what the person is typing; refill for another team, or a new answer on an untouched form.
         source = (team.team_id, id(info))
         if info is not None and source != self._filled_for and (
@@ -152,23 +168,19 @@ class BillingDetailsScreen(TeamScreen):
     def on_select_changed(self, event: Select.Changed) -> None:
         self._validate()
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#bill-save")
+    def _review(self) -> None:
         self.review()
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "bill-save":
-            self.review()
-        elif event.button.id == "bill-reset":
-            self._reset()
-        elif event.button.id == "bill-country-list":
-            self._pick_country()
-
+    @on(Button.Pressed, "#bill-reset")
     def _reset(self) -> None:
-        team = self.xapp.team
-        info = self.xapp.resource(team, RESOURCE).value if team else None
+        team = self.team
+        info = self.store.resource(team, RESOURCE).value if team else None
         if info is not None:
             self._fill(info)
 
+    @on(Button.Pressed, "#bill-country-list")
     def _pick_country(self) -> None:
         from xconsole.tui.screens.country_picker import CountryPicker
 
@@ -186,43 +198,38 @@ class BillingDetailsScreen(TeamScreen):
     def review(self) -> None:
         from xconsole.core.billing_info import changes
 
-        team = self.xapp.team
-        current = self.xapp.resource(team, RESOURCE).value if team else None
+        from xconsole.core.actions import Write
+
+        team = self.team
+        current = self.store.resource(team, RESOURCE).value if team else None
         info = self._validate()
         if info is None or current is None:
             if info is None:
-                self.xapp.notify("Fix the fields marked in red first.", severity="warning")
+                self.notify("Fix the fields marked in red first.", severity="warning")
             return
         diff = changes(current, info)
         if not diff:
-            self.xapp.notify("Nothing changed.")
+            self.notify("Nothing changed.")
             return
         lines: list[str | Text] = [f"{label:<14} {old or '—'} → {new or '—'}" for label, old, new in diff]
         lines.append(Text(NOT_REGENERATED, style="bold yellow"))
+        self.confirm_write(Write.BILLING_DETAILS, "Save billing details", lines, "Save",
+                           lambda actions: actions.save_billing_details(info), on_error=self._field_error)
 
-        def run(team: Any, client: Any) -> None:
-            self.app.push_screen(
-                ConfirmActionScreen("Save billing details", [team_line(team), *lines], "Save",
-                                    lambda: client.set_billing_info(team.team_id, info)),
-                lambda outcome: self._saved(team, outcome))
-
-        self.xapp._with_client("changing billing details", run)
-
-    def _saved(self, team: Any, outcome: Outcome | None) -> None:
+    def _field_error(self, exc: Exception) -> bool:
+        """An error about one field is shown under it; the user's input stays as typed."""
         from xconsole.core import errors
         from xconsole.core.billing_info import form_field
 
-        if outcome is None or outcome.cancelled:
-            return
-        if outcome.error is not None:
-            exc = outcome.error
-            field = form_field(getattr(exc, "field", None))
-            if isinstance(exc, errors.ApiError) and field is not None and self.xapp.team == team:
-                self._show_error(field, exc.message)  # the user's input stays as typed
-            else:
-                self.xapp.notify(f"Billing details not saved: {getattr(exc, 'message', exc)}", severity="error",
-                                 timeout=10)
-            return
-        self._filled = {}  # refill from what the server now holds
-        self.xapp.notify(f"{team.name}: billing details saved. New invoices will show them.")
-        self.xapp.refresh_team(team)
+        field = form_field(getattr(exc, "field", None))
+        if isinstance(exc, errors.ApiError) and field is not None:
+            self._show_error(field, exc.message)
+            return True
+        return False
+
+    @on(WriteFinished)
+    def _saved(self, event: WriteFinished) -> None:
+        from xconsole.core.actions import Write
+
+        if event.write is Write.BILLING_DETAILS and event.outcome is not None and self.store.is_active(event.team.team_id):
+            self._filled = {}  # refill from what the server now holds

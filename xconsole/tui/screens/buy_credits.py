@@ -1,12 +1,13 @@
 """`p`: buy prepaid credits. Amount (presets or typed), how to pay, then a confirmation naming
-team, amount and payment method. One Idempotency-Key per confirmation."""
+team, amount and payment method (and, from $1,000, the team's name typed). One Idempotency-Key
+per confirmation; the purchase itself is core's (`TeamActions.buy`)."""
 
 from __future__ import annotations
 
 import uuid
 from typing import TYPE_CHECKING
 
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -14,13 +15,12 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
 from xconsole.tui.money_field import read_amount
-from xconsole.tui.screens.confirm import ConfirmActionScreen, Outcome, team_line
+from xconsole.tui.screens.confirm import ConfirmActionScreen, Outcome
 
 if TYPE_CHECKING:
-    from xconsole.core.client import ManagementClient
+    from xconsole.core.actions import TeamActions
     from xconsole.core.models import PaymentMethod
     from xconsole.core.purchase import Purchase
-    from xconsole.core.session import TeamHandle
 
 PRESETS = (2_500, 10_000, 50_000)
 BANK = "bank-transfer"
@@ -29,12 +29,21 @@ BANK = "bank-transfer"
 class BuyCreditsScreen(ModalScreen["Purchase | None"]):
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="buy.cancel")]
 
-    def __init__(self, team: TeamHandle, client: ManagementClient) -> None:
+    DEFAULT_CSS = """
+    BuyCreditsScreen {
+        .presets { height: auto; }
+        .presets Button { margin-right: 1; }
+        .presets Input { width: 1fr; }
+        #methods { height: auto; border: none; padding: 0; }
+    }
+    """
+
+    def __init__(self, actions: TeamActions) -> None:
         super().__init__()
-        self.team = team
-        self.client = client
+        self.actions = actions
         self.methods: list[PaymentMethod] = []
         self.loaded = False
+        self.choosing = False  # the server lets the buyer choose (the sandbox)
         self.choice: str | None = None  # id of the chosen radio button (sandbox only)
         self.load_error: str | None = None
 
@@ -42,7 +51,7 @@ class BuyCreditsScreen(ModalScreen["Purchase | None"]):
         from xconsole.core.money import format_cents_short
 
         with Vertical(id="buy", classes="dialog"):
-            yield Label(f"Buy credits · {self.team.name}", classes="dialog-title")
+            yield Label(f"Buy credits · {self.actions.team_name}", classes="dialog-title")
             yield Label("Amount (minimum $25)")
             with Horizontal(classes="presets"):
                 for cents in PRESETS:
@@ -62,27 +71,26 @@ class BuyCreditsScreen(ModalScreen["Purchase | None"]):
 
     @work(exclusive=True, group="buy-methods", exit_on_error=False)
     async def load_methods(self) -> None:
-        from xconsole.core import errors, models
-        from xconsole.core.client import console_billing_url
+        from xconsole.core.actions import describe_error
 
         note = self.query_one("#methods-note", Static)
         try:
-            sandbox = await self.client.identify()
-            listing = await self.client.list_payment_methods(self.team.team_id) if sandbox else None
-        except errors.ApiError as exc:
-            self.load_error = f"Could not load payment methods: {exc.title}: {exc.message}"
+            methods = await self.actions.payment_choices()
+        except Exception as exc:  # noqa: BLE001 - said in the dialog; nothing can be bought then
+            self.load_error = f"Could not load payment methods: {describe_error(exc)}"
             note.update(self.load_error)
             return
-        if listing is None:
+        if methods is None:
             # The public API always charges the team's default method and never says which one it
             # is: say so rather than offer a choice it would ignore.
-            url = console_billing_url(self.team.team_id).removeprefix("https://")
+            url = self.actions.console_url.removeprefix("https://")
             note.update(f"Charged to: the team's default payment method.\nAnother card, or a bank transfer: in the "
                         f"console,\n{url}")
             self.loaded = True
             return
-        self.methods = listing.payment_methods
-        default = models.default_method(self.methods)
+        self.methods = methods
+        self.choosing = True
+        default = self.actions.known_default(self.methods)
         note.update("")
         cards = [m for m in self.methods if m.card_details is not None]
         cards.sort(key=lambda m: m is not default)
@@ -95,16 +103,19 @@ class BuyCreditsScreen(ModalScreen["Purchase | None"]):
         await self.query_one("#buy", Vertical).mount(RadioSet(*buttons, id="methods"), after=note)
         self.loaded = True
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        button = event.button.id or ""
-        if button.startswith("preset-"):
-            from xconsole.core.money import format_cents
+    @on(Button.Pressed, ".presets Button")
+    def _preset(self, event: Button.Pressed) -> None:
+        from xconsole.core.money import format_cents
 
-            self.query_one("#amount", Input).value = format_cents(int(button.removeprefix("preset-")))[1:]
-        elif button == "review":
-            self.review()
-        elif button == "cancel":
-            self.dismiss(None)
+        self.query_one("#amount", Input).value = format_cents(int((event.button.id or "").removeprefix("preset-")))[1:]
+
+    @on(Button.Pressed, "#review")
+    def _review_pressed(self) -> None:
+        self.review()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.dismiss(None)
 
     def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
         self.choice = event.pressed.id
@@ -123,7 +134,7 @@ class BuyCreditsScreen(ModalScreen["Purchase | None"]):
 
     def _choice(self) -> tuple[str, str | None, bool]:
         """(label, payment method id, bank transfer) of the chosen way to pay."""
-        if not self.client.extensions:
+        if not self.choosing:
             return ("the team's default payment method", None, False)
         if self.choice == BANK:
             return ("Bank transfer (credits granted after 2–3 business days)", None, True)
@@ -143,20 +154,22 @@ class BuyCreditsScreen(ModalScreen["Purchase | None"]):
                 f"{self.load_error} — nothing can be bought until they load; Esc, then r to refresh."
                 if self.load_error else "Still loading payment methods…")
             return
+        from xconsole.core.actions import Write
+
         label, pm_id, bank = self._choice()
         key = str(uuid.uuid4())  # one per confirmation: a repeated send cannot charge twice
         lines = [
-            team_line(self.team),
+            self.actions.team_line(),
             f"Amount    {format_cents(cents)} of prepaid credits",
             f"Pay with  {label}",
         ]
-        confirm = ConfirmActionScreen("Confirm purchase", lines, f"Buy {format_cents(cents)}", lambda: buy())
+        large = self.actions.needs_typed_name(Write.BUY, cents=cents)
+        confirm = ConfirmActionScreen("Confirm purchase", lines, f"Buy {format_cents(cents)}", lambda: buy(),
+                                      type_to_confirm=self.actions.team_name if large else None)
 
         async def buy() -> Purchase:
-            from xconsole.core.purchase import buy_credits
-
-            return await buy_credits(self.client, self.team.team_id, cents, payment_method_id=pm_id,
-                                     bank_transfer=bank, idempotency_key=key, on_progress=confirm.progress)
+            return await self.actions.buy(cents, payment_method_id=pm_id, bank_transfer=bank, idempotency_key=key,
+                                          on_progress=confirm.progress)
 
         self.app.push_screen(confirm, self._done)
 
@@ -166,7 +179,7 @@ class BuyCreditsScreen(ModalScreen["Purchase | None"]):
         if outcome is None or outcome.cancelled:
             return
         if outcome.error is None:
-            self.dismiss(outcome.result)
+            self.dismiss(outcome.result)  # the app says what it did (WriteFinished)
             return
         exc = outcome.error
         status = self.query_one("#buy-status", Label)
@@ -177,4 +190,6 @@ class BuyCreditsScreen(ModalScreen["Purchase | None"]):
         elif isinstance(exc, errors.ApiError):
             status.update(f"{exc.title}: {exc.message} — nothing was charged.")
         else:
-            status.update(f"{type(exc).__name__}: {exc}")
+            from xconsole.core.actions import describe_error
+
+            status.update(f"{describe_error(exc)} — check the ledger (r) before buying again.")

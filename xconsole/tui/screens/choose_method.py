@@ -16,6 +16,11 @@ if TYPE_CHECKING:
 
 
 class ChooseMethodScreen(ModalScreen["PaymentMethod | None"]):
+    DEFAULT_CSS = """
+    ChooseMethodScreen {
+        #choose-method OptionList { height: auto; max-height: 8; }
+    }
+    """
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="choose.cancel")]
 
     def __init__(self, title: str, question: str, methods: list[PaymentMethod]) -> None:

@@ -1,7 +1,8 @@
 """The last step before anything changes: what, for which team, and one request per confirmation.
 
 The action runs while this dialog stays open with its button disabled, so a double or triple
-Enter sends one request. The outcome (result or error) goes back to the caller, which keeps the
+Enter sends one request. Large purchases and removing the default method also ask for the
+team's name to be typed. The outcome (result or error) goes back to the caller, which keeps the
 user's input and shows any error next to the field it concerns.
 """
 
@@ -12,17 +13,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Label, Static
-
-
-def team_line(team: Any) -> str:
-    """The first line of every confirmation: which team, and that it is everyone's."""
-    return f"Team      {team.name} ({team.short_id}) — applies to every user of this team"
+from textual.widgets import Button, Input, Label, Static
 
 
 @dataclass
@@ -33,18 +29,27 @@ class Outcome:
 
 
 class ConfirmActionScreen(ModalScreen[Outcome]):
+    DEFAULT_CSS = """
+    ConfirmActionScreen {
+        .confirm-line { margin-bottom: 0; }
+        .dialog-buttons { margin-top: 1; }
+        #confirm-name { margin-top: 1; }
+    }
+    """
     BINDINGS = [
         Binding("escape", "back", "Back", id="confirm.back"),
         Binding("enter", "confirm", "Confirm", show=False, id="confirm.enter", priority=True),
     ]
 
     def __init__(self, title: str, lines: Sequence[str | Text], confirm_label: str,
-                 action: Callable[[], Awaitable[Any]]) -> None:
+                 action: Callable[[], Awaitable[Any]], *, type_to_confirm: str | None = None) -> None:
         super().__init__()
         self.title_text = title
         self.lines = lines
         self.confirm_label = confirm_label
         self.action_fn = action
+        #: The team's name, when it must be typed before anything is sent.
+        self.type_to_confirm = type_to_confirm
         self.running = False
 
     def compose(self) -> ComposeResult:
@@ -52,20 +57,41 @@ class ConfirmActionScreen(ModalScreen[Outcome]):
             yield Label(self.title_text, classes="dialog-title")
             for line in self.lines:
                 yield Static(line, classes="confirm-line")
+            if self.type_to_confirm is not None:
+                yield Label(f"Type the team's name, {self.type_to_confirm}, to confirm:", id="confirm-name")
+                yield Input(id="confirm-typed", compact=True)
             yield Label("", id="confirm-status", classes="dialog-hint")
             with Horizontal(classes="dialog-buttons"):
-                yield Button(self.confirm_label, variant="warning", id="confirm-go", compact=True)
+                yield Button(self.confirm_label, variant="warning", id="confirm-go", compact=True,
+                             disabled=self.type_to_confirm is not None)
                 yield Button("Back", id="confirm-back", compact=True)
 
     def on_mount(self) -> None:
-        self.query_one("#confirm-go", Button).focus()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        if event.button.id == "confirm-go":
-            self.action_confirm()
+        if self.type_to_confirm is not None:
+            self.query_one("#confirm-typed", Input).focus()
         else:
-            self.action_back()
+            self.query_one("#confirm-go", Button).focus()
+
+    @property
+    def name_typed(self) -> bool:
+        if self.type_to_confirm is None:
+            return True
+        return self.query_one("#confirm-typed", Input).value.strip() == self.type_to_confirm
+
+    @on(Input.Changed, "#confirm-typed")
+    def _typed(self) -> None:
+        if not self.running:
+            self.query_one("#confirm-go", Button).disabled = not self.name_typed
+
+    @on(Button.Pressed, "#confirm-go")
+    def _go(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_confirm()
+
+    @on(Button.Pressed, "#confirm-back")
+    def _back(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_back()
 
     def action_back(self) -> None:
         if not self.running:
@@ -77,9 +103,15 @@ class ConfirmActionScreen(ModalScreen[Outcome]):
         if self.focused is not None and self.focused.id == "confirm-back":
             self.action_back()
             return
+        if not self.name_typed:
+            self.query_one("#confirm-status", Label).update(
+                f"Type {self.type_to_confirm} exactly to confirm; Esc goes back.")
+            return
         self.running = True
         self.query_one("#confirm-go", Button).disabled = True
         self.query_one("#confirm-back", Button).disabled = True
+        for box in self.query("#confirm-typed").results(Input):
+            box.disabled = True
         self.query_one("#confirm-status", Label).update("Sending…")
         self._run()
 

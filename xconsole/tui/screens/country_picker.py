@@ -11,6 +11,11 @@ from textual.widgets.option_list import Option
 
 
 class CountryPicker(ModalScreen[str | None]):
+    DEFAULT_CSS = """
+    CountryPicker {
+        #country-picker OptionList { height: auto; max-height: 12; }
+    }
+    """
     BINDINGS = [
         Binding("escape", "dismiss(None)", "Back", id="country.back"),
         Binding("down", "move(1)", show=False),

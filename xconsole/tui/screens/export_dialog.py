@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -22,6 +22,11 @@ if TYPE_CHECKING:
 
 
 class ExportScreen(ModalScreen[Path | None]):
+    DEFAULT_CSS = """
+    ExportScreen {
+        #export RadioSet { width: 100%; layout: horizontal; border: none; margin-bottom: 1; }
+    }
+    """
     BINDINGS = [Binding("escape", "cancel", "Back", id="export.back")]
 
     def __init__(self, team: TeamHandle, what: str, stem: str, records: Sequence[dict[str, Any]],
@@ -77,12 +82,15 @@ class ExportScreen(ModalScreen[Path | None]):
         event.stop()
         self.save()
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
+    @on(Button.Pressed, "#export-save")
+    def _save_pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        if event.button.id == "export-save":
-            self.save()
-        else:
-            self.action_cancel()
+        self.save()
+
+    @on(Button.Pressed, "#export-back")
+    def _cancel_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_cancel()
 
     def action_cancel(self) -> None:
         if not self.writing:

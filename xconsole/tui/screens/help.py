@@ -1,32 +1,40 @@
-"""`?` / F1: the keys, and what the current screen is for."""
+"""`?` / F1: what the current screen is for, and its keys (read from the bindings, tui/keys.py)."""
 
 from __future__ import annotations
 
-from rich.text import Text
+from rich.table import Table
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
-from xconsole.tui.help_text import GLOBAL_KEYS
-
 
 class HelpScreen(ModalScreen[None]):
+    DEFAULT_CSS = """
+    HelpScreen {
+        #help { height: 20; }
+        .help-keys { color: $foreground; }
+    }
+    """
     BINDINGS = [Binding("escape,q,question_mark,f1", "dismiss", "Close", id="help.close")]
 
-    def __init__(self, title: str, text: str, screen_keys: list[tuple[str, str]]) -> None:
+    def __init__(self, title: str, text: str, keys: list[tuple[str, str]]) -> None:
         super().__init__()
         self.title_text = title
         self.text = text
-        self.screen_keys = screen_keys
+        self.keys = keys
 
     def compose(self) -> ComposeResult:
-        keys = "\n".join(f"  {key:<9} {what}" for key, what in [*self.screen_keys, *GLOBAL_KEYS])
+        keys = Table(box=None, show_header=False, pad_edge=False, padding=(0, 2, 0, 2))
+        keys.add_column(no_wrap=True)
+        keys.add_column()  # a long description wraps under itself, not under the key
+        for key, what in self.keys:
+            keys.add_row(key, what)
         with VerticalScroll(id="help", classes="dialog"):
             yield Label(f"Help: {self.title_text}", classes="dialog-title")
             if self.text:
                 yield Static(self.text, classes="dialog-text")
-            yield Static(Text(keys), classes="dialog-text help-keys")
+            yield Static(keys, classes="dialog-text help-keys")
             yield Static("Every billing change applies to the whole team shown in the header.", classes="dialog-hint")
             yield Label("Esc close", classes="dialog-hint")

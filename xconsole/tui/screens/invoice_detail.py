@@ -2,25 +2,28 @@
 the payment method used, and the billing details it was issued to. Also this month's preview (v).
 
 The list holds invoices without their lines; the full invoice is read here by id
-(`invoiceIds.invoiceIds`), for the team the screen was opened for.
+(`invoiceIds.invoiceIds`) by the store, for the team the screen was opened for.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rich.table import Table
 from rich.text import Text
-from textual import work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
+from xconsole.tui.store import TeamDataChanged, TeamStore
+
 if TYPE_CHECKING:
     from xconsole.core.models import BillingInfo, InvoiceBundle, InvoiceLine, InvoicePreview, InvoiceSummary
     from xconsole.core.session import TeamHandle
+    from xconsole.tui.state import Resource
 
 
 def lines_table(lines: list[InvoiceLine]) -> Table | Text:
@@ -57,7 +60,18 @@ class InvoiceDetailScreen(ModalScreen[None]):
         Binding("escape,q", "dismiss", "Close", id="detail.close"),
         Binding("c", "copy_number", "Copy number", id="detail.copy"),
         Binding("e", "export", "Export lines", id="detail.export"),
+        Binding("r", "retry", "Read again", show=False, id="detail.retry"),
     ]
+    DEFAULT_CSS = """
+    InvoiceDetailScreen {
+        #invoice-detail { width: 100; }
+        #detail-head, #detail-totals, #detail-lines { margin-bottom: 1; }
+    }
+    """
+
+    @property
+    def store(self) -> TeamStore:
+        return self.app.store  # type: ignore[attr-defined]
 
     def __init__(self, team: TeamHandle, invoice: InvoiceSummary | None, labels: dict[str, str], *,
                  preview: InvoicePreview | None = None) -> None:
@@ -90,24 +104,41 @@ class InvoiceDetailScreen(ModalScreen[None]):
         else:
             self._load()
 
-    @work(exclusive=True, exit_on_error=False)
-    async def _load(self) -> None:
-        from xconsole.core import errors
+    @property
+    def _resource(self) -> str:
+        return f"invoice:{self.summary.invoice_id if self.summary else ''}"
 
+    def on_unmount(self) -> None:
+        self.store.unsubscribe(self)
+
+    def action_retry(self) -> None:
+        if self.preview is None:
+            self._load(force=True)
+
+    def _load(self, *, force: bool = False) -> None:
+        """The full invoice, read by the store for the team it was opened for (kept with that
+        team's data, so reopening it is instant and `r` there reads it again)."""
         assert self.summary is not None
-        app: Any = self.app
-        client = await app._client(self.team)  # keyring and key problems are explained there
-        if client is None:
-            self.query_one("#detail-lines", Static).update(Text("Could not read this invoice.", style="red"))
-            return
-        try:
-            self.bundle = await client.get_invoice(self.team.team_id, self.summary.invoice_id)
-        except errors.ApiError as exc:
+        team_id, invoice_id = self.team.team_id, self.summary.invoice_id
+        self.store.subscribe(self)
+        res = self.store.ensure(self.team, self._resource, lambda client: client.get_invoice(team_id, invoice_id),
+                                force=force)
+        self._show_read(res)
+
+    @on(TeamDataChanged)
+    def _team_data(self, event: TeamDataChanged) -> None:
+        if event.team_id == self.team.team_id and self.preview is None:
+            self._show_read(self.store.resource(self.team, self._resource))
+
+    def _show_read(self, res: Resource) -> None:
+        if res.value is not None and res.value is not self.bundle:
+            self.bundle = res.value
+            self._show_invoice(res.value)
+        elif res.value is None and res.error and not res.loading:
             self.query_one("#detail-lines", Static).update(
-                Text(f"Could not read this invoice: {exc.title}: {exc.message}. Esc, then Enter to try again.",
-                     style="red"))
-            return
-        self._show_invoice(self.bundle)
+                Text(f"Could not read this invoice: {res.error} — r tries again.", style="red"))
+        elif res.value is None:
+            self.query_one("#detail-lines", Static).update(Text("Loading lines…", style="dim"))
 
     def _show_invoice(self, bundle: InvoiceBundle) -> None:
         from xconsole.core.invoices import STATUS_LABEL, attempt_lines

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -32,7 +33,17 @@ RESOURCE = "invoices"
 
 
 class InvoicesScreen(TeamScreen):
-    CSS_PATH = "invoices.tcss"
+    DEFAULT_CSS = """
+    InvoicesScreen {
+        #invoice-preview { height: auto; margin-bottom: 1; }
+        #invoice-filters { height: 1; margin-bottom: 1; }
+        #invoice-filters Select { width: 18; margin-right: 2; }
+        #invoices { height: 1fr; padding: 0; }
+        #invoices VimTable { height: 1fr; max-height: 100%; }
+        /* an error next to the count wraps instead of being cut */
+        #invoice-status { height: auto; max-height: 3; }
+    }
+    """
     MODE = "invoices"
     HELP = (
         "Prepaid and monthly invoices of the team, newest first. The line at the top is this month's "
@@ -40,10 +51,11 @@ class InvoicesScreen(TeamScreen):
         "issued to. Invoices are never regenerated: an address change shows on new invoices only."
     )
     BINDINGS: ClassVar = [
-        Binding("enter", "open_invoice", "Open", id="invoices.open", show=False),
-        Binding("c", "copy_number", "Copy number", id="invoices.copy"),
-        Binding("e", "export", "Export", id="invoices.export"),
-        Binding("v", "preview", "This month", id="invoices.preview"),
+        Binding("enter", "open_invoice", "Open", id="invoices.open", show=False,
+                tooltip="Open the highlighted invoice: lines, charge attempts, address"),
+        Binding("c", "copy_number", "Copy number", id="invoices.copy", show=False),
+        Binding("e", "export", "Export", id="invoices.export", tooltip="Export the invoices shown (CSV or JSON)"),
+        Binding("v", "preview", "This month", id="invoices.preview", tooltip="This month's invoice so far"),
     ]
 
     def __init__(self) -> None:
@@ -69,7 +81,7 @@ class InvoicesScreen(TeamScreen):
     def _year_options(self) -> list[tuple[str, Any]]:
         from datetime import date
 
-        data = self.xapp.active_data()
+        data = self.data
         year = data.snapshot.today.year if data and data.snapshot else date.today().year
         return [("Recent", RECENT)] + [(str(y), y) for y in range(year, year - 5, -1)] + [("All years", ALL)]
 
@@ -95,19 +107,19 @@ class InvoicesScreen(TeamScreen):
         return second_window(today)
 
     def listing(self) -> InvoiceListing | None:
-        team = self.xapp.team
-        return self.xapp.resource(team, RESOURCE).value if team else None
+        team = self.team
+        return self.store.resource(team, RESOURCE).value if team else None
 
     def on_team_data(self) -> None:
         super().on_team_data()
-        app = self.xapp
-        team = app.team
-        if team is None or app.session is None:
+        store = self.store
+        team = store.team
+        if team is None or store.session is None:
             self._status(Text("Loading…", style="dim"))
             return
-        res = app.resource(team, RESOURCE)
+        res = store.resource(team, RESOURCE)
         self._fetch_if_needed(team, res)
-        data = app.active_data()
+        data = self.data
         self._show_preview(data.snapshot if data else None)
         self._draw(team.team_id, res.value)
         self._show_status(res)
@@ -120,21 +132,19 @@ class InvoicesScreen(TeamScreen):
         listing: InvoiceListing | None = res.value
         if listing is None or res.wanted:
             # First visit: a quick read of this month; `r`: the same period again.
-            app = self.xapp
-
             async def fetch(client: Any) -> InvoiceListing:
                 since = listing.since if listing is not None else first_window(client.today())
                 return await load_invoices(client, team.team_id, since)
 
-            app.fetch_resource(team, RESOURCE, fetch)
+            self.store.ensure(team, RESOURCE, fetch, force=True)
             return
-        data = self.xapp.active_data()
+        data = self.data
         today = data.snapshot.today if data and data.snapshot else None
         if today is None:
             return
         needed = self._needed(today)
         if not listing.covers(needed):
-            self.xapp.fetch_resource(team, RESOURCE, lambda client: load_invoices(client, team.team_id, needed))
+            self.store.ensure(team, RESOURCE, lambda client: load_invoices(client, team.team_id, needed), force=True)
 
     def _draw(self, team_id: str, listing: InvoiceListing | None) -> None:
         table = self.query_one("#invoices", FilterableTable)
@@ -150,11 +160,12 @@ class InvoicesScreen(TeamScreen):
         table.set_source([i.invoice_id for i in chosen], listing.texts, lambda k: _cells(listing.get(k)))
 
     def on_filterable_table_changed(self, event: FilterableTable.Changed) -> None:
-        team = self.xapp.team
+        team = self.team
         if team is not None:
-            self._show_status(self.xapp.resource(team, RESOURCE))
+            self._show_status(self.store.resource(team, RESOURCE))
 
-    def on_select_changed(self, event: Select.Changed) -> None:
+    @on(Select.Changed, "#invoice-filters Select")
+    def _filter_changed(self, event: Select.Changed) -> None:
         event.stop()
         self.on_team_data()
 
@@ -162,8 +173,10 @@ class InvoicesScreen(TeamScreen):
         listing: InvoiceListing | None = res.value
         table = self.query_one("#invoices", FilterableTable)
         text = Text()
-        if listing is None:
-            text.append("Loading invoices…" if res.loading or res.error is None else "", style="dim")
+        if listing is None and (res.loading or res.error is None):
+            text.append("Loading invoices…", style="dim")
+        elif listing is None:
+            pass  # the error below says why there is no list
         else:
             period = f"since {listing.since[0]:04d}-{listing.since[1]:02d}" if listing.since else "all history"
             count = table.visible_count
@@ -192,10 +205,9 @@ class InvoicesScreen(TeamScreen):
         cycle = preview.billing_cycle
         covered = -preview.core_invoice.prepaid_credits_used.val
         text = Text.assemble((f"{cycle.year:04d}-{cycle.month:02d} so far ", "bold"),
-                             format_cents(preview.month_to_date_spend_cents),
-                             ("  credits cover ", "dim"), format_cents(covered),
-                             ("  at month end ", "dim"), format_cents(preview.beyond_prepaid_cents),
-                             ("  v lines", "dim"))
+                             f"{format_cents(preview.month_to_date_spend_cents)}  ",
+                             ("credits cover ", "dim"), f"{format_cents(covered)}  ",
+                             ("at month end ", "dim"), format_cents(preview.beyond_prepaid_cents))
         panel.update(text)
 
     # ------------------------------------------------------------------ actions
@@ -213,7 +225,7 @@ class InvoicesScreen(TeamScreen):
         from xconsole.tui.screens.invoice_detail import InvoiceDetailScreen
 
         invoice = self.selected()
-        team = self.xapp.team
+        team = self.team
         if invoice is None or team is None:
             return
         self.app.push_screen(InvoiceDetailScreen(team, invoice, self._method_labels()))
@@ -221,37 +233,37 @@ class InvoicesScreen(TeamScreen):
     def action_preview(self) -> None:
         from xconsole.tui.screens.invoice_detail import InvoiceDetailScreen
 
-        data = self.xapp.active_data()
-        if self.xapp.team is None or data is None or data.snapshot is None:
+        data = self.data
+        if self.team is None or data is None or data.snapshot is None:
             return
-        self.app.push_screen(InvoiceDetailScreen(self.xapp.team, None, {}, preview=data.snapshot.preview))
+        self.app.push_screen(InvoiceDetailScreen(self.team, None, {}, preview=data.snapshot.preview))
 
     def _method_labels(self) -> dict[str, str]:
         from xconsole.core.invoices import method_labels
 
-        data = self.xapp.active_data()
+        data = self.data
         return method_labels(data.snapshot.payment_methods.payment_methods) if data and data.snapshot else {}
 
     def action_copy_number(self) -> None:
         invoice = self.selected()
         if invoice is None or not invoice.invoice_number:
-            self.xapp.notify("Select an invoice first.")
+            self.notify("Select an invoice first.")
             return
         self.app.copy_to_clipboard(invoice.invoice_number)
-        self.xapp.notify(f"Copied invoice number {invoice.invoice_number}")
+        self.notify(f"Copied invoice number {invoice.invoice_number}")
 
     def action_export(self) -> None:
         from xconsole.core import export
         from xconsole.tui.screens.export_dialog import ExportScreen
 
         listing = self.listing()
-        team = self.xapp.team
+        team = self.team
         table = self.query_one("#invoices", FilterableTable)
         if listing is None or team is None:
             return
         keys = table.matching_keys
         if not keys:
-            self.xapp.notify("No invoices to export with these filters.", severity="warning")
+            self.notify("No invoices to export with these filters.", severity="warning")
             return
         records = [export.invoice_record(listing.get(k)) for k in keys]  # type: ignore[arg-type]
         self.app.push_screen(ExportScreen(team, f"{len(records):,} invoices", "invoices", records,

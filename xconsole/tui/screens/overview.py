@@ -10,11 +10,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
+from xconsole.tui.messages import ShowTeam
 from xconsole.tui.screens.base import TeamScreen
+from xconsole.tui.store import TeamDataChanged
 from xconsole.tui.widgets.console_table import VimTable
 
 if TYPE_CHECKING:
@@ -25,7 +28,12 @@ COLUMNS = (" Team", " Credits", " Runway", " Month", " Limit", " Auto", " ⚠")
 
 
 class OverviewScreen(TeamScreen):
-    CSS_PATH = "overview.tcss"
+    DEFAULT_CSS = """
+    OverviewScreen {
+        #overview-table { height: auto; max-height: 60%; }
+        #overview-notes { height: auto; margin-top: 1; }
+    }
+    """
     MODE = "overview"
     HELP = (
         "All your teams at once: live credit balance, runway at the last week's spend, this month's spend, "
@@ -46,28 +54,33 @@ class OverviewScreen(TeamScreen):
         for label in COLUMNS:
             table.add_column(Text(label, justify="left" if label in (" Team", " ⚠") else "right"))
         super().on_mount()
-        self.watch(self.app, "teams_version", self._draw, init=False)
         table.focus()
+
+    @on(TeamDataChanged)
+    def _any_team_changed(self, event: TeamDataChanged) -> None:
+        # Every team's row is here, not only the active team's.
+        if not self.store.is_active(event.team_id) and self.is_current:
+            self._draw()
 
     def on_team_data(self) -> None:
         super().on_team_data()
         self._draw()
 
     def _draw(self) -> None:
-        app = self.xapp
+        store = self.store
         table = self.query_one("#overview-table", VimTable)
         notes = Text()
-        teams = app.session.teams if app.session else []
+        teams = store.teams
         keep = self.highlighted_team()
         table.clear()
         for team in teams:
-            data = app.cache.get(team.team_id)
+            data = store.data(team.team_id)
             cells, warnings = _row(team, data)
             table.add_row(*cells, key=team.team_id)
             for warning in warnings:
                 notes.append(f"{team.name}: ", style="bold")
                 notes.append(f"{warning}\n", style="yellow" if not warning.startswith("error") else "red")
-        target = keep.team_id if keep else (app.team.team_id if app.team else None)
+        target = keep.team_id if keep else (store.team.team_id if store.team else None)
         if target is not None and any(t.team_id == target for t in teams):
             table.move_cursor(row=table.get_row_index(target), animate=False)
         if not teams:
@@ -78,12 +91,11 @@ class OverviewScreen(TeamScreen):
         self.query_one("#overview-notes", Static).update(notes)
 
     def highlighted_team(self) -> TeamHandle | None:
-        app = self.xapp
         table = self.query_one("#overview-table", VimTable)
-        if app.session is None or table.row_count == 0:
+        if table.row_count == 0:
             return None
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return next((t for t in app.session.teams if t.team_id == key), None)
+        return next((t for t in self.store.teams if t.team_id == key), None)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
@@ -92,12 +104,11 @@ class OverviewScreen(TeamScreen):
     def action_open_team(self) -> None:
         team = self.highlighted_team()
         if team is not None:
-            self.xapp.switch_team(team)
-            self.xapp.action_mode("spend")
+            self.post_message(ShowTeam(team, mode="spend"))
 
     def action_refresh_all(self) -> None:
-        for team in self.xapp.session.teams if self.xapp.session else []:
-            self.xapp.refresh_team(team)
+        for team in self.store.teams:
+            self.store.refresh(team)
 
 
 def _row(team: TeamHandle, data: TeamData | None) -> tuple[list[Text | str], list[str]]:

@@ -1,5 +1,7 @@
 """Screen 3, payment methods: cards and bank accounts, the default, expiry warnings, and each
-method's billing details. Adding and removing are console-only on the public API."""
+method's billing details. The screen owns its writes (make default, add, remove): adding and
+removing are console-only on the public API, and removing the default asks for its successor
+and for the team's name to be typed."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from datetime import date
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -37,7 +40,21 @@ def expiry(method: PaymentMethod, today: date) -> tuple[str, str]:
 
 
 class PaymentMethodsScreen(TeamScreen):
-    CSS_PATH = "payment_methods.tcss"  # loaded with the screen, not before the first frame
+    DEFAULT_CSS = """
+    PaymentMethodsScreen {
+        #payments { height: 1fr; }
+        #payments-left { width: 1fr; height: 1fr; }
+        #methods-table { height: auto; max-height: 12; }
+        #payments-pending { height: auto; margin-top: 1; }
+        #payments-details {
+            width: 30;
+            height: auto;
+            border: round $primary-darken-2;
+            padding: 0 1;
+            margin-left: 1;
+        }
+    }
+    """
     MODE = "payments"
     HELP = (
         "Saved payment methods of the team. Purchases, auto top-ups and month-end invoices charge the "
@@ -45,10 +62,12 @@ class PaymentMethodsScreen(TeamScreen):
         "API and never kept, logged or shown."
     )
     BINDINGS: ClassVar = [
-        Binding("d", "app.set_default_method", "Make default", id="payments.default"),
-        Binding("a", "app.add_card", "Add card", id="payments.add"),
-        Binding("x", "app.remove_method", "Remove", id="payments.remove"),
-        Binding("c", "copy_verification", "Copy link", show=False, id="payments.copy"),
+        Binding("d", "set_default_method", "Make default", id="payments.default",
+                tooltip="Make the highlighted method the default"),
+        Binding("a", "add_card", "Add card", id="payments.add", tooltip="Add a card"),
+        Binding("x", "remove_method", "Remove", id="payments.remove", tooltip="Remove the highlighted method"),
+        Binding("c", "copy_verification", "Copy link", show=False, id="payments.copy",
+                tooltip="Copy the bank account verification link"),
     ]
 
     def compose_body(self) -> ComposeResult:
@@ -65,7 +84,7 @@ class PaymentMethodsScreen(TeamScreen):
         super().on_mount()
 
     def selected(self) -> PaymentMethod | None:
-        data = self.xapp.active_data()
+        data = self.data
         table = self.query_one("#methods-table", VimTable)
         if data is None or data.snapshot is None or table.row_count == 0:
             return None
@@ -74,12 +93,12 @@ class PaymentMethodsScreen(TeamScreen):
 
     def on_team_data(self) -> None:
         super().on_team_data()
-        data = self.xapp.active_data()
+        data = self.data
         table = self.query_one("#methods-table", VimTable)
         pending = self.query_one("#payments-pending", Static)
         if data is None or data.snapshot is None:
             table.clear()
-            pending.update(Text("Loading…", style="dim"))
+            pending.update(self.loading_text())
             return
         listing = data.snapshot.payment_methods
         default = data.snapshot.default_method
@@ -107,7 +126,7 @@ class PaymentMethodsScreen(TeamScreen):
             notes.append("Bank account waiting for verification: ", style="bold")
             notes.append(listing.pending_payment_method.ach_microdeposit_hosted_verification_url)
             notes.append("  (c copies the link)\n", style="dim")
-        notes.append("● default   d make default   a add card   x remove", style="dim")
+        notes.append("● default  d make default  a add  x remove", style="dim")
         pending.update(notes)
         self._show_details()
 
@@ -139,11 +158,79 @@ class PaymentMethodsScreen(TeamScreen):
                     text.append(line + "\n")
         panel.update(text)
 
+    # ------------------------------------------------------------------ actions
+
+    def _selected_or_say(self) -> PaymentMethod | None:
+        method = self.selected()
+        if method is None:
+            self.notify("Select a payment method first.", severity="warning")
+        return method
+
+    def action_set_default_method(self) -> None:
+        from xconsole.core.actions import Write
+
+        method = self._selected_or_say()
+        snap = self.data.snapshot if self.data else None
+        if method is None or snap is None:
+            return
+        if snap.default_method is method:
+            self.notify(f"{method.label()} is already the default.")  # known, never guessed
+            return
+        self.confirm_write(Write.MAKE_DEFAULT, "Make default",
+                           [f"Default   {method.label()}", "Charges   purchases, auto top-ups and month-end invoices"],
+                           "Make default", lambda actions: actions.make_default(method))
+
+    def action_add_card(self) -> None:
+        from xconsole.core.actions import Write
+        from xconsole.tui.screens.add_card import AddCardScreen
+
+        snap = self.data.snapshot if self.data else None
+        if snap is None:
+            self.notify("Payment methods are still loading.", severity="warning")
+            return
+        self.open_write(Write.ADD_CARD, lambda actions: AddCardScreen(actions, snap.today))
+
+    def action_remove_method(self) -> None:
+        method = self._selected_or_say()
+        snap = self.data.snapshot if self.data else None
+        if method is not None and snap is not None:
+            self._remove(method, snap.payment_methods.payment_methods, snap.default_method)
+
+    @work(group="write", exclusive=True, exit_on_error=False)
+    async def _remove(self, method: PaymentMethod, methods: list[PaymentMethod], default: PaymentMethod | None) -> None:
+        from xconsole.core.actions import Write
+        from xconsole.tui.screens.choose_method import ChooseMethodScreen
+
+        if await self.writer(Write.REMOVE_METHOD) is None:
+            return  # said why (console-only here, read-only...) before asking anything
+        if len(methods) <= 1:
+            self.notify("The last payment method on file cannot be removed.", severity="warning")
+            return
+        if method is not default:
+            self._confirm_remove(method, methods, None)
+            return
+        others = [m for m in methods if m.payment_method_id != method.payment_method_id]
+        self.app.push_screen(
+            ChooseMethodScreen("Remove the default payment method",
+                               f"{method.label()} is the default. Which method becomes the default?", others),
+            lambda successor: successor is not None and self._confirm_remove(method, methods, successor))
+
+    def _confirm_remove(self, method: PaymentMethod, methods: list[PaymentMethod],
+                        successor: PaymentMethod | None) -> None:
+        from xconsole.core.actions import Write
+
+        lines = [f"Remove    {method.label()}"]
+        if successor is not None:
+            lines.append(f"Default   {successor.label()} (instead of the removed one)")
+        self.confirm_write(Write.REMOVE_METHOD, "Remove payment method", lines, "Remove",
+                           lambda actions: actions.remove_method(method, methods, successor),
+                           type_name=successor is not None)
+
     def action_copy_verification(self) -> None:
-        data = self.xapp.active_data()
+        data = self.data
         pending = data.snapshot.payment_methods.pending_payment_method if data and data.snapshot else None
         if pending is None:
-            self.xapp.notify("No verification link for this team.")
+            self.notify("No verification link for this team.")
             return
         self.app.copy_to_clipboard(pending.ach_microdeposit_hosted_verification_url)
-        self.xapp.notify("Copied the verification link.")
+        self.notify("Copied the verification link.")

@@ -7,7 +7,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.lazy import Lazy
 from textual.widgets import Static
 
@@ -28,6 +28,16 @@ class SpendBody(VerticalScroll):
 
 
 class SpendScreen(TeamScreen):
+    DEFAULT_CSS = """
+    SpendScreen {
+        #spend { height: 1fr; }
+        #invoiced-row { margin: 1 1 0 1; height: auto; }
+        #invoiced { width: 1fr; height: auto; }
+        /* the key hint keeps its own column: it never splits across lines */
+        #invoiced-hint { width: auto; margin-left: 3; color: $text-muted; }
+        .section-title { margin: 1 1 0 1; }
+    }
+    """
     MODE = "spend"
     HELP = (
         "The team's prepaid credit and spend. Credits are bought here (by card, or by bank transfer which "
@@ -35,12 +45,57 @@ class SpendScreen(TeamScreen):
         "happens when credits run out: at $0 (the default) API requests are rejected."
     )
     BINDINGS: ClassVar = [
-        Binding("p", "app.buy_credits", "Buy credits", id="spend.buy"),
-        Binding("o", "app.redeem_promo", "Promo code", id="spend.promo"),
-        Binding("l", "app.set_limit", "Limit", show=False, id="spend.limit", tooltip="Invoiced billing limit"),
-        Binding("i", "app.request_invoiced", "Invoiced billing", show=False, id="spend.invoiced"),
+        Binding("p", "buy_credits", "Buy credits", id="spend.buy", tooltip="Buy prepaid credits (card or bank transfer)"),
+        Binding("o", "redeem_promo", "Promo code", id="spend.promo", tooltip="Redeem a promo code"),
+        Binding("l", "set_limit", "Limit", show=False, id="spend.limit", tooltip="Change the invoiced billing limit"),
+        Binding("i", "request_invoiced", "Invoiced billing", show=False, id="spend.invoiced",
+                tooltip="Request monthly invoiced billing"),
         Binding("slash", "filter_ledger", "Filter ledger", show=False, id="spend.filter", key_display="/"),
     ]
+
+    # ------------------------------------------------------------------ actions (each names its team)
+
+    def action_buy_credits(self) -> None:
+        from xconsole.core.actions import Write
+        from xconsole.tui.screens.buy_credits import BuyCreditsScreen
+
+        self.open_write(Write.BUY, BuyCreditsScreen)
+
+    def action_redeem_promo(self) -> None:
+        from xconsole.core.actions import Write
+        from xconsole.tui.screens.promo_code import PromoCodeScreen
+
+        self.open_write(Write.PROMO, PromoCodeScreen)
+
+    def action_set_limit(self) -> None:
+        from xconsole.core.actions import Write
+        from xconsole.tui.screens.spending_limit import SpendingLimitScreen
+
+        snap = self.data.snapshot if self.data else None
+        if snap is None:
+            self.notify("Limits are still loading.", severity="warning")
+            return
+        self.open_write(Write.LIMIT, lambda actions: SpendingLimitScreen(actions, snap.limits))
+
+    def action_request_invoiced(self) -> None:
+        from xconsole.core.actions import Write
+        from xconsole.core.console import console_billing_url
+        from xconsole.core.models import InvoicedBillingState
+
+        snap = self.data.snapshot if self.data else None
+        if self.team is None or snap is None:
+            return
+        if snap.invoiced is None:
+            self.notify("Monthly invoiced billing is arranged with xAI sales (sales@x.ai) or from the console: "
+                        f"{console_billing_url(self.team.team_id)}", timeout=10)
+            return
+        if snap.invoiced.status is not InvoicedBillingState.DISABLED:
+            self.notify(f"Monthly invoiced billing is already {snap.invoiced.status.value.lower()} for {self.team.name}.")
+            return
+        self.confirm_write(
+            Write.REQUEST_INVOICED, "Request invoiced billing",
+            ["Request   monthly invoiced billing; xAI sales gets in touch, nothing changes until it is enabled"],
+            "Send request", lambda actions: actions.request_invoiced())
 
     def action_filter_ledger(self) -> None:
         for ledger in self.query(FilterableTable):
@@ -52,7 +107,7 @@ class SpendScreen(TeamScreen):
         yield Lazy(SpendBody(
             BalancePanel(id="balance"),
             UsagePanel(id="usage"),
-            Static("", id="invoiced"),
+            Horizontal(Static("", id="invoiced"), Static("", id="invoiced-hint"), id="invoiced-row"),
             Static(Text("Prepaid ledger  (/ filter)", style="bold"), classes="section-title"),
             FilterableTable(LEDGER_COLUMNS, id="ledger"),
             id="spend",
@@ -63,11 +118,11 @@ class SpendScreen(TeamScreen):
 
     def on_team_data(self) -> None:
         super().on_team_data()
-        data = self.xapp.active_data()
+        data = self.data
         snap = data.snapshot if data else None
         # Rebuild the panels and the ledger only when the data itself changed (not for a loading
         # flag, and not when coming back to this screen with the same answer on hand).
-        shown = (self.xapp.team.team_id if self.xapp.team else None, data.generation if data else -1,
+        shown = (self.team.team_id if self.team else None, data.generation if data else -1,
                  len(self.query(FilterableTable)))
         if shown == self._shown:
             return
@@ -77,25 +132,28 @@ class SpendScreen(TeamScreen):
         for usage in self.query(UsagePanel):
             usage.show(snap)
         for invoiced in self.query("#invoiced").results(Static):
-            invoiced.update(self._invoiced_text(snap))
+            status, hint = self._invoiced_text(snap)
+            invoiced.update(status)
+            self.query_one("#invoiced-hint", Static).update(hint)
         for ledger in self.query(FilterableTable):
             ledger.set_rows(self._ledger_rows(snap) if snap else [])
 
     @staticmethod
-    def _invoiced_text(snap: object) -> Text:
+    def _invoiced_text(snap: object) -> tuple[Text, str]:
+        """The invoiced billing line, and the key that changes it."""
         if snap is None:
-            return Text("")
+            return Text(""), ""
         from xconsole.core.money import format_cents
 
         limits = snap.limits  # type: ignore[attr-defined]
         invoiced = snap.invoiced  # type: ignore[attr-defined]
         state = invoiced.status.value.lower() if invoiced is not None else "managed in the console"
-        text = Text.assemble(("Monthly invoiced billing ", "bold"), state, "   ",
-                             ("limit ", "dim"), format_cents(limits.limit_cents),
-                             ("  (max ", "dim"), format_cents(limits.ceiling_cents), (")", "dim"))
+        # Spaces end a piece rather than start the next: a screenshot's renderer drops leading ones.
+        text = Text.assemble(("Monthly invoiced billing ", "bold"), f"{state}   ",
+                             ("limit ", "dim"), f"{format_cents(limits.limit_cents)}  ",
+                             ("(max ", "dim"), format_cents(limits.ceiling_cents), (")", "dim"))
         hint = "l change the limit" if limits.ceiling_cents != 0 else "i request invoiced billing"
-        text.append(f"   {hint}", style="dim")
-        return text
+        return text, hint
 
     @staticmethod
     def _ledger_rows(snap: object) -> list[tuple[str, list[Text | str]]]:

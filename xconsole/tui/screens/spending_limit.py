@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -12,25 +13,23 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from xconsole.tui.money_field import read_amount
-from xconsole.tui.screens.confirm import ConfirmActionScreen, Outcome, team_line
+from xconsole.tui.screens.confirm import ConfirmActionScreen, Outcome
 
 if TYPE_CHECKING:
-    from xconsole.core.client import ManagementClient
+    from xconsole.core.actions import LimitSet, TeamActions
     from xconsole.core.models import SpendingLimits
-    from xconsole.core.session import TeamHandle
 
 EXPLAIN = ("Prepaid credits are used first. Beyond them, usage up to this limit is charged to the default "
            "payment method at month end; at the limit, API requests are rejected until it is raised. "
            "$0 means prepaid only.")
 
 
-class SpendingLimitScreen(ModalScreen["int | None"]):
+class SpendingLimitScreen(ModalScreen["LimitSet | None"]):
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="limit.cancel")]
 
-    def __init__(self, team: TeamHandle, client: ManagementClient, limits: SpendingLimits) -> None:
+    def __init__(self, actions: TeamActions, limits: SpendingLimits) -> None:
         super().__init__()
-        self.team = team
-        self.client = client
+        self.actions = actions
         self.limits = limits
 
     def compose(self) -> ComposeResult:
@@ -38,7 +37,7 @@ class SpendingLimitScreen(ModalScreen["int | None"]):
 
         current, hard = self.limits.limit_cents, self.limits.ceiling_cents
         with Vertical(id="limit", classes="dialog"):
-            yield Label(f"Invoiced billing limit · {self.team.name}", classes="dialog-title")
+            yield Label(f"Invoiced billing limit · {self.actions.team_name}", classes="dialog-title")
             yield Static(f"Now {format_cents(current)} · highest allowed {format_cents(hard)}", classes="dialog-text")
             yield Static(EXPLAIN, classes="dialog-text dialog-hint")
             if hard is None:
@@ -59,14 +58,14 @@ class SpendingLimitScreen(ModalScreen["int | None"]):
     def on_input_changed(self, event: Input.Changed) -> None:
         self._value(event.value, quiet_when_empty=True)
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#review")
+    def _review(self) -> None:
         self.review()
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "review":
-            self.review()
-        else:
-            self.dismiss(None)
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)
 
     def _value(self, text: str, *, quiet_when_empty: bool = False) -> int | None:
         from xconsole.core.money import format_cents
@@ -82,16 +81,13 @@ class SpendingLimitScreen(ModalScreen["int | None"]):
         if cents is None:
             return
 
-        async def apply() -> int:
-            # (asked for, applied); applied is None when the answer does not say
-            return cents, await self.client.set_soft_spending_limit(self.team.team_id, cents)
-
         lines = [
-            team_line(self.team),
+            self.actions.team_line(),
             f"Limit     {format_cents(self.limits.limit_cents)} → {format_cents(cents)}",
             "Billing   usage beyond prepaid credits, charged at month end",
         ]
-        self.app.push_screen(ConfirmActionScreen("Confirm invoiced billing limit", lines, "Set limit", apply), self._done)
+        self.app.push_screen(ConfirmActionScreen("Confirm invoiced billing limit", lines, "Set limit",
+                                                lambda: self.actions.set_limit(cents)), self._done)
 
     def _done(self, outcome: Outcome | None) -> None:
         from xconsole.core import errors
@@ -103,4 +99,6 @@ class SpendingLimitScreen(ModalScreen["int | None"]):
         elif isinstance(outcome.error, errors.ApiError):
             self.query_one("#limit-error", Label).update(f"{outcome.error.message}")
         else:
-            self.query_one("#limit-error", Label).update(str(outcome.error))
+            from xconsole.core.actions import describe_error
+
+            self.query_one("#limit-error", Label).update(describe_error(outcome.error))

@@ -12,15 +12,21 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
+from xconsole.tui.messages import AddTeam, ShowTeam
+
 if TYPE_CHECKING:
     from xconsole.core.session import TeamHandle
-    from xconsole.tui.app import XConsoleApp
+    from xconsole.tui.store import TeamStore
 
 ADD_TEAM = "__add_team__"
 
 
 class TeamSwitcher(ModalScreen["TeamHandle | str | None"]):
-    """Dismisses with the chosen team, ADD_TEAM, or None."""
+    """Asks the app to show the chosen team (or to add one); dismisses with the choice."""
+
+    DEFAULT_CSS = """
+    TeamSwitcher #switcher OptionList { height: auto; max-height: 12; }
+    """
 
     BINDINGS = [
         Binding("escape", "dismiss(None)", "Close", id="switcher.close"),
@@ -35,45 +41,43 @@ class TeamSwitcher(ModalScreen["TeamHandle | str | None"]):
             yield OptionList(id="teams")
             yield Label("Enter switch · ↑↓ move · Esc close", classes="dialog-hint")
 
-    @property
-    def xapp(self) -> XConsoleApp:
-        return self.app  # type: ignore[return-value]
+    def __init__(self, store: TeamStore) -> None:
+        super().__init__()
+        self.store = store
 
     def on_mount(self) -> None:
         self._fill("")
 
     def _fill(self, query: str) -> None:
-        app = self.xapp
+        store = self.store
         found = self.query(OptionList)
         if not found:  # keys typed while the dialog is still being built (or the app is quitting)
             return
         options = found.first()
         options.clear_options()
         wanted = query.strip().lower()
-        teams = app.session.teams if app.session else []
-        for team in teams:
+        for team in store.teams:
             if wanted and wanted not in team.name.lower() and not team.team_id.startswith(wanted):
                 continue
             options.add_option(Option(self._label(team), id=team.team_id))
-        if app.session is not None and app.session.can_add_teams and (not wanted or "add".startswith(wanted)):
+        if store.session is not None and store.session.can_add_teams and (not wanted or "add".startswith(wanted)):
             options.add_option(Option(Text("+ Add a team…", style="italic"), id=ADD_TEAM))
         if options.option_count:
-            current = app.team.team_id if app.team else None
+            current = store.team.team_id if store.team else None
             index = next((i for i in range(options.option_count) if options.get_option_at_index(i).id == current), 0)
             options.highlighted = index if not wanted else 0
 
     def _label(self, team: TeamHandle) -> Text:
         from xconsole.core.money import format_cents
 
-        app = self.xapp
-        data = app.cache.get(team.team_id)
+        data = self.store.data(team.team_id)
         if data is None or (data.snapshot is None and not data.error):
             status = Text("not loaded", style="dim")
         elif data.snapshot is not None:
             status = Text(format_cents(data.snapshot.summary.live_balance) + (" (stale)" if data.stale else ""))
         else:
             status = Text("error", style="red")
-        marker = "● " if app.team and app.team.team_id == team.team_id else "  "
+        marker = "● " if self.store.is_active(team.team_id) else "  "
         line = Text(marker)
         line.append(f"{team.name:<22.22}", style="bold")
         line.append(f" {team.short_id}  ", style="dim")
@@ -100,8 +104,10 @@ class TeamSwitcher(ModalScreen["TeamHandle | str | None"]):
             return
         option_id = options.get_option_at_index(index).id
         if option_id == ADD_TEAM:
+            self.app.post_message(AddTeam())
             self.dismiss(ADD_TEAM)
             return
-        session = self.xapp.session
-        team = next((t for t in session.teams if t.team_id == option_id), None) if session else None
+        team = next((t for t in self.store.teams if t.team_id == option_id), None)
+        if team is not None:
+            self.app.post_message(ShowTeam(team))
         self.dismiss(team)

@@ -2,17 +2,45 @@
 
 from __future__ import annotations
 
+import textwrap
 from typing import TYPE_CHECKING
 
 from rich.text import Text
+from textual import events
 from textual.widgets import Static
 
 if TYPE_CHECKING:
     from xconsole.core.spend import SpendSnapshot
 
+#: Width of the label column (longest label + at least one space).
+LABEL_WIDTH = 18
+#: A note narrower than this next to its value goes on a line of its own instead.
+MIN_NOTE_WIDTH = 16
+
 
 class BalancePanel(Static):
+    DEFAULT_CSS = """
+    BalancePanel {
+        height: auto;
+        padding: 0 1;
+        border: round $primary-darken-2;
+        &.danger {
+            border: round $error;
+            color: $error;
+        }
+    }
+    """
+
+    _snap: SpendSnapshot | None = None
+    _drawn_width: int | None = None
+
+    def on_resize(self, event: events.Resize) -> None:
+        # Notes are wrapped to the width (see _rows): draw again when it changes.
+        if self._snap is not None and self.content_size.width != self._drawn_width:
+            self.show(self._snap)
+
     def show(self, snap: SpendSnapshot | None) -> None:
+        self._snap = snap
         self.set_class(False, "danger")
         if snap is None:
             self.update(Text("Loading…", style="dim"))
@@ -37,14 +65,8 @@ class BalancePanel(Static):
             rows.append(("Charged to", Text("default"), "payment method (the API does not name it)"))
         else:
             rows.append(("Charged to", Text("nothing"), "no payment method on file"))
-        # Plain padded text, not a rich Table: it renders in a fraction of the time on every repaint.
-        width = max(len(value) for _label, value, _note in rows)
-        body = Text()
-        for label, value, note in rows:
-            body.append(f"{label:<18}", style="dim")
-            value.pad_left(width - len(value))
-            body.append_text(value)
-            body.append(f"  {note}\n", style="dim")
+        self._drawn_width = self.content_size.width
+        body = self._rows(rows, self._drawn_width)
         lines: list[Text] = []
         auto = snap.auto_top_up
         topped_up = auto is not None and auto.enabled and not auto.blocked_reason
@@ -67,3 +89,42 @@ class BalancePanel(Static):
             body.append(s.unreported_note, style="dim")
         body.rstrip()
         self.update(body)
+
+    @staticmethod
+    def _rows(rows: list[tuple[str, Text, str]], width: int) -> Text:
+        """Label, right-aligned value and note per row, the notes in one column.
+
+        Plain padded text, not a rich Table: it renders in a fraction of the time on every repaint.
+        Every gap is whitespace at the END of a span, never at the start of the next one: SVG
+        renderers (librsvg, which draws the PNG screenshots) and text extractors drop a <text>'s
+        leading whitespace, which glued "Visa ··4242the default payment method" and lost the
+        alignment. A note too long for the width wraps within its column (a hanging indent), not
+        back under the labels where its last word would read as a label; `width` 0 means not laid
+        out yet (no wrapping).
+        """
+        label_width = max(LABEL_WIDTH, max(len(label) for label, _value, _note in rows) + 1)
+        value_width = max(value.cell_len for _label, value, _note in rows)
+        note_column = label_width + value_width + 2
+        room = width - note_column if width else 0
+        body = Text()
+        for label, value, note in rows:
+            # The value is right-aligned by padding the (dim) label, not the value.
+            body.append(f"{label:<{label_width}}" + " " * (value_width - value.cell_len), style="dim")
+            body.append_text(value)
+            body.append("  ")
+            if not note:
+                body.append("\n")
+            elif not width or len(note) <= room:
+                body.append(note + "\n", style="dim")
+            elif room >= MIN_NOTE_WIDTH:
+                first, *rest = textwrap.wrap(note, room)
+                body.append(first + "\n", style="dim")
+                for part in rest:
+                    body.append(" " * note_column)
+                    body.append(part + "\n", style="dim")
+            else:  # too narrow for a column of notes: the note on its own line, indented
+                body.append("\n")
+                for part in textwrap.wrap(note, max(MIN_NOTE_WIDTH, width - 2)):
+                    body.append("  ")
+                    body.append(part + "\n", style="dim")
+        return body

@@ -45,6 +45,13 @@ class FilterableTable(Vertical):
     measures every cell it is given, ~0.5 ms a row: drawing 10,000 on each keystroke would lag).
     """
 
+    DEFAULT_CSS = """
+    FilterableTable {
+        height: auto;
+        padding: 0 1;
+        VimTable { height: auto; max-height: 16; }
+    }
+    """
     PAGE: ClassVar[int] = 60
     AHEAD: ClassVar[int] = 25  # draw the next page when the cursor is this close to the last row
 

@@ -32,6 +32,19 @@ def column_chart(values: list[int], rows: int = CHART_ROWS, column_width: int = 
 
 
 class UsagePanel(Vertical):
+    DEFAULT_CSS = """
+    UsagePanel {
+        height: auto;
+        margin-top: 1;
+        padding: 0 1;
+        & > #usage-chart {
+            height: 3;  /* CHART_ROWS */
+            margin: 0 0 1 0;
+            overflow-x: hidden;
+        }
+    }
+    """
+
     def compose(self) -> ComposeResult:
         yield Static("", id="usage-caption")
         yield Static("", id="usage-chart")
@@ -51,7 +64,8 @@ class UsagePanel(Vertical):
         if snap.usage_error or not snap.daily:
             # Usage alone failed (or said nothing): the balance, limit and ledger still stand.
             why = f"unavailable — {snap.usage_error}" if snap.usage_error else "no usage reported"
-            caption.update(Text.assemble(("Spend per day", "bold"), (f"   {why}", "yellow" if snap.usage_error else "dim")))
+            # Gaps end a span (see BalancePanel._rows): a span's leading whitespace is lost in SVG/PNG.
+            caption.update(Text.assemble(("Spend per day   ", "bold"), (why, "yellow" if snap.usage_error else "dim")))
             chart.update("")
             models.update(Text("This month by model: —" if snap.usage_error else "No usage this month yet.", style="dim"))
             return
@@ -59,9 +73,10 @@ class UsagePanel(Vertical):
         total = sum(values)
         peak_day, peak = max(snap.daily, key=lambda item: item[1]) if snap.daily else (None, 0)
         first = snap.daily[0][0] if snap.daily else None
+        peak_text = f"peak {format_cents(peak)} on {peak_day:%b %d}" if peak_day and peak else ""
         caption.update(Text.assemble(
-            ("Spend per day", "bold"), f"   {first:%b %d} – today: {format_cents(total)}",
-            (f"   peak {format_cents(peak)} on {peak_day:%b %d}" if peak_day and peak else "", "dim"),
+            ("Spend per day   ", "bold"), f"{first:%b %d} – today: {format_cents(total)}" + ("   " if peak_text else ""),
+            (peak_text, "dim"),
         ))
         chart.update(column_chart(values))
         top = snap.by_model[:6]
@@ -70,7 +85,8 @@ class UsagePanel(Vertical):
         name_width = max((len(n) for n in names), default=0)
         amounts = [format_cents(cents) for _l, cents in top]
         amount_width = max((len(a) for a in amounts), default=0)
-        text = Text("This month by model\n", style="bold")
+        text = Text()
+        text.append("This month by model\n", style="bold")  # the heading only, not the rows
         for name, amount, (_label, cents) in zip(names, amounts, top, strict=True):
             filled = round(BAR_WIDTH * cents / largest) if largest else 0
             text.append(f"{name:<{name_width}} {amount:>{amount_width}} ")

@@ -1,0 +1,335 @@
+"""Every billing write, for one team: the one object the TUI's screens and dialogs and the CLI's
+commands call to change anything.
+
+Each write checks what can be checked before sending (read-only mode, the $25 minimum, the last
+payment method, a server that is not the sandbox for console-only writes), sends at most one
+request per call (two for "remove the default": make another the default first), and returns a
+typed outcome that says in words what happened. Whoever built the object is told about every
+write that finished, done or failed (`on_finished`): the TUI refreshes the team from there, and
+later a journal can record it, without any screen knowing.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+from xconsole.core import errors, models
+from xconsole.core.console import console_billing_url
+from xconsole.core.money import format_cents
+
+log = logging.getLogger("xconsole.actions")
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable
+
+    from xconsole.core.client import ManagementClient
+    from xconsole.core.purchase import Purchase
+
+#: Purchases from this amount on ask the person to type the team's name (config:
+#: `settings.type_team_name_from`, in dollars) [C].
+TYPE_NAME_FROM_CENTS = 100_000
+
+
+class Write(enum.Enum):
+    BUY = "buy credits"
+    PROMO = "redeem a promo code"
+    LIMIT = "change the invoiced billing limit"
+    REQUEST_INVOICED = "request monthly invoiced billing"
+    AUTO_TOP_UP = "change auto top-up"
+    MAKE_DEFAULT = "change the default payment method"
+    ADD_CARD = "add a payment method"
+    REMOVE_METHOD = "remove a payment method"
+    BILLING_DETAILS = "change billing details"
+
+
+#: Writes the public API lacks (design.md 5): only a server that said it is the sandbox gets them.
+CONSOLE_ONLY = {
+    Write.PROMO: "Promo codes are redeemed",
+    Write.REQUEST_INVOICED: "Monthly invoiced billing is requested",
+    Write.AUTO_TOP_UP: "Auto top-up is managed",
+    Write.ADD_CARD: "Adding a payment method is done",
+    Write.REMOVE_METHOD: "Removing a payment method is done",
+}
+
+
+class Outcome(Protocol):
+    """What a finished write did: words for a person, and how loudly to say them."""
+
+    @property
+    def severity(self) -> str: ...  # "information" | "warning" | "error"
+
+    def message(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class PromoRedeemed:
+    change: models.PrepaidBalanceChange
+    severity: str = "information"
+
+    def message(self) -> str:
+        if self.change.credit_cents is None:
+            return "promo code applied (the answer did not say for how much: see the ledger)."
+        return f"promo code applied, {format_cents(self.change.credit_cents, sign=True)} in credits."
+
+
+@dataclass(frozen=True)
+class LimitSet:
+    asked: int
+    applied: int | None  # None: the answer did not say what applies
+
+    @property
+    def severity(self) -> str:
+        return "information" if self.applied is not None else "warning"
+
+    def message(self) -> str:
+        if self.applied is None:
+            return (f"invoiced billing limit of {format_cents(self.asked)} requested; the answer did not say "
+                    "what applies — refreshing to read the limit in force.")
+        return f"invoiced billing limit is now {format_cents(self.applied)}."
+
+
+@dataclass(frozen=True)
+class InvoicedRequested:
+    status: models.InvoicedBilling
+    severity: str = "information"
+
+    def message(self) -> str:
+        return "monthly invoiced billing requested; xAI sales gets in touch."
+
+
+@dataclass(frozen=True)
+class AutoTopUpSaved:
+    auto: models.AutoTopUp
+    severity: str = "information"
+
+    def message(self) -> str:
+        return f"auto top-up {'saved' if self.auto.enabled else 'disabled'}."
+
+
+@dataclass(frozen=True)
+class DefaultChanged:
+    method: models.PaymentMethod
+    severity: str = "information"
+
+    def message(self) -> str:
+        return f"{self.method.label()} is now the default payment method."
+
+
+@dataclass(frozen=True)
+class CardAdded:
+    method: models.PaymentMethod
+    severity: str = "information"
+
+    def message(self) -> str:
+        return f"{self.method.label()} added."
+
+
+@dataclass(frozen=True)
+class MethodRemoved:
+    method: models.PaymentMethod
+    successor: models.PaymentMethod | None
+    severity: str = "information"
+
+    def message(self) -> str:
+        then = f"; {self.successor.label()} is the default" if self.successor else ""
+        return f"{self.method.label()} removed{then}."
+
+
+@dataclass(frozen=True)
+class BillingDetailsSaved:
+    info: models.BillingInfo
+    severity: str = "information"
+
+    def message(self) -> str:
+        return "billing details saved. New invoices will show them."
+
+
+#: Told about every finished write: (write, outcome or None, error or None).
+Finished = Callable[[Write, Any, "Exception | None"], None]
+
+
+class TeamActions:
+    """The writes of one team, over one client. Build it with `Session.actions_for(team)`."""
+
+    def __init__(self, client: ManagementClient, team_id: str, team_name: str, *, read_only: bool = False,
+                 type_name_from: int = TYPE_NAME_FROM_CENTS, on_finished: Finished | None = None) -> None:
+        self._client = client
+        self.team_id = team_id
+        self.team_name = team_name
+        self.read_only = read_only
+        self.type_name_from = type_name_from
+        self.on_finished = on_finished
+
+    @property
+    def short_id(self) -> str:
+        return self.team_id[:8]
+
+    @property
+    def console_url(self) -> str:
+        return console_billing_url(self.team_id)
+
+    def team_line(self) -> str:
+        """The first line of every confirmation: which team, and that it is everyone's."""
+        return f"Team      {self.team_name} ({self.short_id}) — applies to every user of this team"
+
+    # ------------------------------------------------------------------ before asking
+
+    async def unavailable(self, write: Write) -> str | None:
+        """Why `write` cannot be done here, in words (None: it can). A console-only write is
+        available only on a server that has said it is the sandbox; nothing is sent otherwise
+        but, when no answer is on hand yet, the one read that tells."""
+        if self.read_only:
+            return f"Read-only mode: you cannot {write.value} (started with --read-only)."
+        if write in CONSOLE_ONLY and not await self._client.identify():
+            return f"{CONSOLE_ONLY[write]} in the xAI console, not through the Management API: {self.console_url}"
+        return None
+
+    async def payment_choices(self) -> list[models.PaymentMethod] | None:
+        """The methods a purchase may be charged to, or None where the server charges the default
+        without saying which it is (the real API: no choice is offered, nothing is guessed)."""
+        if not await self._client.identify():
+            return None
+        return (await self._client.list_payment_methods(self.team_id)).payment_methods
+
+    def known_default(self, methods: list[models.PaymentMethod]) -> models.PaymentMethod | None:
+        return models.default_method(methods, self._client.known_defaults.get(self.team_id))
+
+    def needs_typed_name(self, write: Write, *, cents: int = 0, removes_default: bool = False) -> bool:
+        """Large purchases and removing the default method are confirmed by typing the team's name."""
+        return (write is Write.BUY and cents >= self.type_name_from) or (
+            write is Write.REMOVE_METHOD and removes_default)
+
+    # ------------------------------------------------------------------ writes
+
+    async def buy(self, cents: int, *, payment_method_id: str | None = None, bank_transfer: bool = False,
+                  idempotency_key: str | None = None, on_progress: Callable[[str], None] | None = None) -> Purchase:
+        """One top-up (core.purchase: the $25 minimum, pending top-ups, the charge followed)."""
+        from xconsole.core.billing import minimum_purchase_problem
+        from xconsole.core.purchase import buy_credits
+
+        self._allowed(Write.BUY)
+        problem = minimum_purchase_problem(cents)
+        if problem:
+            raise errors.Validation(problem, field="amount")
+        return await self._run(Write.BUY, lambda: buy_credits(
+            self._client, self.team_id, cents, payment_method_id=payment_method_id, bank_transfer=bank_transfer,
+            idempotency_key=idempotency_key or str(uuid.uuid4()), on_progress=on_progress))
+
+    async def redeem_promo(self, code: str) -> PromoRedeemed:
+        self._allowed(Write.PROMO)
+        code = code.strip()
+        if not code:
+            raise errors.Validation("Enter the code", field="code")
+
+        async def send() -> PromoRedeemed:
+            return PromoRedeemed(await self._client.redeem_promo_code(self.team_id, code))
+
+        return await self._run(Write.PROMO, send)
+
+    async def set_limit(self, cents: int) -> LimitSet:
+        async def send() -> LimitSet:
+            return LimitSet(cents, await self._client.set_soft_spending_limit(self.team_id, cents))
+
+        return await self._run(Write.LIMIT, send)
+
+    async def request_invoiced(self) -> InvoicedRequested:
+        async def send() -> InvoicedRequested:
+            return InvoicedRequested(await self._client.request_invoiced_billing(self.team_id))
+
+        return await self._run(Write.REQUEST_INVOICED, send)
+
+    async def save_auto_top_up(self, settings: models.AutoTopUpSettings) -> AutoTopUpSaved:
+        from xconsole.core.billing import validate_auto_top_up
+
+        self._allowed(Write.AUTO_TOP_UP)
+        problems = validate_auto_top_up(settings)
+        if problems:
+            field, message = next(iter(problems.items()))
+            raise errors.Validation(message, field=f"autoTopUp.{field}")
+
+        async def send() -> AutoTopUpSaved:
+            return AutoTopUpSaved(await self._client.set_auto_top_up(self.team_id, settings))
+
+        return await self._run(Write.AUTO_TOP_UP, send)
+
+    async def make_default(self, method: models.PaymentMethod) -> DefaultChanged:
+        async def send() -> DefaultChanged:
+            await self._client.set_default_payment_method(self.team_id, method.payment_method_id)
+            return DefaultChanged(method)
+
+        return await self._run(Write.MAKE_DEFAULT, send)
+
+    async def add_card(self, card: models.CardInput) -> CardAdded:
+        async def send() -> CardAdded:
+            return CardAdded(await self._client.add_card(self.team_id, card))
+
+        return await self._run(Write.ADD_CARD, send)
+
+    async def remove_method(self, method: models.PaymentMethod, methods: list[models.PaymentMethod],
+                            successor: models.PaymentMethod | None = None) -> MethodRemoved:
+        """Remove `method` from the team's `methods`; `successor` first becomes the default when
+        the removed one is the default. The last method on file is never removed."""
+        self._allowed(Write.REMOVE_METHOD)
+        if len(methods) <= 1:
+            raise errors.Validation("The last payment method on file cannot be removed.")
+        if successor is not None and successor.payment_method_id == method.payment_method_id:
+            raise errors.Validation("Choose another method as the new default.")
+
+        async def send() -> MethodRemoved:
+            # The default changes only where the removal can follow: never on the real API,
+            # where removing is console-only and the default would change for nothing.
+            if not await self._client.identify(answered_since=time.monotonic()):
+                raise errors.NotSupportedByApi(f"{CONSOLE_ONLY[Write.REMOVE_METHOD]} in the xAI console, not "
+                                               "through the Management API", console_url=self.console_url)
+            if successor is not None:
+                await self._client.set_default_payment_method(self.team_id, successor.payment_method_id)
+            await self._client.remove_payment_method(self.team_id, method.payment_method_id)
+            return MethodRemoved(method, successor)
+
+        return await self._run(Write.REMOVE_METHOD, send)
+
+    async def save_billing_details(self, info: models.BillingInfo) -> BillingDetailsSaved:
+        async def send() -> BillingDetailsSaved:
+            await self._client.set_billing_info(self.team_id, info)
+            return BillingDetailsSaved(info)
+
+        return await self._run(Write.BILLING_DETAILS, send)
+
+    # ------------------------------------------------------------------ plumbing
+
+    def _allowed(self, write: Write) -> None:
+        """Read-only mode refuses every write first, before any other check."""
+        if self.read_only:
+            raise errors.PermissionDenied(f"Read-only mode: you cannot {write.value} (started with --read-only)")
+
+    async def _run(self, write: Write, send: Callable[[], Awaitable[Any]]) -> Any:
+        self._allowed(write)
+        try:
+            outcome = await send()
+        except BaseException as exc:  # cancelled too: whoever listens reads the team again
+            self._tell(write, None, exc)
+            raise
+        self._tell(write, outcome, None)
+        return outcome
+
+    def _tell(self, write: Write, outcome: Any, error: BaseException | None) -> None:
+        if self.on_finished is None:
+            return
+        try:
+            self.on_finished(write, outcome, error)
+        except Exception:  # a listener's bug never turns a done write into a failed one
+            log.exception("on_finished failed after %s", write.value)
+
+
+def describe_error(exc: BaseException) -> str:
+    """An exception in a person's words: the API's title and message, or the type for a bug."""
+    if isinstance(exc, errors.ApiError):
+        return f"{exc.title}: {exc.message}"
+    message = getattr(exc, "message", None) or str(exc)
+    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__

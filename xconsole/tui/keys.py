@@ -1,0 +1,49 @@
+"""Help (`?`) and the command palette, both read from the bindings: one list of keys, no copies.
+
+A binding takes part when it has an `id` and a description; its tooltip, when set, is the longer
+wording help shows.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.binding import Binding
+
+from xconsole.tui.widgets.nav_bar import SCREENS
+
+if TYPE_CHECKING:
+    from textual.app import App
+    from textual.screen import Screen
+
+
+def documented(bindings: object) -> list[Binding]:
+    return [b for b in bindings or () if isinstance(b, Binding) and b.id and b.description]  # type: ignore[attr-defined]
+
+
+def key_text(binding: Binding) -> str:
+    if binding.key_display:
+        return binding.key_display
+    return " / ".join(k.strip().replace("question_mark", "?").replace("slash", "/") for k in binding.key.split(","))
+
+
+def screen_title(screen: Screen) -> str:
+    mode = getattr(screen, "MODE", "")
+    return next((title for m, _k, _l, title in SCREENS if m == mode), "xconsole")
+
+
+def section(screen_or_class: object) -> str:
+    """The palette's prefix for a screen's own keys: "Spend", "Payments", ..."""
+    mode = getattr(screen_or_class, "MODE", "")
+    return next((label for m, _k, label, _t in SCREENS if m == mode), "Screen")
+
+
+def help_rows(app: App, screen: Screen) -> list[tuple[str, str]]:
+    """(key, what it does): this screen's keys first, then the app's, then the palette."""
+    rows = [(key_text(b), b.tooltip or b.description) for b in documented(getattr(screen, "BINDINGS", ()))]
+    nav = [b for b in documented(app.BINDINGS) if b.id.startswith("nav.")]
+    if nav:
+        rows.append((f"{nav[0].key}-{nav[-1].key}", ", ".join(b.description for b in nav)))
+    rows += [(key_text(b), b.tooltip or b.description) for b in documented(app.BINDINGS) if not b.id.startswith("nav.")]
+    rows.append((app.COMMAND_PALETTE_BINDING, "Command palette: every action"))
+    return rows
