@@ -2,7 +2,8 @@
 
 Long histories (the sandbox's large team has 10,000) are read by period with `since.*`: first
 this month, so rows appear at once, then back to January of last year, and older
-years only when asked for. Filtering happens here, on plain precomputed text, never in a widget.
+years only when asked for. Choosing by year, kind and status happens here (`InvoiceListing.select`);
+the TUI's `/` filter runs in its table widget over the plain text precomputed here (`texts`).
 """
 
 from __future__ import annotations
@@ -19,8 +20,6 @@ from xconsole.core.money import format_cents
 #: Months read first, so rows appear at once even on a huge history (this month only); the
 #: second read, back to January of last year, follows straight after.
 FIRST_WINDOW_MONTHS = 1
-KINDS = ("prepaid", "monthly", "subscriptions")
-STATUSES = ("PAID", "PENDING", "FAILED", "WILL_NEVER_BE_CHARGED", "INVALID", "UNKNOWN")
 STATUS_LABEL = {"PAID": "paid", "PENDING": "pending", "FAILED": "failed", "WILL_NEVER_BE_CHARGED": "not charged",
                 "INVALID": "invalid", "UNKNOWN": "unknown"}
 
@@ -49,10 +48,6 @@ class InvoiceFilter:
     kind: str | None = None
     status: str | None = None
     text: str = ""
-
-    def earliest_needed(self) -> Month | None:
-        """The oldest month this filter can show, or None for all history."""
-        return (self.year, 1) if self.year else None
 
 
 def newest_first(invoices: Iterable[T]) -> list[T]:

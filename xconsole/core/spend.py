@@ -38,11 +38,6 @@ class SpendSnapshot:
         """The default payment method when known (sandbox marker, or set by us), else None."""
         return models.default_method(self.payment_methods.payment_methods, self.known_default_id)
 
-    @property
-    def full_days(self) -> list[int]:
-        """Spend of complete days (today excluded), for the runway."""
-        return [cents for _day, cents in self.daily[:-1]]
-
 
 def range_request(start: date, today: date, unit: models.TimeUnit, group_by: list[str] | None = None) -> models.AnalyticsRequest:
     """Usage from the start of `start` to the end of `today` (UTC days; the end is exclusive)."""

@@ -23,10 +23,6 @@ class Clock:
     def frozen(cls, at: datetime = FROZEN_NOW) -> Clock:
         return cls(frozen_at=at)
 
-    @property
-    def is_frozen(self) -> bool:
-        return self._frozen_at is not None
-
     def now(self) -> datetime:
         with self._lock:
             base = self._frozen_at if self._frozen_at is not None else _wall()

@@ -192,11 +192,6 @@ class Store:
         with self._lock:
             return self._conn.execute("SELECT COUNT(*) FROM teams").fetchone()[0] == 0
 
-    def get_meta(self, key: str) -> str | None:
-        with self._lock:
-            row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-            return row[0] if row else None
-
     def close(self) -> None:
         with self._lock:
             self._conn.close()

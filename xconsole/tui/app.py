@@ -24,7 +24,6 @@ from xconsole.tui.store import TeamDataChanged, TeamStore, TeamUnreachable, Writ
 if TYPE_CHECKING:
     from xconsole.core.numbers_cache import CachedNumbers
     from xconsole.core.session import Session, TeamHandle
-    from xconsole.tui.state import TeamData
 
 START_TIME = time.perf_counter()
 
@@ -103,9 +102,6 @@ class XConsoleApp(App[int]):
     def team(self) -> TeamHandle | None:
         """The active team."""
         return self.store.team
-
-    def active_data(self) -> TeamData | None:
-        return self.store.data()
 
     def notify(self, message: str, *, title: str = "", severity: str = "information",  # type: ignore[override]
                timeout: float | None = None, markup: bool = True) -> None:

@@ -47,6 +47,3 @@ class TeamData(Resource):
     @property
     def snapshot(self) -> SpendSnapshot | None:
         return self.value
-
-    def mark_loaded(self, snapshot: SpendSnapshot) -> None:
-        self.loaded(snapshot)

@@ -1,0 +1,135 @@
+"""The one flow of the TUI: failures always end in a visible state, styles stay with their screen,
+help and palette come from the bindings, large or risky writes ask for the team's name, and
+every write's outcome is announced (WriteFinished) for the team it was made for."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input
+
+from xconsole.core.actions import Write
+from xconsole.tui.screens.buy_credits import BuyCreditsScreen
+from xconsole.tui.screens.confirm import ConfirmActionScreen
+from xconsole.tui.store import WriteFinished
+from tests.tui.harness import delayed_sandbox_app, embedded, palette, plain, sandbox_app, settle, type_text
+
+
+async def test_a_loader_that_fails_unexpectedly_shows_an_error_not_endless_loading(monkeypatch):
+    import xconsole.core.invoices as invoices
+
+    async def broken(*_args, **_kwargs):
+        raise RuntimeError("the answer could not be handled")
+
+    monkeypatch.setattr(invoices, "load_invoices", broken)
+    app = sandbox_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("4")
+        await settle(pilot)
+        status = plain(app.screen.query_one("#invoice-status"))
+        assert "Loading" not in status
+        assert "RuntimeError" in status and "r retries" in status
+        monkeypatch.undo()  # fixed: r reads again and the list appears
+        await pilot.press("r")
+        await settle(pilot)
+        assert "invoices (since" in plain(app.screen.query_one("#invoice-status"))
+
+
+async def test_a_screens_styles_do_not_leak_into_dialogs():
+    """Visiting Auto top-up (narrow money fields) leaves the Add card dialog's fields wide."""
+    app = sandbox_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        for key in ("2", "3", "a"):
+            await pilot.press(key)
+            await settle(pilot)
+        assert app.screen.query_one("#card-expiry", Input).size.width > 16
+        assert app.screen.query_one("#card-cvc", Input).size.width > 16
+
+
+async def test_palette_lists_each_action_once_and_runs_a_screen_action_from_anywhere():
+    from xconsole.tui.commands import ConsoleCommands
+
+    app = sandbox_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        provider = ConsoleCommands(app.screen)
+        titles = [title for title, _run, _help in provider._commands()]
+        assert len(titles) == len(set(titles)), [t for t in titles if titles.count(t) > 1]
+        assert [t.lower() for t in titles].count("spend: buy credits") == 1
+        assert "Payments: Make default" in titles and "Go: Payment methods" in titles
+        await palette(pilot, "Spend: Buy credits")
+        assert isinstance(app.screen, BuyCreditsScreen) and app.current_mode == "spend"
+
+
+async def test_help_lists_this_screens_bindings_and_the_apps_once():
+    from xconsole.tui.keys import documented, help_rows
+    from xconsole.tui.screens.help import HelpScreen
+
+    app = sandbox_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        rows = help_rows(app, app.screen)
+        descriptions = [what for _key, what in rows]
+        for binding in documented(app.screen.BINDINGS):
+            assert (binding.tooltip or binding.description) in descriptions
+        assert len(rows) == len(set(rows))
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        text = "\n".join(plain(s) for s in app.screen.query(".help-keys"))
+        assert "Remove the highlighted method" in text and "Team switcher" in text
+
+
+async def test_a_purchase_from_the_threshold_needs_the_team_name_typed():
+    app = delayed_sandbox_app(embedded())
+    finished: list[WriteFinished] = []
+    async with app.run_test(size=(100, 34), message_hook=lambda m: isinstance(m, WriteFinished) and finished.append(m)) as pilot:
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        await type_text(pilot, "1000")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmActionScreen) and app.screen.type_to_confirm == app.team.name
+        await pilot.press("enter")  # nothing typed: nothing sent
+        await type_text(pilot, "Lumen")
+        await pilot.press("enter")  # half the name: still nothing
+        await settle(pilot)
+        assert app.transport.sent("POST", "/prepaid/top-up") == 0 and isinstance(app.screen, ConfirmActionScreen)
+        await type_text(pilot, app.team.name.removeprefix("Lumen"))
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.transport.sent("POST", "/prepaid/top-up") == 1
+        # The app and every listening screen heard of it, for the team it was made for.
+        bought = [m for m in finished if m.write is Write.BUY]
+        assert bought and all(m.team.team_id == app.team.team_id and m.error is None for m in bought)
+        assert any("$1,000.00 of credits bought" in message for message, _severity in app.notices)
+
+
+async def test_below_the_threshold_one_confirmation_is_enough():
+    app = delayed_sandbox_app(embedded())
+    async with app.run_test(size=(100, 34)) as pilot:
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        await type_text(pilot, "999.99")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmActionScreen) and app.screen.type_to_confirm is None
+
+
+@pytest.mark.parametrize("folder", ["screens", "widgets"])
+def test_screens_and_widgets_use_no_private_app_member(folder):
+    """They talk to the store and post messages; the app's private members are its own."""
+    root = Path(__file__).parents[2] / "xconsole" / "tui" / folder
+    found = [f"{path.name}: {m.group(0)}" for path in sorted(root.glob("*.py"))
+             for m in re.finditer(r"\b(?:app|xapp)\._[a-z]\w*", path.read_text())]
+    assert found == []
