@@ -14,7 +14,8 @@ from xconsole.core.actions import Write
 from xconsole.tui.screens.buy_credits import BuyCreditsScreen
 from xconsole.tui.screens.confirm import ConfirmActionScreen
 from xconsole.tui.store import WriteFinished
-from tests.tui.harness import delayed_sandbox_app, embedded, palette, plain, sandbox_app, settle, type_text
+from tests.tui.harness import (delayed_sandbox_app, embedded, palette, plain, sandbox_app, settle, type_text,
+                               wait_until)
 
 
 async def test_a_loader_that_fails_unexpectedly_shows_an_error_not_endless_loading(monkeypatch):
@@ -59,7 +60,7 @@ async def test_palette_lists_each_action_once_and_runs_a_screen_action_from_anyw
         await pilot.press("3")
         await settle(pilot)
         provider = ConsoleCommands(app.screen)
-        titles = [title for title, _run, _help in provider._commands()]
+        titles = [title for title, _run, _help in provider.commands()]
         assert len(titles) == len(set(titles)), [t for t in titles if titles.count(t) > 1]
         assert [t.lower() for t in titles].count("spend: buy credits") == 1
         assert "Payments: Make default" in titles and "Go: Payment methods" in titles
@@ -133,3 +134,60 @@ def test_screens_and_widgets_use_no_private_app_member(folder):
     found = [f"{path.name}: {m.group(0)}" for path in sorted(root.glob("*.py"))
              for m in re.finditer(r"\b(?:app|xapp)\._[a-z]\w*", path.read_text())]
     assert found == []
+
+
+async def test_a_write_is_for_the_team_of_the_key_press_even_if_the_team_changes_at_once():
+    """`d` then `]` at once: the confirmation (if any) names the team the card belongs to, and
+    nothing reaches the other team."""
+    app = delayed_sandbox_app(embedded())
+    async with app.run_test(size=(100, 34)) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        lumen = app.team
+        await pilot.press("j", "d", "right_square_bracket")
+        await settle(pilot)
+        if isinstance(app.screen, ConfirmActionScreen):
+            assert "Lumen Labs" in plain(app.screen.query(".confirm-line").first()) and app.team == lumen
+            await pilot.press("escape")
+            await settle(pilot)
+        posted = [r for r in app.transport.requests if r.method == "POST" and r.url.path.endswith("/default")]
+        assert all(lumen.team_id in r.url.path for r in posted)
+
+
+async def test_the_palette_cannot_switch_team_under_an_open_dialog():
+    from xconsole.tui.commands import ConsoleCommands
+
+    app = sandbox_app()
+    async with app.run_test(size=(100, 34)) as pilot:
+        await settle(pilot)
+        team = app.team
+        await pilot.press("p")
+        await settle(pilot)
+        assert isinstance(app.screen, BuyCreditsScreen)
+        titles = [title for title, _run, _help in ConsoleCommands(app.screen).commands()]
+        assert not [t for t in titles if t.startswith(("Team:", "Go:"))]
+        await pilot.press("right_square_bracket")  # typed into the amount, never a team switch
+        await settle(pilot)
+        assert app.team == team and isinstance(app.screen, BuyCreditsScreen)
+
+
+async def test_nothing_opens_over_a_confirmation_while_it_sends_and_its_answer_closes_it():
+    app = delayed_sandbox_app(embedded())
+    async with app.run_test(size=(100, 34)) as pilot:
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        await type_text(pilot, "25")
+        await pilot.press("enter")
+        await settle(pilot)
+        app.transport.hold(app.team.team_id)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: app.transport.in_flight(app.team.team_id) > 0)
+        await pilot.press("question_mark")  # refused while sending
+        await pilot.press("escape")  # and so is going back
+        assert isinstance(app.screen, ConfirmActionScreen) and app.screen.busy
+        app.transport.release(app.team.team_id)
+        await settle(pilot)
+        assert not isinstance(app.screen, (ConfirmActionScreen, BuyCreditsScreen))
+        assert app.transport.sent("POST", "/prepaid/top-up") == 1

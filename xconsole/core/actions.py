@@ -289,7 +289,13 @@ class TeamActions:
                                                "through the Management API", console_url=self.console_url)
             if successor is not None:
                 await self._client.set_default_payment_method(self.team_id, successor.payment_method_id)
-            await self._client.remove_payment_method(self.team_id, method.payment_method_id)
+            try:
+                await self._client.remove_payment_method(self.team_id, method.payment_method_id)
+            except errors.ApiError as exc:
+                if successor is None:
+                    raise
+                raise PartlyDone(f"{successor.label()} is now the default, but {method.label()} was not removed: "
+                                 f"{describe_error(exc)}") from exc
             return MethodRemoved(method, successor)
 
         return await self._run(Write.REMOVE_METHOD, send)
@@ -325,6 +331,23 @@ class TeamActions:
             self.on_finished(write, outcome, error)
         except Exception:  # a listener's bug never turns a done write into a failed one
             log.exception("on_finished failed after %s", write.value)
+
+
+def describe_write_error(exc: BaseException) -> str:
+    """Why a write is not known to be done, in words that never claim "nothing happened" when
+    the request may have gone through (no answer, or an answer we could not read)."""
+    if isinstance(exc, PartlyDone):
+        return exc.message
+    if isinstance(exc, (errors.Unavailable, errors.ProtocolError)):
+        return (f"no clear answer ({describe_error(exc)}): it may have been applied — the team was read "
+                "again; check it before trying again.")
+    return f"not done — {describe_error(exc)}"
+
+
+class PartlyDone(errors.ApiError):
+    """A write of two steps whose first step went through and second did not."""
+
+    title = "Partly done"
 
 
 def describe_error(exc: BaseException) -> str:

@@ -8,11 +8,11 @@ its own actions: this file knows no endpoint and no form.
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
@@ -125,11 +125,15 @@ class XConsoleApp(App[int]):
         from xconsole.tui.screens.startup_error import StartupErrorScreen
 
         try:
-            session = await self.session_factory()
-        except Exception as exc:  # shown to the user, never swallowed
+            await self._open_session()
+        except Exception as exc:  # shown to the user, never swallowed: no endless "starting…"
             message = exc.format_message() if hasattr(exc, "format_message") else f"{type(exc).__name__}: {exc}"
             self.push_screen(StartupErrorScreen(message))
-            return
+
+    async def _open_session(self) -> None:
+        from xconsole.tui.screens.startup_error import StartupErrorScreen
+
+        session = await self.session_factory()
         self.store.start(session)
         self.watch(self, "theme", self._remember_theme, init=False)
         if not session.teams:
@@ -162,13 +166,15 @@ class XConsoleApp(App[int]):
 
     @on(ShowTeam)
     def _show_team(self, event: ShowTeam) -> None:
+        if self._dialog_open():
+            return
         self.switch_team(event.team)
         if event.mode:
             self.action_mode(event.mode)
 
     def _neighbour(self, step: int) -> None:
         teams = self.store.teams
-        if not teams or self.team is None:
+        if not teams or self.team is None or self._dialog_open():
             return
         index = next((i for i, t in enumerate(teams) if t.team_id == self.team.team_id), 0)
         self.switch_team(teams[(index + step) % len(teams)])
@@ -185,7 +191,8 @@ class XConsoleApp(App[int]):
         if self.session is None:
             self.notify("Still starting…")
             return
-        self.push_screen(TeamSwitcher(self.store))
+        if not self._dialog_open():
+            self.push_screen(TeamSwitcher(self.store))
 
     @on(AddTeam)
     def _add_team_asked(self) -> None:
@@ -209,7 +216,7 @@ class XConsoleApp(App[int]):
         self.push_screen(AddTeamScreen(self.store, first_run=first_run, name=name, team_id=team_id, reason=reason), added)
 
     def action_refresh(self) -> None:
-        if self.team is not None:
+        if self.team is not None and not self._dialog_open():
             self.store.refresh(self.team)
 
     # ------------------------------------------------------------------ what the store says
@@ -275,15 +282,23 @@ class XConsoleApp(App[int]):
     #: confirmation can never end up under another team's name.
     NAVIGATION = frozenset({"next_team", "prev_team", "switch_team", "mode", "refresh"})
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+    def _dialog_open(self) -> bool:
+        """A dialog is open: navigation waits, whichever way it was asked for (key, palette,
+        message), so a confirmation never ends up under another team's name."""
         from textual.screen import ModalScreen
 
-        if action in self.NAVIGATION and isinstance(self.screen, ModalScreen):
+        return isinstance(self.screen, ModalScreen)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in self.NAVIGATION and self._dialog_open():
+            return False
+        # While a dialog sends (a confirmed write), nothing opens over it: its answer closes it.
+        if action in ("help", "command_palette") and getattr(self.screen, "busy", False):
             return False
         return True
 
     def action_mode(self, mode: str) -> None:
-        if self.current_mode == mode:
+        if self.current_mode == mode or self._dialog_open():
             return
         # Textual masks a mode switch by pausing updates for 50 ms, which a screen built on an
         # earlier visit does not need: it is back, with cached data, in the next frame.
@@ -295,6 +310,10 @@ class XConsoleApp(App[int]):
 
     def delay_update(self, delay: float = 0.05) -> None:
         super().delay_update(0.001 if self._instant_switch else delay)
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        # "App: Quit" comes from our bindings (tui/commands.py): Textual's own would be a second one.
+        return (command for command in super().get_system_commands(screen) if command.title != "Quit")
 
     def action_help(self) -> None:
         from xconsole.tui.keys import help_rows, screen_title

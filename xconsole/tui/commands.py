@@ -14,6 +14,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.screen import ModalScreen
 
 from xconsole.tui.keys import documented, key_text, section
 from xconsole.tui.messages import AddTeam, ShowTeam
@@ -43,10 +44,17 @@ def _screen_class(mode: str) -> type[Screen]:
 
 
 class ConsoleCommands(Provider):
-    def _commands(self) -> list[Command]:
+    def commands(self) -> list[Command]:
+        """(title, run, help) of every command on offer here, each once."""
         app: Any = self.app
         store = app.store
         commands: list[Command] = []
+        here = self.screen
+        if isinstance(here, ModalScreen):
+            # Over a dialog: only its own keys. Going elsewhere waits until it is closed.
+            return [(f"{here.__class__.__name__.removesuffix('Screen')}: {b.description}",
+                     partial(self._run_here, here, b.action), f"Key {key_text(b)}")
+                    for b in documented(getattr(here, "BINDINGS", ()))]
         for binding in documented(app.BINDINGS):
             prefix = "Go" if binding.id.startswith("nav.") else "Team" if binding.id.startswith("team.") else "App"
             commands.append((f"{prefix}: {binding.tooltip or binding.description}",
@@ -56,8 +64,7 @@ class ConsoleCommands(Provider):
         if store.session is not None and store.session.can_add_teams:
             commands.append(("Team: add a team…", partial(app.post_message, AddTeam()),
                              "Validate a management key and register it"))
-        # This screen's keys (modal or not), then every team screen's, each once.
-        here = self.screen
+        # This screen's keys, then every team screen's, each once.
         seen: set[tuple[str, str]] = set()
         for binding in documented(getattr(here, "BINDINGS", ())):
             seen.add((getattr(here, "MODE", ""), binding.action))
@@ -85,12 +92,12 @@ class ConsoleCommands(Provider):
         app.call_after_refresh(lambda: app.run_action(action, app.screen))
 
     async def discover(self) -> Hits:
-        for text, callback, help_text in self._commands():
+        for text, callback, help_text in self.commands():
             yield DiscoveryHit(text, callback, help=help_text)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for text, callback, help_text in self._commands():
+        for text, callback, help_text in self.commands():
             score = matcher.match(text)
             if score > 0:
                 yield Hit(score, matcher.highlight(text), callback, help=help_text)

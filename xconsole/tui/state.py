@@ -24,13 +24,20 @@ class Resource:
     generation: int = 0  # bumps with every good answer, to order them
     fetched_at: float | None = None  # time.monotonic() of the last good answer
     attempt: int = 0  # the read in flight; an older, cancelled one leaves the flags alone
+    retry_timer: Any = None  # the planned automatic retry (a Textual Timer), at most one
 
     @property
     def stale(self) -> bool:
         """Showing older data because the last read failed."""
         return self.value is not None and self.error is not None
 
+    def stop_retry(self) -> None:
+        if self.retry_timer is not None:
+            self.retry_timer.stop()
+            self.retry_timer = None
+
     def loaded(self, value: Any) -> None:
+        self.stop_retry()
         self.value = value
         self.fetched_at = time.monotonic()
         self.error = self.error_kind = None

@@ -32,8 +32,11 @@ log = logging.getLogger("xconsole.tui")
 #: Automatic retries after a failed read: 2 s, 4 s, ... up to a minute.
 RETRY_FIRST_S = 2.0
 RETRY_MAX_S = 60.0
-#: The resource name of the spend snapshot (the team's entry itself).
+#: The resource name of the spend snapshot (the team's entry itself), and of the others.
 SNAPSHOT = "snapshot"
+BILLING_INFO = "billing_info"
+INVOICES = "invoices"
+FIRST_WINDOW = object()  # `invoices(since=...)`: the first, quick period
 
 Fetch = Callable[[Any], Awaitable[Any]]  # (the team's client) -> value
 
@@ -164,6 +167,26 @@ class TeamStore:
             self._read(team, res, name, fetch, again=lambda: self._want(team, res))
         return res
 
+    # The reads single screens need, named so no screen picks an endpoint.
+
+    def billing_info(self, team: TeamHandle) -> Resource:
+        return self.ensure(team, BILLING_INFO, lambda client: client.get_billing_info(team.team_id))
+
+    def invoice(self, team: TeamHandle, invoice_id: str, *, force: bool = False) -> Resource:
+        """One invoice in full (its lines), kept with the team's data."""
+        return self.ensure(team, f"invoice:{invoice_id}", lambda client: client.get_invoice(team.team_id, invoice_id),
+                           force=force)
+
+    def invoices(self, team: TeamHandle, since: Any = FIRST_WINDOW) -> Resource:
+        """The team's invoices from month `since` (None: all history; FIRST_WINDOW: this month,
+        by the server's calendar), read again even when some are on hand."""
+        from xconsole.core.invoices import first_window, load_invoices
+
+        def fetch(client: Any) -> Any:
+            return load_invoices(client, team.team_id, first_window(client.today()) if since is FIRST_WINDOW else since)
+
+        return self.ensure(team, INVOICES, fetch, force=True)
+
     def refresh(self, team: TeamHandle) -> None:
         """After `r` or a write: the snapshot now, every screen's own data when next shown."""
         data = self.cache.get(team.team_id)
@@ -180,6 +203,7 @@ class TeamStore:
         """The one loader: any failure ends in `res.error` (shown with "r retries"), never in an
         endless "Loading…"; network trouble is retried by itself, 2 s, 4 s, ... a minute."""
         res.loading, res.wanted = True, False
+        res.stop_retry()  # this read replaces any planned one: never two retry chains
         res.attempt += 1
         attempt = res.attempt
         self._changed(team.team_id)
@@ -217,7 +241,8 @@ class TeamStore:
             res.error, res.error_kind = describe_error(exc), "network"
             if exc.worth_retrying_later:
                 res.retry_delay = next_retry_delay(res.retry_delay)
-                self._app.set_timer(res.retry_delay, again)
+                res.stop_retry()
+                res.retry_timer = self._app.set_timer(res.retry_delay, again)
         else:  # a bug or an answer we could not handle: said, logged, and r tries again
             log.exception("reading %s for team %s failed", type(exc).__name__, team.team_id)
             res.error, res.error_kind = f"Could not read this team's data ({describe_error(exc)})", "bug"

@@ -27,7 +27,13 @@ class AddCardScreen(ModalScreen["CardAdded | None"]):
         .card-half { width: 1fr; height: auto; }
     }
     """
-    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="card.cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="card.cancel")]
+
+    busy = False  # the card is on its way: the dialog waits for the answer
+
+    def action_cancel(self) -> None:
+        if not self.busy:
+            self.dismiss(None)
 
     def __init__(self, actions: TeamActions, today: date) -> None:
         super().__init__()
@@ -101,7 +107,7 @@ class AddCardScreen(ModalScreen["CardAdded | None"]):
 
     @on(Button.Pressed, "#card-cancel")
     def _cancel(self) -> None:
-        self.dismiss(None)
+        self.action_cancel()
 
     def submit(self) -> None:
         from xconsole.core import models
@@ -122,27 +128,32 @@ class AddCardScreen(ModalScreen["CardAdded | None"]):
         self.query_one("#card-number", Input).value = ""
         self.query_one("#card-cvc", Input).value = ""
         button.disabled = True
+        self.busy = True
+        self.query_one("#card-cancel", Button).disabled = True
         self.query_one("#card-status", Label).update("Adding…")
         self._send(card)
+
+    def _send_failed(self, status: str) -> None:
+        self.query_one("#card-status", Label).update(status)
+        self.busy = False
+        self.query_one("#card-add", Button).disabled = False
+        self.query_one("#card-cancel", Button).disabled = False
 
     @work(exclusive=True, group="add-card", exit_on_error=False)
     async def _send(self, card: object) -> None:
         from xconsole.core import errors
+        from xconsole.core.actions import describe_write_error
 
         try:
             added = await self.actions.add_card(card)  # type: ignore[arg-type]
-        except errors.ApiError as exc:
-            field = (exc.field or "").removeprefix("card.") if isinstance(exc, errors.Validation) else ""
+        except errors.Validation as exc:
+            field = (exc.field or "").removeprefix("card.")
             target = {"number": "number", "expMonth": "expiry", "expYear": "expiry", "cvc": "cvc"}.get(field)
-            self.query_one("#card-status", Label).update(
-                f"{exc.message} — enter the number again to retry" if target == "number" else exc.message)
+            self._send_failed(f"{exc.message} — enter the number again to retry" if target == "number" else exc.message)
             if target:
                 self.query_one(f"#card-{target}-error", Label).update(exc.message)
-            self.query_one("#card-add", Button).disabled = False
         except Exception as exc:  # noqa: BLE001 - said in the dialog, never lost
-            from xconsole.core.actions import describe_error
-
-            self.query_one("#card-status", Label).update(describe_error(exc))
-            self.query_one("#card-add", Button).disabled = False
+            # No clear answer: it may have been added; the team is read again before any retry.
+            self._send_failed(describe_write_error(exc))
         else:
             self.dismiss(added)

@@ -129,6 +129,11 @@ class AddTeamScreen(ModalScreen["AddedTeam | None"]):
         except errors.ApiError as exc:
             self._fail(status)
             status.update(f"{exc.title}: {exc} — your input is kept; try again.")
+        except Exception as exc:  # noqa: BLE001 - said, never an endless "Checking…"
+            from xconsole.core.actions import describe_error
+
+            self._fail(status)
+            status.update(f"{describe_error(exc)} — your input is kept; try again.")
         else:
             self.query_one("#key", Input).value = ""  # the key leaves the form once stored
             self.dismiss(added)

@@ -171,7 +171,8 @@ class AutoTopUpScreen(TeamScreen):
         elif auto.blocked_reason:
             usage.append(f"\n⚠ The last due top-up did not happen: {auto.blocked_reason}", style="bold red")
         self.query_one("#auto-usage", Static).update(usage)
-        text = Text("Last auto top-ups\n", style="bold")
+        text = Text()
+        text.append("Last auto top-ups\n", style="bold")
         _append_auto_purchases(text, snap, 5)
         self.query_one("#auto-status", Static).update(text)
 

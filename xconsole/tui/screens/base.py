@@ -34,12 +34,13 @@ if TYPE_CHECKING:
 
 
 class TeamScreen(Screen):
+    DEFAULT_CSS = """
+    TeamScreen #body { height: 1fr; padding: 1 1 0 1; }
+    """
     #: The mode name this screen is shown under (see NavBar.SCREENS).
     MODE: ClassVar[str] = ""
     #: Shown by `?` for this screen.
     HELP: ClassVar[str] = ""
-
-    _stale_while_hidden = False
 
     @property
     def store(self) -> TeamStore:
@@ -78,7 +79,6 @@ class TeamScreen(Screen):
         self.store.unsubscribe(self)
 
     def on_screen_resume(self) -> None:
-        self._stale_while_hidden = False
         self.on_team_data()
 
     @on(TeamDataChanged)
@@ -86,8 +86,7 @@ class TeamScreen(Screen):
         if event.team_id is not None and not self.store.is_active(event.team_id):
             return
         if not self.is_current:
-            self._stale_while_hidden = True  # repainted when shown again
-            return
+            return  # repainted when shown again (on_screen_resume)
         self.on_team_data()
 
     def on_team_data(self) -> None:
@@ -121,40 +120,57 @@ class TeamScreen(Screen):
 
     # ------------------------------------------------------------------ writing
 
-    async def writer(self, write: Write) -> TeamActions | None:
-        """The active team's actions for `write`, or None after saying why it cannot be done
-        (no team yet, read-only, console-only on this server, the key cannot be had)."""
-        team = self.team
+    async def writer(self, write: Write, team: TeamHandle | None) -> TeamActions | None:
+        """`team`'s actions for `write`, or None after saying why it cannot be done (no team,
+        read-only, console-only on this server, the key cannot be had, or the team shown is no
+        longer the one the key was pressed for: then nothing is sent)."""
         if team is None:
             self.notify("No team yet.", severity="warning")
             return None
+        if not self._still_shown(team):
+            return None
         actions = await self.store.actions(team)
         if actions is None:
-            return None
+            return None  # the store said why (keyring, key refused)
         problem = await actions.unavailable(write)
         if problem:
             self.notify(problem, severity="warning", timeout=10)
             return None
-        if not self.store.is_active(team.team_id):
-            return None  # switched away meanwhile: never a dialog under another team's name
-        return actions
+        return actions if self._still_shown(team) else None
+
+    def _still_shown(self, team: TeamHandle) -> bool:
+        if self.store.is_active(team.team_id):
+            return True
+        self.notify(f"The team shown changed: nothing was sent for {team.name}.", severity="warning")
+        return False
+
+    def open_write(self, write: Write, dialog: Callable[[TeamActions], ModalScreen[Any]]) -> None:
+        """A dialog for `write` on the team shown now (buy, promo, limit, add card)."""
+        self._open_write(write, dialog, self.team)  # the team of the key press, not of a later frame
 
     @work(group="write", exclusive=True, exit_on_error=False)
-    async def open_write(self, write: Write, dialog: Callable[[TeamActions], ModalScreen[Any]]) -> None:
-        """A dialog for `write` on the active team (buy, promo, limit, add card)."""
+    async def _open_write(self, write: Write, dialog: Callable[[TeamActions], ModalScreen[Any]],
+                          team: TeamHandle | None) -> None:
         try:
-            actions = await self.writer(write)
+            actions = await self.writer(write, team)
             if actions is not None:
                 self.app.push_screen(dialog(actions))
         except Exception as exc:  # noqa: BLE001 - one handler: said, never lost
             self._write_failed(write.value, exc)
 
+    def confirm_write(self, write: Write, title: str, lines: Sequence[str | Text], label: str,
+                      send: Callable[[TeamActions], Awaitable[Any]], *,
+                      on_error: Callable[[Exception], bool] | None = None, type_name: bool = False,
+                      actions: TeamActions | None = None) -> None:
+        """Confirm (naming the team shown now), then `send(actions)` once. A failure goes to
+        `on_error` (True: shown next to its field) or else to a notification."""
+        self._confirm_write(write, title, lines, label, send, on_error, type_name, self.team, actions)
+
     @work(group="write", exclusive=True, exit_on_error=False)
-    async def confirm_write(self, write: Write, title: str, lines: Sequence[str | Text], label: str,
-                            send: Callable[[TeamActions], Awaitable[Any]], *,
-                            on_error: Callable[[Exception], bool] | None = None, type_name: bool = False) -> None:
-        """Confirm (naming the team), then `send(actions)` once. A failure goes to `on_error`
-        (True: shown next to its field) or else to a notification."""
+    async def _confirm_write(self, write: Write, title: str, lines: Sequence[str | Text], label: str,
+                             send: Callable[[TeamActions], Awaitable[Any]],
+                             on_error: Callable[[Exception], bool] | None, type_name: bool,
+                             team: TeamHandle | None, actions: TeamActions | None) -> None:
         from xconsole.tui.screens.confirm import ConfirmActionScreen, Outcome
 
         def confirmed(outcome: Outcome | None) -> None:
@@ -162,8 +178,9 @@ class TeamScreen(Screen):
                 self._write_failed(title, outcome.error)
 
         try:
-            actions = await self.writer(write)
-            if actions is not None:
+            if actions is None or team is None or actions.team_id != team.team_id:
+                actions = await self.writer(write, team)
+            if actions is not None and self.store.is_active(actions.team_id):
                 # The worker ends here; the dialog runs the write and hands back its outcome.
                 self.app.push_screen(ConfirmActionScreen(
                     title, [actions.team_line(), *lines], label, lambda: send(actions),
@@ -172,6 +189,6 @@ class TeamScreen(Screen):
             self._write_failed(title, exc)
 
     def _write_failed(self, what: str, exc: BaseException) -> None:
-        from xconsole.core.actions import describe_error
+        from xconsole.core.actions import describe_write_error
 
-        self.notify(f"{what[:1].upper()}{what[1:]}: not done — {describe_error(exc)}", severity="error", timeout=10)
+        self.notify(f"{what[:1].upper()}{what[1:]}: {describe_write_error(exc)}", severity="error", timeout=10)

@@ -16,12 +16,12 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, Select, Static
 
 from xconsole.tui.screens.base import TeamScreen
-from xconsole.tui.store import WriteFinished
+from xconsole.tui.store import BILLING_INFO, WriteFinished
 
 if TYPE_CHECKING:
     from xconsole.core.models import BillingInfo
 
-RESOURCE = "billing_info"
+RESOURCE = BILLING_INFO
 NOT_REGENERATED = ("Invoices already issued are never regenerated: only invoices issued from now on "
                    "show these details.")
 TEXT_FIELDS = ("name", "email", "line1", "line2", "city", "state", "postal_code", "country", "tax_number")
@@ -95,7 +95,7 @@ class BillingDetailsScreen(TeamScreen):
             form.display = False
             state.update(Text("Loading…", style="dim"))
             return
-        res = store.ensure(team, RESOURCE, lambda client: client.get_billing_info(team.team_id))
+        res = store.billing_info(team)
         info: BillingInfo | None = res.value
         form.display = info is not None
         text = Text()

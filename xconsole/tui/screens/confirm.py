@@ -115,6 +115,11 @@ class ConfirmActionScreen(ModalScreen[Outcome]):
         self.query_one("#confirm-status", Label).update("Sending…")
         self._run()
 
+    @property
+    def busy(self) -> bool:
+        """Sending: nothing may open over it (the app refuses help and the palette meanwhile)."""
+        return self.running
+
     def progress(self, text: str) -> None:
         """What the running action is doing now (e.g. following a charge in the ledger)."""
         self.query_one("#confirm-status", Label).update(text)
@@ -122,8 +127,9 @@ class ConfirmActionScreen(ModalScreen[Outcome]):
     @work(exclusive=True, group="confirm", exit_on_error=False)
     async def _run(self) -> None:
         try:
-            result = await self.action_fn()
+            outcome = Outcome(result=await self.action_fn())
         except Exception as exc:  # handed to the caller, which explains it
-            self.dismiss(Outcome(error=exc))
-        else:
-            self.dismiss(Outcome(result=result))
+            outcome = Outcome(error=exc)
+        if self.is_attached:
+            self.pop_until_active()  # whatever opened over it (a key or keyring dialog) goes first
+        self.dismiss(outcome)

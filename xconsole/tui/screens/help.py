@@ -13,7 +13,6 @@ from textual.widgets import Label, Static
 class HelpScreen(ModalScreen[None]):
     DEFAULT_CSS = """
     HelpScreen {
-        #help { height: 20; }
         .help-keys { color: $foreground; }
     }
     """
@@ -31,7 +30,7 @@ class HelpScreen(ModalScreen[None]):
         keys.add_column()  # a long description wraps under itself, not under the key
         for key, what in self.keys:
             keys.add_row(key, what)
-        with VerticalScroll(id="help", classes="dialog"):
+        with VerticalScroll(id="help", classes="dialog tall"):
             yield Label(f"Help: {self.title_text}", classes="dialog-title")
             if self.text:
                 yield Static(self.text, classes="dialog-text")

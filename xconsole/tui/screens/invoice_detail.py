@@ -64,7 +64,6 @@ class InvoiceDetailScreen(ModalScreen[None]):
     ]
     DEFAULT_CSS = """
     InvoiceDetailScreen {
-        #invoice-detail { width: 100; }
         #detail-head, #detail-totals, #detail-lines { margin-bottom: 1; }
     }
     """
@@ -83,7 +82,7 @@ class InvoiceDetailScreen(ModalScreen[None]):
         self.bundle: InvoiceBundle | None = None
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="invoice-detail", classes="dialog"):
+        with VerticalScroll(id="invoice-detail", classes="dialog wide"):
             yield Label(self._title(), classes="dialog-title")
             yield Static("", id="detail-head")
             yield Static(Text("Loading lines…", style="dim") if self.preview is None else "", id="detail-lines")
@@ -119,10 +118,8 @@ class InvoiceDetailScreen(ModalScreen[None]):
         """The full invoice, read by the store for the team it was opened for (kept with that
         team's data, so reopening it is instant and `r` there reads it again)."""
         assert self.summary is not None
-        team_id, invoice_id = self.team.team_id, self.summary.invoice_id
         self.store.subscribe(self)
-        res = self.store.ensure(self.team, self._resource, lambda client: client.get_invoice(team_id, invoice_id),
-                                force=force)
+        res = self.store.invoice(self.team, self.summary.invoice_id, force=force)
         self._show_read(res)
 
     @on(TeamDataChanged)
@@ -157,7 +154,8 @@ class InvoiceDetailScreen(ModalScreen[None]):
             totals.append(f"\nPrepaid credit used this cycle {format_cents(bundle.monthly.prepaid_tokens_to_spend.val)}",
                           style="dim")
         self.query_one("#detail-totals", Static).update(totals)
-        attempts = Text("Charge attempts\n", style="bold")
+        attempts = Text()
+        attempts.append("Charge attempts\n", style="bold")
         attempts.append("\n".join(attempt_lines(bundle.charger_attempts, self.labels)) or "none (nothing to charge)")
         attempts.append("\n\nIssued to\n", style="bold")
         attempts.append_text(address_text(bundle.issued_to))

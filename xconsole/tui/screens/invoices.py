@@ -18,6 +18,7 @@ from textual.widgets import DataTable, Select, Static
 
 from xconsole.tui.screens.base import TeamScreen
 from xconsole.tui.widgets.console_table import FilterableTable, VimTable
+from xconsole.tui.store import INVOICES
 
 if TYPE_CHECKING:
     from xconsole.core.invoices import InvoiceFilter, InvoiceListing, Month
@@ -29,7 +30,7 @@ COLUMNS = ((" Number", "number"), (" Kind", "kind"), (" Period", "period"), (" S
            (Text(" Total", justify="right"), "total"), (Text(" Tries", justify="right"), "tries"))
 STATUS_STYLE = {"PAID": "green", "PENDING": "yellow", "FAILED": "bold red", "WILL_NEVER_BE_CHARGED": "dim"}
 RECENT, ALL = "recent", "all"
-RESOURCE = "invoices"
+RESOURCE = INVOICES
 
 
 class InvoicesScreen(TeamScreen):
@@ -125,18 +126,14 @@ class InvoicesScreen(TeamScreen):
         self._show_status(res)
 
     def _fetch_if_needed(self, team: Any, res: Any) -> None:
-        from xconsole.core.invoices import first_window, load_invoices
+        from xconsole.tui.store import FIRST_WINDOW
 
         if res.loading or (res.error is not None and not res.wanted):
             return
         listing: InvoiceListing | None = res.value
         if listing is None or res.wanted:
             # First visit: a quick read of this month; `r`: the same period again.
-            async def fetch(client: Any) -> InvoiceListing:
-                since = listing.since if listing is not None else first_window(client.today())
-                return await load_invoices(client, team.team_id, since)
-
-            self.store.ensure(team, RESOURCE, fetch, force=True)
+            self.store.invoices(team, listing.since if listing is not None else FIRST_WINDOW)
             return
         data = self.data
         today = data.snapshot.today if data and data.snapshot else None
@@ -144,7 +141,7 @@ class InvoicesScreen(TeamScreen):
             return
         needed = self._needed(today)
         if not listing.covers(needed):
-            self.store.ensure(team, RESOURCE, lambda client: load_invoices(client, team.team_id, needed), force=True)
+            self.store.invoices(team, needed)
 
     def _draw(self, team_id: str, listing: InvoiceListing | None) -> None:
         table = self.query_one("#invoices", FilterableTable)

@@ -19,7 +19,9 @@ from xconsole.tui.screens.base import TeamScreen
 from xconsole.tui.widgets.console_table import VimTable
 
 if TYPE_CHECKING:
+    from xconsole.core.actions import TeamActions
     from xconsole.core.models import PaymentMethod
+    from xconsole.core.session import TeamHandle
 
 #: Expiring cards are flagged this many days ahead.
 EXPIRY_WARNING_DAYS = 60
@@ -123,9 +125,9 @@ class PaymentMethodsScreen(TeamScreen):
             notes.append("The API does not report which method is the default; d makes one the default.\n",
                          style="yellow")
         if listing.pending_payment_method is not None:
-            notes.append("Bank account waiting for verification: ", style="bold")
-            notes.append(listing.pending_payment_method.ach_microdeposit_hosted_verification_url)
-            notes.append("  (c copies the link)\n", style="dim")
+            notes.append("Bank account waiting for verification:\n", style="bold")
+            notes.append(listing.pending_payment_method.ach_microdeposit_hosted_verification_url + "\n")
+            notes.append("c copies the link\n", style="dim")
         notes.append("● default  d make default  a add  x remove", style="dim")
         pending.update(notes)
         self._show_details()
@@ -194,28 +196,41 @@ class PaymentMethodsScreen(TeamScreen):
         method = self._selected_or_say()
         snap = self.data.snapshot if self.data else None
         if method is not None and snap is not None:
-            self._remove(method, snap.payment_methods.payment_methods, snap.default_method)
+            self._remove(self.team, method, snap.payment_methods.payment_methods, snap.default_method)
 
     @work(group="write", exclusive=True, exit_on_error=False)
-    async def _remove(self, method: PaymentMethod, methods: list[PaymentMethod], default: PaymentMethod | None) -> None:
+    async def _remove(self, team: TeamHandle | None, method: PaymentMethod, methods: list[PaymentMethod],
+                      default: PaymentMethod | None) -> None:
+        """Say first whether removing is possible here; for the default, ask which method takes
+        its place; then confirm (the default's removal with the team's name typed)."""
         from xconsole.core.actions import Write
         from xconsole.tui.screens.choose_method import ChooseMethodScreen
 
-        if await self.writer(Write.REMOVE_METHOD) is None:
-            return  # said why (console-only here, read-only...) before asking anything
+        try:
+            actions = await self.writer(Write.REMOVE_METHOD, team)
+        except Exception as exc:  # noqa: BLE001 - one handler: said, never lost
+            self._write_failed(Write.REMOVE_METHOD.value, exc)
+            return
+        if actions is None:
+            return
         if len(methods) <= 1:
             self.notify("The last payment method on file cannot be removed.", severity="warning")
             return
         if method is not default:
-            self._confirm_remove(method, methods, None)
+            self._confirm_remove(actions, method, methods, None)
             return
+
+        def successor_chosen(successor: PaymentMethod | None) -> None:
+            if successor is not None:
+                self._confirm_remove(actions, method, methods, successor)
+
         others = [m for m in methods if m.payment_method_id != method.payment_method_id]
         self.app.push_screen(
             ChooseMethodScreen("Remove the default payment method",
                                f"{method.label()} is the default. Which method becomes the default?", others),
-            lambda successor: successor is not None and self._confirm_remove(method, methods, successor))
+            successor_chosen)
 
-    def _confirm_remove(self, method: PaymentMethod, methods: list[PaymentMethod],
+    def _confirm_remove(self, actions: TeamActions, method: PaymentMethod, methods: list[PaymentMethod],
                         successor: PaymentMethod | None) -> None:
         from xconsole.core.actions import Write
 
@@ -224,7 +239,7 @@ class PaymentMethodsScreen(TeamScreen):
             lines.append(f"Default   {successor.label()} (instead of the removed one)")
         self.confirm_write(Write.REMOVE_METHOD, "Remove payment method", lines, "Remove",
                            lambda actions: actions.remove_method(method, methods, successor),
-                           type_name=successor is not None)
+                           type_name=successor is not None, actions=actions)
 
     def action_copy_verification(self) -> None:
         data = self.data

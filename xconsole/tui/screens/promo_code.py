@@ -16,11 +16,16 @@ if TYPE_CHECKING:
 
 
 class PromoCodeScreen(ModalScreen["PromoRedeemed | None"]):
-    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="promo.cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="promo.cancel")]
 
     def __init__(self, actions: TeamActions) -> None:
         super().__init__()
         self.actions = actions
+        self.busy = False  # the code is on its way: the dialog waits for the answer
+
+    def action_cancel(self) -> None:
+        if not self.busy:
+            self.dismiss(None)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="promo", classes="dialog"):
@@ -46,12 +51,14 @@ class PromoCodeScreen(ModalScreen["PromoRedeemed | None"]):
             self.query_one("#code-error", Label).update("Enter the code")
             return
         button.disabled = True
+        self.busy = True
+        self.query_one("#cancel", Button).disabled = True
         self.query_one("#code-error", Label).update("Checking…")
         self._send(code)
 
     @on(Button.Pressed, "#cancel")
     def _cancel(self) -> None:
-        self.dismiss(None)
+        self.action_cancel()
 
     @work(exclusive=True, group="promo", exit_on_error=False)
     async def _send(self, code: str) -> None:
@@ -61,8 +68,10 @@ class PromoCodeScreen(ModalScreen["PromoRedeemed | None"]):
         try:
             redeemed = await self.actions.redeem_promo(code)
         except Exception as exc:  # noqa: BLE001 - shown next to the code, which stays as typed
+            self.busy = False
             self.query_one("#code-error", Label).update(exc.message if isinstance(exc, errors.ApiError)
                                                         else describe_error(exc))
             self.query_one("#redeem", Button).disabled = False
+            self.query_one("#cancel", Button).disabled = False
         else:
             self.dismiss(redeemed)
