@@ -233,7 +233,7 @@ async def switch_times() -> dict[str, float]:
                 await settle(pilot)
                 teams = app.session.teams
                 index = next(i for i, t in enumerate(teams) if t.team_id == app.team.team_id)
-                app.cache.pop(teams[(index + 1) % len(teams)].team_id, None)
+                app.store.forget(teams[(index + 1) % len(teams)].team_id)
                 results["uncached"].append(await switch_and_wait(pilot))
             sandbox.app.state.sandbox.faults.latency_ms = 0
             await settle(pilot)
