@@ -20,6 +20,7 @@ class LazyGroup(click.Group):
         "team": ("xconsole.cli.team", "team_group"),
         "balance": ("xconsole.cli.balance", "balance"),
         "buy": ("xconsole.cli.buy", "buy"),
+        "check": ("xconsole.cli.check", "check"),
         "doctor": ("xconsole.cli.doctor", "doctor"),
         "invoices": ("xconsole.cli.invoices", "invoices"),
         "usage": ("xconsole.cli.usage", "usage"),

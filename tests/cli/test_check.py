@@ -1,0 +1,157 @@
+"""`xconsole check`: plugin output and exit status as monitoring systems read them, and hooks that
+fire once per change of a team's state (design.md 8)."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+
+from xconsole.core.check import State, TeamCheck, Thresholds, perfdata, worst
+from tests.cli.test_commands import register
+
+#: One perfdata item of the plugin format: 'label'=value;warn;crit;min;max
+PERF_ITEM = re.compile(r"'[a-z0-9_]+'=-?\d+(\.\d+)?;(\d+(\.\d+)?:)?;(\d+(\.\d+)?:)?;0;")
+
+
+@pytest.fixture
+def state_home(home, monkeypatch):
+    monkeypatch.setenv("XDG_STATE_HOME", str(home / "state"))
+    return home
+
+
+class Receiver:
+    """A webhook receiver on loopback that records every JSON body it is sent."""
+
+    def __init__(self) -> None:
+        self.calls: list[dict] = []
+        received = self.calls
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802
+                received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *_args: object) -> None:
+                pass
+
+        self.server = HTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver():
+    r = Receiver()
+    yield r
+    r.close()
+
+
+def test_worst_state_wins_in_the_monitoring_order():
+    def team(state: State) -> TeamCheck:
+        return TeamCheck("t", "id", state=state)
+
+    assert worst([team(State.OK), team(State.UNKNOWN)]) is State.UNKNOWN
+    assert worst([team(State.UNKNOWN), team(State.WARNING)]) is State.WARNING
+    assert worst([team(State.WARNING), team(State.CRITICAL), team(State.UNKNOWN)]) is State.CRITICAL
+    assert worst([team(State.OK), team(State.OK)]) is State.OK
+
+
+def test_perfdata_uses_the_plugin_range_grammar_and_leaves_unknown_figures_out():
+    checks = [TeamCheck("Acme Corp", "a", balance=8455, runway_days=3.2, runway_known=True),
+              TeamCheck("Unread", "b", balance=None, runway_known=False)]
+    data = perfdata(checks, Thresholds(warn_below=10000, crit_below=5000))
+    assert data == "'acme_corp_credits'=84.55;100:;50:;0; 'acme_corp_runway_days'=3.2;7:;1:;0;"
+
+
+def test_plugin_output_and_exit_status_on_the_sandbox(state_home, run):
+    ok = run("--sandbox", "check", "--team", "lumen")
+    assert ok.exit_code == 0, ok.output
+    assert ok.stdout.startswith("XCONSOLE OK - 1 team OK | 'lumen_labs_credits'=")
+    assert ok.stdout.splitlines()[1].startswith("OK Lumen Labs:")
+
+    everything = run("--sandbox", "check", "--all")
+    lines = everything.stdout.splitlines()
+    head, data = lines[0].split(" | ")
+    assert everything.exit_code == 1 and head.startswith("XCONSOLE WARNING - 2 of 3 teams need attention")
+    assert all(PERF_ITEM.fullmatch(item) for item in data.split(" ")), data
+    states = {line.split(" ", 1)[1].split(":")[0]: line.split(" ")[0] for line in lines[1:]}
+    assert states == {"Lumen Labs": "OK", "Orbit Robotics": "WARNING", "Helix Health": "WARNING"}
+    assert "requests rejected in" in everything.stdout and "a charge failed in the last 30 days" in everything.stdout
+
+    critical = run("--sandbox", "check", "--all", "--crit-runway", "2d", "--json")
+    document = json.loads(critical.stdout)
+    assert critical.exit_code == 2 and document["schemaVersion"] == 1 and document["state"] == "CRITICAL"
+    orbit = next(t for t in document["teams"] if t["name"] == "Orbit Robotics")
+    assert orbit["state"] == "CRITICAL" and isinstance(orbit["balance"]["cents"], int)
+
+    below = run("--sandbox", "check", "--team", "lumen", "--warn-below", "1000000", "--crit-below", "1")
+    assert below.exit_code == 1 and "credits" in below.stdout.splitlines()[1] and "below $1,000,000.00" in below.stdout
+    assert run("--sandbox", "check", "--warn-runway", "a week").exit_code == 2  # a usage error, said as such
+
+
+def test_a_rejected_key_is_unknown_for_that_team_and_the_others_are_still_checked(home, served, memory_keyring, run):
+    register(run, served, "lumen", "orbit")
+    memory_keyring.store[("xconsole", f"team:{served.teams['orbit']['teamId']}")] = "xai-revokedrevokedrevoked0000"
+    result = run("--api-url", served.url, "check", "--all")
+    lines = result.stdout.splitlines()
+    assert result.exit_code == 3, result.output
+    assert next(line for line in lines[1:] if "Orbit" in line).startswith("UNKNOWN Orbit: key rejected")
+    assert next(line for line in lines[1:] if "Lumen" in line).startswith("OK Lumen")
+    assert "xai-revoked" not in result.output
+
+
+def test_a_webhook_fires_once_per_change_and_says_resolved_after_a_purchase(state_home, run, receiver):
+    check = ("--sandbox", "check", "--team", "orbit", "--crit-runway", "2d", "--webhook", receiver.url)
+    first = run(*check)
+    assert first.exit_code == 2 and len(receiver.calls) == 1
+    call = receiver.calls[0]
+    assert call["schemaVersion"] == 1 and call["team"]["name"] == "Orbit Robotics"
+    assert call["oldState"] is None and call["newState"] == "CRITICAL" and not call["resolved"]
+    assert call["numbers"]["balance"]["cents"] > 0 and call["reasons"]
+    assert run(*check).exit_code == 2 and len(receiver.calls) == 1  # same state: no second call
+
+    bought = run("--sandbox", "buy", "500", "--team", "orbit", "--yes")
+    assert bought.exit_code == 0, bought.output
+    assert run(*check).exit_code == 0 and len(receiver.calls) == 2
+    assert receiver.calls[1]["oldState"] == "CRITICAL" and receiver.calls[1]["newState"] == "OK"
+    assert receiver.calls[1]["resolved"] is True
+    assert "xai-" not in json.dumps(receiver.calls)  # never a key
+
+
+def test_stateless_checks_report_every_run(state_home, run, receiver):
+    check = ("--sandbox", "check", "--team", "orbit", "--webhook", receiver.url, "--stateless")
+    run(*check)
+    run(*check)
+    assert [c["newState"] for c in receiver.calls] == ["WARNING", "WARNING"]
+
+
+def test_the_command_hook_gets_the_change_on_stdin_and_in_variables(state_home, run, tmp_path):
+    out = tmp_path / "hook"
+    command = f"cat > {out}.json; env | grep '^XCONSOLE_' | sort > {out}.env; env | grep -c XAI_ > {out}.keys || true"
+    result = run("--sandbox", "check", "--all", "--on-change", command,
+                 env={"XAI_MANAGEMENT_KEY": ""})
+    assert result.exit_code == 1, result.output
+    payload = json.loads((tmp_path / "hook.json").read_text())  # the last change the hook saw
+    variables = dict(line.split("=", 1) for line in (tmp_path / "hook.env").read_text().splitlines())
+    assert variables["XCONSOLE_STATE"] == payload["newState"] == "WARNING"
+    assert variables["XCONSOLE_TEAM"] == payload["team"]["name"] and variables["XCONSOLE_TEAM_ID"] == payload["team"]["teamId"]
+    assert (tmp_path / "hook.keys").read_text().strip() == "0"
+    state = next((state_home / "state").rglob("check-state.json"))
+    assert oct(state.stat().st_mode & 0o777) == "0o600"
+    assert set(json.loads(state.read_text())["teams"].values()) == {"OK", "WARNING"}
+
+
+def test_a_failing_hook_is_said_on_stderr_and_does_not_change_the_exit_status(state_home, run):
+    result = run("--sandbox", "check", "--team", "orbit", "--on-change", "echo broken >&2; exit 4",
+                 "--webhook", "http://127.0.0.1:9/nowhere")
+    assert result.exit_code == 1
+    assert "the hook command exited 4: broken" in result.stderr and "the webhook could not be reached" in result.stderr

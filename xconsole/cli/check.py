@@ -1,0 +1,109 @@
+"""`xconsole check`: a Monitoring Plugins-style check of one, several or all teams (design.md 8).
+
+Exit status 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN, the worst team's; the output is the plugin
+format (core/check.py). `--on-change` and `--webhook` fire once per change of a team's state
+(core/alerts.py); a failing hook is said on stderr and never changes the exit status.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import click
+
+from xconsole.cli.options import Options, emit_json
+
+
+def _cents(text: str | None, flag: str) -> int | None:
+    from xconsole.core.money import MoneyError, parse_amount
+
+    if text is None:
+        return None
+    try:
+        return parse_amount(text)
+    except MoneyError as exc:
+        raise click.BadParameter(str(exc), param_hint=flag) from None
+
+
+def _days(text: str | None, default: float, flag: str) -> float:
+    from xconsole.core.check import parse_duration
+
+    if text is None:
+        return default
+    try:
+        return parse_duration(text)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint=flag) from None
+
+
+@click.command()
+@click.option("--team", "teams", multiple=True, metavar="NAME_OR_ID", help="A team to check (repeatable; default: the last used).")
+@click.option("--all", "all_teams", is_flag=True, help="Every team.")
+@click.option("--warn-below", metavar="DOLLARS", help="WARNING when credits are below this.")
+@click.option("--crit-below", metavar="DOLLARS", help="CRITICAL when credits are below this.")
+@click.option("--warn-runway", metavar="DURATION", help="WARNING when requests are rejected within this (default 7d).")
+@click.option("--crit-runway", metavar="DURATION", help="CRITICAL when requests are rejected within this (default 1d).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON document (schemaVersion 1) instead of plugin output.")
+@click.option("--on-change", "command", metavar="COMMAND", help="Run COMMAND (sh -c) when a team's state changes; the change as JSON on stdin.")
+@click.option("--webhook", metavar="URL", help="POST the change as JSON to URL when a team's state changes.")
+@click.option("--state-file", type=click.Path(dir_okay=False, path_type=Path), help="Where each team's last state is kept (default: the user state dir).")
+@click.option("--stateless", is_flag=True, help="No state file: every run reports every team to the hooks.")
+@click.pass_obj
+def check(opts: Options, teams: tuple[str, ...], all_teams: bool, warn_below: str | None, crit_below: str | None,
+          warn_runway: str | None, crit_runway: str | None, as_json: bool, command: str | None, webhook: str | None,
+          state_file: Path | None, stateless: bool) -> None:
+    """Check teams as Nagios, Icinga, Checkmk or Sensu expect: exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN."""
+    from xconsole.core import alerts
+    from xconsole.core.check import Thresholds, document, plugin_output, worst
+
+    if teams and all_teams:
+        raise click.UsageError("Use --team or --all, not both")
+    if stateless and state_file is not None:
+        raise click.UsageError("Use --state-file or --stateless, not both")
+    thresholds = Thresholds(
+        warn_below=_cents(warn_below, "--warn-below"), crit_below=_cents(crit_below, "--crit-below"),
+        warn_runway_days=_days(warn_runway, 7.0, "--warn-runway"), crit_runway_days=_days(crit_runway, 1.0, "--crit-runway"))
+    try:
+        checks = asyncio.run(_run(opts, list(teams), all_teams, thresholds))
+    except click.ClickException as exc:
+        # A check that cannot run at all is UNKNOWN (exit 3), the way a monitoring system reads it.
+        click.echo(f"XCONSOLE UNKNOWN - {exc.format_message()}")
+        raise SystemExit(3) from None
+    if as_json:
+        emit_json(document(checks, thresholds))
+    else:
+        click.echo(plugin_output(checks, thresholds))
+    if command or webhook or state_file is not None:
+        path = None if stateless else (state_file or alerts.default_state_file())
+        previous = alerts.load_states(path) if path is not None else None
+        for change in alerts.changes(checks, previous):
+            for problem in (alerts.run_command(command, change) if command else None,
+                            alerts.post_webhook(webhook, change) if webhook else None):
+                if problem:
+                    click.echo(f"xconsole: {change.check.name}: {problem}", err=True)
+        if path is not None:
+            try:
+                alerts.save_states(path, checks, previous or {})
+            except OSError as exc:
+                click.echo(f"xconsole: the state file {path} could not be written: {exc.strerror}", err=True)
+    raise SystemExit(int(worst(checks)))
+
+
+async def _run(opts: Options, wanted: list[str], all_teams: bool, thresholds: object) -> list:
+    from xconsole.cli.wiring import build_session, select
+    from xconsole.core.check import check_teams
+
+    session = await build_session(opts)
+    try:
+        if all_teams or not wanted:
+            handles = select(session, opts.team, all_teams)
+        else:
+            handles = []
+            for name in wanted:
+                for handle in select(session, name, False):
+                    if handle not in handles:
+                        handles.append(handle)
+        return await check_teams(session, handles, thresholds)  # type: ignore[arg-type]
+    finally:
+        await session.aclose()

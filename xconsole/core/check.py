@@ -1,0 +1,256 @@
+"""`xconsole check`: each team's state as Nagios, Icinga, Checkmk and Sensu read it.
+
+States: OK 0, WARNING 1, CRITICAL 2, UNKNOWN 3; across teams the worst wins, in the order
+CRITICAL > WARNING > UNKNOWN > OK (design.md 8). Conditions, per team:
+- credits below `--warn-below` / `--crit-below` (only when given);
+- requests rejected now, or within the runway thresholds (default CRITICAL within 1 day,
+  WARNING within 7), by today's runway — unless a working auto top-up keeps the team going (the
+  one rule of `billing.rejects_soon`); a runway the API's figures cannot give is UNKNOWN;
+- a failed charge attempt on an invoice of the last 30 days (WARNING);
+- the default card expiring before the month-end charge (WARNING; only where the default is known);
+- the auto top-up warnings: 80 % of the monthly maximum used, the 5-per-24 h allowance (WARNING);
+- a key rejected, forbidden, or the team unreachable: UNKNOWN for that team, the others checked.
+
+Output is the plugin format: `XCONSOLE <STATE> - <summary> | <perfdata>`, then one line per team.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Any
+
+from xconsole.core.money import format_cents
+
+if TYPE_CHECKING:
+    from xconsole.core.models import InvoiceSummary
+    from xconsole.core.session import Session, TeamHandle
+    from xconsole.core.spend import SpendSnapshot
+
+SCHEMA_VERSION = 1
+#: A failed charge this recent makes a team WARNING.
+FAILED_CHARGE_DAYS = 30
+#: Teams read at once: a check of 200 teams never has more requests than this in flight.
+MAX_TEAMS_AT_ONCE = 16
+
+
+class State(enum.IntEnum):
+    OK = 0
+    WARNING = 1
+    CRITICAL = 2
+    UNKNOWN = 3
+
+    @property
+    def rank(self) -> int:
+        """How bad, for "the worst wins": CRITICAL > WARNING > UNKNOWN > OK."""
+        return {State.OK: 0, State.UNKNOWN: 1, State.WARNING: 2, State.CRITICAL: 3}[self]
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    warn_below: int | None = None  # cents
+    crit_below: int | None = None  # cents
+    warn_runway_days: float = 7.0
+    crit_runway_days: float = 1.0
+
+
+@dataclass
+class TeamCheck:
+    name: str
+    team_id: str
+    state: State = State.OK
+    reasons: list[str] = field(default_factory=list)
+    balance: int | None = None
+    month_spend: int | None = None
+    invoiced_limit: int | None = None
+    runway_days: float | None = None
+    runway_known: bool = False
+    reachable: bool = True
+
+    def raise_to(self, state: State, reason: str) -> None:
+        self.reasons.append(reason)
+        if state.rank > self.state.rank:
+            self.state = state
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name, "teamId": self.team_id, "state": self.state.name, "exitStatus": int(self.state),
+            "reasons": list(self.reasons), "reachable": self.reachable,
+            "balance": _money(self.balance), "monthSpend": _money(self.month_spend),
+            "invoicedLimit": _money(self.invoiced_limit),
+            "runwayDays": None if self.runway_days is None else round(self.runway_days, 2),
+            "runwayKnown": self.runway_known,
+        }
+
+
+def _money(cents: int | None) -> dict[str, Any]:
+    return {"cents": cents, "formatted": format_cents(cents)}
+
+
+def parse_duration(text: str) -> float:
+    """A duration in days: "7d", "36h", "90m", "1.5" (days). ValueError with a readable message."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([dhm]?)\s*", text or "")
+    if not match:
+        raise ValueError(f"{text!r} is not a duration: use e.g. 7d, 36h or 90m")
+    value, unit = float(match.group(1)), match.group(2) or "d"
+    return value / {"d": 1, "h": 24, "m": 1440}[unit]
+
+
+def worst(checks: list[TeamCheck]) -> State:
+    return max((c.state for c in checks), key=lambda s: s.rank, default=State.UNKNOWN)
+
+
+def evaluate(team: TeamHandle, snap: SpendSnapshot, invoices: list[InvoiceSummary] | None,
+             thresholds: Thresholds, now: datetime | None = None) -> TeamCheck:
+    """The state of one team from its snapshot (and its recent invoices, when they could be read)."""
+    from xconsole.core.billing import WARNING_TEXT, format_runway
+    from xconsole.core.invoices import failed_attempts
+
+    s = snap.summary
+    check = TeamCheck(team.name, team.team_id, balance=s.live_balance, month_spend=s.month_spend,
+                      invoiced_limit=s.soft_limit, runway_days=s.runway_days, runway_known=s.runway_known)
+    # Credits below the thresholds; a balance the API did not report never passes as fine.
+    if thresholds.crit_below is not None or thresholds.warn_below is not None:
+        if s.live_balance is None:
+            check.raise_to(State.UNKNOWN, "the API did not report the credit balance")
+        elif thresholds.crit_below is not None and s.live_balance < thresholds.crit_below:
+            check.raise_to(State.CRITICAL, f"credits {format_cents(s.live_balance)} below {format_cents(thresholds.crit_below)}")
+        elif thresholds.warn_below is not None and s.live_balance < thresholds.warn_below:
+            check.raise_to(State.WARNING, f"credits {format_cents(s.live_balance)} below {format_cents(thresholds.warn_below)}")
+    # Requests rejected now or soon.
+    auto = snap.auto_top_up
+    kept_going = auto is not None and auto.enabled and not auto.blocked_reason
+    if s.will_reject_when_empty and not kept_going:
+        if s.live_balance is not None and s.live_balance <= 0:
+            check.raise_to(State.CRITICAL, "requests are rejected now: no credits left and a $0 invoiced billing limit")
+        elif not s.runway_known:
+            check.raise_to(State.UNKNOWN, "runway unknown: " + (s.unreported_note or "usage could not be read"))
+        elif s.runway_days is not None and s.runway_days < thresholds.crit_runway_days:
+            check.raise_to(State.CRITICAL, f"requests rejected in {format_runway(s.runway_days)}")
+        elif s.runway_days is not None and s.runway_days < thresholds.warn_runway_days:
+            check.raise_to(State.WARNING, f"requests rejected in {format_runway(s.runway_days)}")
+    # A failed charge of the last 30 days.
+    moment = now or datetime.now(timezone.utc)
+    since = moment - timedelta(days=FAILED_CHARGE_DAYS)
+    failed = [i for i in invoices or () if failed_attempts(i) and (i.create_time is None or i.create_time >= since)]
+    if failed:
+        numbers = ", ".join(i.invoice_number or i.invoice_id[:12] for i in failed[:3])
+        check.raise_to(State.WARNING, f"a charge failed in the last {FAILED_CHARGE_DAYS} days (invoice {numbers})")
+    # The default card expiring before the month-end charge (only where the default is known).
+    card = snap.default_method.card_details if snap.default_method else None
+    if card is not None and card.exp_year:
+        expires = date(card.exp_year + (card.exp_month == 12), card.exp_month % 12 + 1, 1)  # first day it fails
+        month_end = date(snap.today.year + (snap.today.month == 12), snap.today.month % 12 + 1, 1)
+        if expires <= month_end:
+            check.raise_to(State.WARNING, f"the default card {snap.default_method.label()} expires "
+                                          f"{card.exp_month:02d}/{card.exp_year % 100:02d}, before the month-end charge")
+    # The console's auto top-up warnings (the sandbox reports them; the real API has no auto top-up read).
+    for warning in auto.warnings if auto else ():
+        check.raise_to(State.WARNING, WARNING_TEXT.get(warning, warning))
+    return check
+
+
+def unreachable(team: TeamHandle, why: str) -> TeamCheck:
+    check = TeamCheck(team.name, team.team_id, reachable=False)
+    check.raise_to(State.UNKNOWN, why)
+    return check
+
+
+async def check_team(session: Session, team: TeamHandle, thresholds: Thresholds) -> TeamCheck:
+    """Read one team and judge it; any failure is UNKNOWN for this team only."""
+    from xconsole.core import errors
+    from xconsole.core.actions import describe_error
+    from xconsole.core.credentials import KeyringUnavailable
+    from xconsole.core.invoices import InvoiceFilter, load_invoices, months_back
+    from xconsole.core.spend import load_spend
+
+    try:
+        client = await session.client_for(team)
+        snap = await load_spend(client, team.team_id)
+    except KeyringUnavailable as exc:
+        return unreachable(team, f"key unavailable: {exc.message}")
+    except (errors.AuthError, errors.PermissionDenied) as exc:
+        return unreachable(team, f"key {'rejected' if isinstance(exc, errors.AuthError) else 'forbidden'}: {exc.message}")
+    except Exception as exc:  # noqa: BLE001 - unreachable or unreadable: UNKNOWN, the others go on
+        return unreachable(team, f"team unreachable: {describe_error(exc)}")
+    try:
+        invoices = (await load_invoices(client, team.team_id, months_back(snap.today, 1))).select(InvoiceFilter())
+    except errors.ApiError:
+        invoices = None  # the failed-charge condition cannot be judged; the rest can
+    check = evaluate(team, snap, invoices, thresholds)
+    if invoices is None:
+        check.reasons.append("invoices could not be read: failed charges not checked")
+    return check
+
+
+async def check_teams(session: Session, teams: list[TeamHandle], thresholds: Thresholds) -> list[TeamCheck]:
+    gate = asyncio.Semaphore(MAX_TEAMS_AT_ONCE)
+
+    async def one(team: TeamHandle) -> TeamCheck:
+        async with gate:
+            return await check_team(session, team, thresholds)
+
+    return list(await asyncio.gather(*(one(t) for t in teams)))
+
+
+# ---------------------------------------------------------------------------------- output
+
+def perf_label(name: str) -> str:
+    """A team name as a perfdata label: lowercase, words joined by "_"."""
+    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_") or "team"
+
+
+def _number(value: float) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
+
+
+def perfdata(checks: list[TeamCheck], thresholds: Thresholds) -> str:
+    """`'<team>_credits'=84.55;100:;50:;0; '<team>_runway_days'=3.2;7:;1:;0;` (plugin range
+    grammar: `100:` alerts below 100). Unknown figures are left out, never written as 0."""
+    def bound(cents: int | None) -> str:
+        return "" if cents is None else f"{_number(cents / 100)}:"
+
+    parts = []
+    for check in checks:
+        label = perf_label(check.name)
+        if check.balance is not None:
+            parts.append(f"'{label}_credits'={check.balance / 100:.2f};{bound(thresholds.warn_below)};"
+                         f"{bound(thresholds.crit_below)};0;")
+        if check.runway_known and check.runway_days is not None:
+            parts.append(f"'{label}_runway_days'={_number(round(check.runway_days, 2))};"
+                         f"{_number(thresholds.warn_runway_days)}:;{_number(thresholds.crit_runway_days)}:;0;")
+    return " ".join(parts)
+
+
+def summary(checks: list[TeamCheck]) -> str:
+    bad = [c for c in checks if c.state is not State.OK]
+    if not checks:
+        return "no team to check"
+    if not bad:
+        return f"{len(checks)} team{'s' if len(checks) != 1 else ''} OK"
+    first = max(bad, key=lambda c: c.state.rank)
+    more = f" (+{len(bad) - 1} more)" if len(bad) > 1 else ""
+    return f"{len(bad)} of {len(checks)} teams need attention: {first.name} {first.state.name}: {first.reasons[0]}{more}"
+
+
+def plugin_output(checks: list[TeamCheck], thresholds: Thresholds) -> str:
+    state = worst(checks)
+    head = f"XCONSOLE {state.name} - {summary(checks)}"
+    data = perfdata(checks, thresholds)
+    lines = [f"{head} | {data}" if data else head]
+    for check in checks:
+        lines.append(f"{check.state.name} {check.name}: {'; '.join(check.reasons) or 'nothing to report'}")
+    return "\n".join(lines)
+
+
+def document(checks: list[TeamCheck], thresholds: Thresholds) -> dict[str, Any]:
+    """The `--json` document (schemaVersion 1)."""
+    state = worst(checks)
+    return {"schemaVersion": SCHEMA_VERSION, "state": state.name, "exitStatus": int(state),
+            "summary": summary(checks), "perfdata": perfdata(checks, thresholds),
+            "thresholds": {"warnBelow": _money(thresholds.warn_below), "critBelow": _money(thresholds.crit_below),
+                           "warnRunwayDays": thresholds.warn_runway_days, "critRunwayDays": thresholds.crit_runway_days},
+            "teams": [c.to_json() for c in checks]}
