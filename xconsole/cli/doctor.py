@@ -113,13 +113,29 @@ async def _api_checks(opts: Options) -> list[Check]:
                                     "" if access.billing_read is not False else
                                     "Give the management key BillingRead in the console (Settings → Management Keys)."))
             except KeyringUnavailable as exc:
-                checks.append(Check(False, label, exc.message, "Fix the keyring (above) or set XAI_MANAGEMENT_KEY."))
+                from xconsole.core.credentials_dir import CredentialFileError
+
+                checks.append(Check(False, label, exc.message, exc.fix if isinstance(exc, CredentialFileError)
+                                    else "Fix the keyring (above) or set XAI_MANAGEMENT_KEY."))
             except (ApiError, TimeoutError) as exc:
                 checks.append(Check(False, label, str(exc) or "timed out",
                                     "Check the network, the API URL and the key (`xconsole team add` again)."))
     finally:
         await session.aclose()
     return checks
+
+
+def _credentials_dir_check() -> Check:
+    from xconsole.core.credentials_dir import DirectoryKeyStore, credentials_directory
+
+    directory = credentials_directory()
+    if directory is None:
+        return Check(True, "credentials directory", "not set (keys come from the keyring)")
+    ids = DirectoryKeyStore(directory).team_ids()
+    if not ids:
+        return Check(False, "credentials directory", f"{directory}: no team-<team id> key files",
+                     "put one file per team, named team-<team id>, holding its management key (mode 0400 or 0600)")
+    return Check(True, "credentials directory", f"{directory}: keys for {len(ids)} team(s), used instead of the keyring")
 
 
 @click.command()
@@ -129,9 +145,16 @@ def doctor(opts: Options) -> None:
     from xconsole.core.credentials import env_key
     from xconsole.core.secrets import mask_key
 
-    checks = [*_keyring_checks(), _config_check(), _terminal_check()]
+    from xconsole.core.credentials_dir import credentials_directory
+
+    keyring_checks = _keyring_checks()
+    if credentials_directory() is not None:  # a service: the keyring is not used, so not a problem
+        keyring_checks = [Check(True, c.label, f"{c.detail} (not used: keys come from the credentials directory)")
+                          if not c.ok else c for c in keyring_checks]
+    checks = [*keyring_checks, _config_check(), _terminal_check()]
     key = env_key()
     checks.append(Check(True, "XAI_MANAGEMENT_KEY", f"set ({mask_key(key)}), used for this run only" if key else "not set"))
+    checks.append(_credentials_dir_check())
     checks += asyncio.run(_api_checks(opts))
     for check in checks:
         mark = click.style("ok ", fg="green") if check.ok else click.style("!! ", fg="red", bold=True)

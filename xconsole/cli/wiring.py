@@ -1,8 +1,9 @@
 """Building the Session every command and the TUI use: the one place that picks a transport,
 an API URL and a key store.
 
-Three sources, in this order: the embedded sandbox (`--sandbox`), the `XAI_MANAGEMENT_KEY`
-environment variable (one run, team from the validation endpoint), the registry plus keyring.
+Four sources, in this order: the embedded sandbox (`--sandbox`), the `XAI_MANAGEMENT_KEY`
+environment variable (one run, team from the validation endpoint), a credentials directory
+(services: `team-<team_id>` key files, core/credentials_dir.py), the registry plus keyring.
 """
 
 from __future__ import annotations
@@ -79,6 +80,25 @@ async def env_session(opts: Options, key: str) -> Session:
                    type_name_from=registry.config.settings.type_team_name_from * 100)
 
 
+def directory_session(opts: Options, directory: Path) -> Session:
+    """The teams with a key file in the credentials directory; names from the registry when
+    they are registered there too. No keyring is touched."""
+    from xconsole.core.credentials_dir import DirectoryKeyStore
+
+    store = DirectoryKeyStore(directory)
+    ids = store.team_ids()
+    if not ids:
+        raise Fail(f"No key files (team-<team id>) in the credentials directory {directory}")
+    registry = load_registry()
+    teams = []
+    for team_id in ids:
+        entry = registry.find(team_id)
+        teams.append(TeamHandle(entry.name if entry else f"team {team_id[:8]}", team_id, "credentials", "",
+                                entry.api_url if entry else None))
+    return Session(teams, store, _client_maker(opts), read_only=opts.read_only,
+                   type_name_from=registry.config.settings.type_team_name_from * 100)
+
+
 def registry_session(opts: Options) -> Session:
     registry = load_registry()
     teams = [TeamHandle(t.name, t.team_id, "keyring", t.key_hint, t.api_url) for t in registry.teams]
@@ -102,9 +122,14 @@ async def build_session(opts: Options) -> Session:
     if opts.sandbox:
         # Opening (and on first run seeding) the database is blocking work: keep it off the loop.
         return await asyncio.to_thread(sandbox_session, opts)
+    from xconsole.core.credentials_dir import credentials_directory
+
     key = env_key()
     if key:
         return await env_session(opts, key)
+    directory = credentials_directory()
+    if directory is not None:
+        return directory_session(opts, directory)
     return registry_session(opts)
 
 
