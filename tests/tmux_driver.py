@@ -61,6 +61,10 @@ class TmuxSession:
         """Until `text` is no longer on screen (a dialog closed, say)."""
         return self._wait(lambda screen: text not in screen, f"{text!r} did not go away", timeout)
 
+    def wait_for_change(self, condition: Callable[[str], bool], timeout: float = 30.0) -> str:
+        """Until `condition(screen)` holds (the screen was redrawn, say)."""
+        return self._wait(condition, "the screen did not change as expected", timeout)
+
     def _wait(self, condition: Callable[[str], bool], failure: str, timeout: float) -> str:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

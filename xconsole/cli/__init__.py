@@ -24,6 +24,7 @@ class LazyGroup(click.Group):
         "doctor": ("xconsole.cli.doctor", "doctor"),
         "invoices": ("xconsole.cli.invoices", "invoices"),
         "usage": ("xconsole.cli.usage", "usage"),
+        "watch": ("xconsole.cli.watch", "watch"),
         "sandbox": ("xconsole.cli.sandbox", "sandbox_group"),
     }
 
