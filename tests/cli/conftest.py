@@ -12,6 +12,17 @@ def served():
         yield sandbox
 
 
+def credentials_dir(directory, served, *names):
+    """A credentials directory (team-<id> key files, mode 0400) for the served sandbox's teams."""
+    directory.mkdir(mode=0o700)
+    for name in names:
+        team = served.teams[name]
+        path = directory / f"team-{team['teamId']}"
+        path.write_text(team["managementKey"] + "\n")
+        path.chmod(0o400)
+    return directory
+
+
 @pytest.fixture
 def home(tmp_path, monkeypatch):
     """A private config and data dir, and no inherited key or API URL."""

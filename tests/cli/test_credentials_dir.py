@@ -9,17 +9,12 @@ import json
 import pytest
 
 from xconsole.cli.options import Options
+from tests.cli.conftest import credentials_dir
 
 
 @pytest.fixture
 def keys_dir(home, served, monkeypatch):
-    directory = home / "credentials"
-    directory.mkdir(mode=0o700)
-    for name in ("lumen", "orbit"):
-        team = served.teams[name]
-        path = directory / f"team-{team['teamId']}"
-        path.write_text(team["managementKey"] + "\n")
-        path.chmod(0o400)
+    directory = credentials_dir(home / "credentials", served, "lumen", "orbit")
     monkeypatch.setenv("XCONSOLE_CREDENTIALS_DIRECTORY", str(directory))
     return directory
 

@@ -23,6 +23,7 @@ class LazyGroup(click.Group):
         "check": ("xconsole.cli.check", "check"),
         "doctor": ("xconsole.cli.doctor", "doctor"),
         "invoices": ("xconsole.cli.invoices", "invoices"),
+        "metrics": ("xconsole.cli.metrics", "metrics"),
         "usage": ("xconsole.cli.usage", "usage"),
         "watch": ("xconsole.cli.watch", "watch"),
         "sandbox": ("xconsole.cli.sandbox", "sandbox_group"),

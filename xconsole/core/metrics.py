@@ -1,0 +1,111 @@
+"""Prometheus metrics of every team (design.md 8), with the well-kept `prometheus-client`.
+
+Gauges with labels `team` and `team_id`: credit balance, month spend and invoiced limit in USD,
+runway in seconds, auto top-up enabled, `xconsole_team_up` (0 when the key is rejected or the
+API unreachable: the team's other series are then absent, not zero) and the last refresh time.
+Values are what `balance --json` reports. A figure the API did not report is absent, never 0.
+
+Scrapes never hammer the API: the reads are cached for `min_interval` seconds, concurrent
+scrapes share one refresh, and a refresh reads at most MAX_TEAMS_AT_ONCE teams at a time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector, CollectorRegistry
+
+if TYPE_CHECKING:
+    from xconsole.core.session import Session, TeamHandle
+    from xconsole.core.spend import SpendSnapshot
+
+MAX_TEAMS_AT_ONCE = 16
+DAY_S = 86_400
+
+
+@dataclass
+class TeamReading:
+    team: TeamHandle
+    snapshot: SpendSnapshot | None  # None: the team could not be read (key rejected, unreachable)
+    read_at: float  # time.time()
+
+
+class TeamMetrics(Collector):
+    """Collects the last readings; `refresh()` reads every team again when they are older than
+    `min_interval` seconds, once for all the scrapes that ask at the same time."""
+
+    def __init__(self, session: Session, teams: list[TeamHandle], *, min_interval: float = 60.0) -> None:
+        self.session = session
+        self.teams = teams
+        self.min_interval = min_interval
+        self.readings: list[TeamReading] = []
+        self.refreshed_at: float | None = None  # time.monotonic()
+        self.refreshes = 0
+        self._refreshing: asyncio.Task[None] | None = None
+
+    async def refresh(self, *, force: bool = False) -> None:
+        fresh = self.refreshed_at is not None and time.monotonic() - self.refreshed_at < self.min_interval
+        if fresh and not force:
+            return
+        if self._refreshing is None or self._refreshing.done():
+            self._refreshing = asyncio.ensure_future(self._read_all())
+        await asyncio.shield(self._refreshing)
+
+    async def _read_all(self) -> None:
+        from xconsole.core.spend import load_spend
+
+        gate = asyncio.Semaphore(MAX_TEAMS_AT_ONCE)
+
+        async def one(team: TeamHandle) -> TeamReading:
+            async with gate:
+                try:
+                    client = await self.session.client_for(team)
+                    snapshot = await load_spend(client, team.team_id)
+                except Exception:  # noqa: BLE001 - the team is down (xconsole_team_up 0), the others are read
+                    snapshot = None
+                return TeamReading(team, snapshot, time.time())
+
+        self.readings = list(await asyncio.gather(*(one(t) for t in self.teams)))
+        self.refreshed_at = time.monotonic()
+        self.refreshes += 1
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        labels = ["team", "team_id"]
+
+        def family(name: str, doc: str, unit: str = "") -> GaugeMetricFamily:
+            return GaugeMetricFamily(name, doc, labels=labels, unit=unit)
+
+        up = family("xconsole_team_up", "1 when the team's billing could be read, 0 when its key was rejected or the API unreachable")
+        balance = family("xconsole_credit_balance_usd", "Prepaid credit left now, in US dollars (live, from the invoice preview)")
+        month = family("xconsole_month_spend_usd", "Spend of the current billing month so far, in US dollars")
+        limit = family("xconsole_invoiced_limit_usd", "Invoiced billing limit in force, in US dollars (0: prepaid only)")
+        runway = family("xconsole_runway_seconds", "Seconds until API requests are rejected at the last 7 days' spend rate")
+        auto = family("xconsole_auto_top_up_enabled", "1 when auto top-up is enabled (absent where the API cannot say)")
+        refreshed = family("xconsole_last_refresh_timestamp_seconds", "When the team was last read (Unix time)")
+        for reading in self.readings:
+            values = [reading.team.name, reading.team.team_id]
+            snap = reading.snapshot
+            up.add_metric(values, 0 if snap is None else 1)
+            refreshed.add_metric(values, reading.read_at)
+            if snap is None:
+                continue  # down: no figures at all, never zeros
+            s = snap.summary
+            for gauge, cents in ((balance, s.live_balance), (month, s.month_spend), (limit, s.soft_limit)):
+                if cents is not None:
+                    gauge.add_metric(values, cents / 100)
+            if s.runway_known and s.runway_days is not None:
+                runway.add_metric(values, s.runway_days * DAY_S)
+            if snap.auto_top_up is not None:
+                auto.add_metric(values, 1 if snap.auto_top_up.enabled else 0)
+        yield from (up, balance, month, limit, runway, auto, refreshed)
+
+
+def registry_for(metrics: TeamMetrics) -> CollectorRegistry:
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(metrics)
+    return registry
