@@ -58,9 +58,13 @@ def sandbox_session(opts: Options, embedded: object | None = None) -> Session:
 
 
 def _client_maker(opts: Options):  # noqa: ANN202 - a closure
+    from xconsole.core.client import MAX_IN_FLIGHT
+
+    gate = asyncio.Semaphore(MAX_IN_FLIGHT)  # one bound for all the session's teams
+
     def make_client(key: str, team_url: str | None) -> ManagementClient:
         # Never a sandbox by URL: the client learns it from the server's own answers (design.md 1).
-        return ManagementClient(key, api_url_for(opts, team_url))
+        return ManagementClient(key, api_url_for(opts, team_url), gate=gate)
 
     return make_client
 

@@ -18,6 +18,7 @@ answer was lost must be reconciled by reading state again, never re-sent (money 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 import time
@@ -49,6 +50,9 @@ READ_TRUST_S = 30.0
 MAX_RETRY_AFTER_S = 30.0
 
 M = TypeVar("M", bound=BaseModel)
+#: Requests in flight at once, across every team of a session [C] (design.md 8: 200 teams, <= 16).
+MAX_IN_FLIGHT = 16
+_NO_GATE = contextlib.nullcontext()
 
 
 class ManagementClient:
@@ -65,6 +69,7 @@ class ManagementClient:
         max_attempts: int = 3,
         backoff_s: float = 0.25,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+        gate: asyncio.Semaphore | None = None,
     ) -> None:
         key = (key or "").strip()
         if not key:
@@ -80,6 +85,8 @@ class ManagementClient:
         #: team id -> the payment method this client made the default. The real API never says
         #: which method is the default; this is the one thing xconsole knows about it [C].
         self.known_defaults: dict[str, str] = {}
+        #: At most this many requests in flight across the clients that share it (200 teams at once).
+        self._gate = gate
         self.max_attempts = max(1, max_attempts)
         self.backoff_s = backoff_s
         self._sleep = sleep
@@ -215,7 +222,8 @@ class ManagementClient:
         started = time.perf_counter()
         self._in_flight += 1
         try:
-            response = await self._http.request(method, path, params=params, json=body, headers=headers)
+            async with self._gate or _NO_GATE:  # shared by every client of a session: a bound on in-flight requests
+                response = await self._http.request(method, path, params=params, json=body, headers=headers)
         except httpx.TimeoutException as exc:
             raise errors.Unavailable(
                 f"Timed out talking to {self.base_url} ({type(exc).__name__})", method=method, path=path

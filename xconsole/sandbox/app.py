@@ -32,6 +32,7 @@ def create_app(
     *,
     seed: int = 0,
     large: bool = False,
+    teams: int = 0,
     fault_seed: int = 0,
 ) -> FastAPI:
     """Build the app; an empty store is seeded with the demo teams at the clock's `now`."""
@@ -39,7 +40,7 @@ def create_app(
     store = store or Store()
     clock = clock or Clock()
     if store.is_empty():
-        seed_demo(store, clock.now(), seed=seed, large=large)
+        seed_demo(store, clock.now(), seed=seed, large=large, teams=teams)
     state = Sandbox(store=store, clock=clock, faults=faults or Faults(), dice=FaultDice(fault_seed))
 
     app = FastAPI(

@@ -52,7 +52,8 @@ class EmbeddedSandbox:
 
 
 def open_embedded(
-    db: Path | str | None = None, *, fresh: bool = False, frozen_at: datetime | None = None, large: bool = False
+    db: Path | str | None = None, *, fresh: bool = False, frozen_at: datetime | None = None, large: bool = False,
+    teams: int = 0,
 ) -> EmbeddedSandbox:
     """A sandbox on `db` (":memory:" or a file; a fresh file is seeded), wall clock unless frozen."""
     path = str(db) if db is not None else ":memory:"
@@ -61,5 +62,5 @@ def open_embedded(
             Path(path + suffix).unlink(missing_ok=True)
     store = Store(path)
     clock = Clock.frozen(frozen_at) if frozen_at else Clock()
-    app = create_app(store, clock, large=large)
+    app = create_app(store, clock, large=large, teams=teams)
     return EmbeddedSandbox(app=app, transport=ThreadedASGITransport(app), teams=demo_teams(store), db_path=path)

@@ -79,8 +79,9 @@ def management_key_for(seed: int, slug: str, role: str = "admin") -> str:
     return f"xai-sbx-{digest[:40]}"
 
 
-def seed_demo(store: Store, now: datetime, *, seed: int = 0, large: bool = False) -> None:
-    """Fill an empty store with the demo teams (and the 10,000-invoice team when `large`)."""
+def seed_demo(store: Store, now: datetime, *, seed: int = 0, large: bool = False, teams: int = 0) -> None:
+    """Fill an empty store with the demo teams (and the 10,000-invoice team when `large`), plus
+    plain extra teams up to `teams` in all (admins of many teams: `sandbox serve --teams 200`)."""
     with store.tx() as conn:
         conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('seed', ?), ('seeded_at', ?)", (str(seed), sim.ts(now)))
         for code, credit, days in PROMO_CODES:
@@ -90,6 +91,8 @@ def seed_demo(store: Store, now: datetime, *, seed: int = 0, large: bool = False
             _seed_team(conn, team, position, now, seed)
         if large:
             _seed_large_team(conn, now, seed, position=len(DEMO_TEAMS))
+        for index in range(1, max(0, teams - len(DEMO_TEAMS)) + 1):
+            _seed_extra_team(conn, index, now, seed, position=len(DEMO_TEAMS) + 1 + index)
 
 
 def _insert_team(conn: sqlite3.Connection, team: DemoTeam, team_id: str, position: int, start: datetime, seed: int) -> None:
@@ -252,6 +255,30 @@ def _seed_api_keys(conn: sqlite3.Connection, team_id: str, start: datetime, rng:
              200_000 if index == 1 else None, int(index == 2), sim.ts(created), sim.ts(created)),
         )
         sim.audit(conn, team_id, created, f"API key '{name}' was created")
+
+
+#: Days of history an extra team gets: enough for a 7-day runway and a month's spend, quick to seed.
+EXTRA_TEAM_DAYS = 35
+
+
+def _seed_extra_team(conn: sqlite3.Connection, index: int, now: datetime, seed: int, position: int) -> None:
+    """One of many plain teams: a card, a first purchase, a steady spend; some with auto top-up."""
+    rng = random.Random(f"{seed}/extra/{index}")
+    auto = (5_000, 10_000, 100_000) if index % 3 == 0 else None
+    team = DemoTeam(f"Extra Team {index:03d}", f"extra{index:03d}", round(rng.uniform(1.0, 40.0), 2),
+                    _billing(f"Extra Team {index:03d} Inc.", f"billing@extra{index:03d}.example", f"{index} Main St",
+                             "Springfield", "IL", "62701", "US"),
+                    mix=[rng.randint(0, 3) for _ in range(8)], auto=auto)
+    team_id = team_id_for(seed, team.slug)
+    start = (now - timedelta(days=EXTRA_TEAM_DAYS)).replace(hour=0, minute=0, second=0, microsecond=0)
+    _insert_team(conn, team, team_id, position, start, seed)
+    card = _add_card(conn, team_id, "visa", f"{4000 + index % 6000:04d}", (2030, 1 + index % 12), start, default=True)
+    # Enough credit for a runway from a few days to a few months at its rate.
+    days = rng.choice((4, 12, 40, 90, 150))
+    sim.charge(conn, team_id, "PURCHASE", max(2_500, int(team.dollars_per_day * (EXTRA_TEAM_DAYS + days)) * 100), card, start)
+    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    sim.advance(conn, team_id, today, step=SEED_STEP, catch_up=None)
+    sim.advance(conn, team_id, now)
 
 
 def _seed_large_team(conn: sqlite3.Connection, now: datetime, seed: int, position: int) -> None:

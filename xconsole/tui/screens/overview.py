@@ -54,19 +54,29 @@ class OverviewScreen(TeamScreen):
         for label in COLUMNS:
             table.add_column(Text(label, justify="left" if label in (" Team", " ⚠") else "right"))
         super().on_mount()
+        self._draw()  # the first frame has the rows at once
         table.focus()
+
+    _draw_planned = False
 
     @on(TeamDataChanged)
     def _any_team_changed(self, event: TeamDataChanged) -> None:
         # Every team's row is here, not only the active team's.
         if not self.store.is_active(event.team_id) and self.is_current:
-            self._draw()
+            self._plan_draw()
 
     def on_team_data(self) -> None:
         super().on_team_data()
-        self._draw()
+        self._plan_draw()
+
+    def _plan_draw(self) -> None:
+        """One redraw per frame, however many teams answered meanwhile (200 teams load at once)."""
+        if not self._draw_planned:
+            self._draw_planned = True
+            self.call_after_refresh(self._draw)
 
     def _draw(self) -> None:
+        self._draw_planned = False
         store = self.store
         table = self.query_one("#overview-table", VimTable)
         notes = Text()

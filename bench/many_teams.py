@@ -1,0 +1,110 @@
+"""Many teams (design.md 8): `balance --all`, `check --all`, `watch --once` and a metrics refresh over
+200 teams with 100 ms latency per request, each a real process against a sandbox served on
+loopback, timed, with the most requests the server saw in flight at once. Goals: within 5 s,
+at most 16 in flight. Runnable alone: `python bench/many_teams.py`.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+TEAMS = 200
+LATENCY_MS = 100
+GOAL_S = 5.0
+GOAL_IN_FLIGHT = 16
+COMMANDS = (("balance --all", ["balance", "--all", "--json"]), ("check --all", ["check", "--all"]),
+            ("watch --once", ["watch", "--once"]), ("metrics --textfile", ["metrics", "--textfile", "{tmp}"]))
+
+
+class InFlight:
+    """ASGI wrapper counting the HTTP requests being answered at once."""
+
+    def __init__(self, app: object) -> None:
+        self.app = app
+        self.now = 0
+        self.most = 0
+        self.total = 0
+
+    def reset(self) -> None:
+        self.most = self.total = 0
+
+    async def __call__(self, scope, receive, send) -> None:  # noqa: ANN001
+        if scope["type"] != "http" or scope["path"].startswith("/sandbox"):
+            await self.app(scope, receive, send)  # type: ignore[operator]
+            return
+        self.now += 1
+        self.total += 1
+        self.most = max(self.most, self.now)
+        answered = False
+
+        async def counted(message: dict) -> None:
+            nonlocal answered
+            await send(message)
+            # In flight until its whole answer is sent: the client may send its next request
+            # before this task has returned.
+            if message["type"] == "http.response.body" and not message.get("more_body") and not answered:
+                answered = True
+                self.now -= 1
+
+        try:
+            await self.app(scope, receive, counted)  # type: ignore[operator]
+        finally:
+            if not answered:
+                self.now -= 1
+
+
+def many_teams_times() -> list[tuple[str, float, int, int, int]]:
+    """(command, seconds, exit status, most in flight, requests) per command."""
+    import httpx
+
+    from tests.served import UvicornThread
+    from xconsole.sandbox.app import frozen_app
+
+    app = frozen_app(teams=TEAMS)
+    app.state.sandbox.faults.latency_ms = LATENCY_MS
+    counter = InFlight(app)
+    served = UvicornThread(counter, date_header=False)
+    url = served.start()
+    home = Path(tempfile.mkdtemp(prefix="xconsole-many-"))
+    try:
+        keys = home / "credentials"
+        keys.mkdir(mode=0o700)
+        for team in httpx.get(f"{url}/sandbox/teams", timeout=30).json()["teams"]:
+            path = keys / f"team-{team['teamId']}"
+            path.write_text(team["managementKey"])
+            path.chmod(0o400)
+        env = {**os.environ, "XCONSOLE_CREDENTIALS_DIRECTORY": str(keys), "XCONSOLE_CONFIG_FILE": str(home / "c.toml"),
+               "XDG_STATE_HOME": str(home / "state"), "XDG_CACHE_HOME": str(home / "cache")}
+        env.pop("XAI_MANAGEMENT_KEY", None)
+        xconsole = Path(sys.executable).parent / "xconsole"
+        results = []
+        for label, args in COMMANDS:
+            counter.reset()
+            argv = [str(xconsole), "--api-url", url, *(a.replace("{tmp}", str(home / "prom")) for a in args)]
+            started = time.perf_counter()
+            done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=300)
+            results.append((label, time.perf_counter() - started, done.returncode, counter.most, counter.total))
+        return results
+    finally:
+        served.stop()
+
+
+def report(results: list[tuple[str, float, int, int, int]]) -> None:
+    print(f"Many teams: {TEAMS} teams, {LATENCY_MS} ms latency per request (goals: <= {GOAL_S:g} s, "
+          f"<= {GOAL_IN_FLIGHT} requests in flight)")
+    for label, seconds, status, most, total in results:
+        ok = seconds <= GOAL_S and most <= GOAL_IN_FLIGHT
+        print(f"  {label:<22} {seconds:6.2f} s   {most:3d} in flight at most   {total:5d} requests   "
+              f"exit {status}   {'PASS' if ok else 'FAIL'}")
+
+
+if __name__ == "__main__":
+    report(many_teams_times())
