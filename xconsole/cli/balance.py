@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from xconsole.cli.options import EXIT_THRESHOLD, Fail, Options, emit_json, money
+from xconsole.cli.options import EXIT_THRESHOLD, Fail, Options, emit_json, money, progress
 from xconsole.core import billing
 from xconsole.core.money import MoneyError, parse_amount
 
@@ -51,6 +51,8 @@ async def _collect(opts: Options, team: str | None, all_teams: bool) -> list[tup
     session = await build_session(opts)
     teams = select(session, team or (None if all_teams else opts.team), all_teams)
 
+    tick = progress(len(teams))
+
     async def one(handle: Any) -> tuple[dict[str, Any], str]:
         try:
             client = await session.client_for(handle)
@@ -59,6 +61,9 @@ async def _collect(opts: Options, team: str | None, all_teams: bool) -> list[tup
             return _row(handle, None, str(exc)), ""
         except ApiError as exc:
             return _row(handle, None, f"{exc.title}: {exc}"), ""
+        finally:
+            if tick is not None:
+                tick()
         return _row(handle, snap, None), billing.auto_top_up_label(snap.auto_top_up)
 
     try:

@@ -104,6 +104,8 @@ async def _run(opts: Options, wanted: list[str], all_teams: bool, thresholds: ob
                 for handle in select(session, name, False):
                     if handle not in handles:
                         handles.append(handle)
-        return await check_teams(session, handles, thresholds)  # type: ignore[arg-type]
+        from xconsole.cli.options import progress
+
+        return await check_teams(session, handles, thresholds, progress(len(handles)))  # type: ignore[arg-type]
     finally:
         await session.aclose()

@@ -41,6 +41,23 @@ def money(cents: int | None) -> dict[str, Any]:
     return {"cents": cents, "formatted": format_cents(cents)}
 
 
+def progress(total: int, what: str = "teams") -> Any:
+    """A counter for long runs ("reading teams 45/200…") on stderr, only when it is a terminal and
+    there are many teams; None otherwise. Call it with the number done; it clears itself at the end."""
+    if total < 20 or not sys.stderr.isatty():
+        return None
+    done = 0
+
+    def tick(_n: int = 1) -> None:
+        nonlocal done
+        done += 1
+        end = "\r\x1b[K" if done >= total else ""
+        sys.stderr.write(f"\rreading {what} {done}/{total}…{end}")
+        sys.stderr.flush()
+
+    return tick
+
+
 def emit_json(document: Any) -> None:
     json.dump(document, sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import enum
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
@@ -186,12 +187,16 @@ async def check_team(session: Session, team: TeamHandle, thresholds: Thresholds)
     return check
 
 
-async def check_teams(session: Session, teams: list[TeamHandle], thresholds: Thresholds) -> list[TeamCheck]:
+async def check_teams(session: Session, teams: list[TeamHandle], thresholds: Thresholds,
+                      on_done: Callable[[], object] | None = None) -> list[TeamCheck]:
     gate = asyncio.Semaphore(MAX_TEAMS_AT_ONCE)
 
     async def one(team: TeamHandle) -> TeamCheck:
         async with gate:
-            return await check_team(session, team, thresholds)
+            checked = await check_team(session, team, thresholds)
+        if on_done is not None:
+            on_done()
+        return checked
 
     return list(await asyncio.gather(*(one(t) for t in teams)))
 
