@@ -168,6 +168,18 @@ async def type_text(pilot, text: str) -> None:  # noqa: ANN001
     await pilot.press(*[names.get(ch, ch) for ch in text])
 
 
+async def open_buy(pilot, amount: str) -> None:  # noqa: ANN001
+    """`p`, type `amount`, Enter: the purchase's confirmation (or the amount's error) is shown."""
+    from xconsole.tui.screens.buy_credits import BuyCreditsScreen
+
+    await pilot.press("p")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, BuyCreditsScreen)
+    await type_text(pilot, amount)
+    await pilot.press("enter")
+    await settle(pilot)
+
+
 async def wait_until(pilot, condition, timeout: float = 15.0) -> None:  # noqa: ANN001
     """Let the app run until `condition()` holds; fail with the condition's source otherwise."""
     loop = asyncio.get_running_loop()

@@ -14,8 +14,8 @@ from xconsole.core.actions import Write
 from xconsole.tui.screens.buy_credits import BuyCreditsScreen
 from xconsole.tui.screens.confirm import ConfirmActionScreen
 from xconsole.tui.store import WriteFinished
-from tests.tui.harness import (delayed_sandbox_app, embedded, palette, plain, sandbox_app, settle, type_text,
-                               wait_until)
+from tests.tui.harness import (delayed_sandbox_app, embedded, open_buy, palette, plain, sandbox_app, settle,
+                               type_text, wait_until)
 
 
 async def test_a_loader_that_fails_unexpectedly_shows_an_error_not_endless_loading(monkeypatch):
@@ -94,11 +94,7 @@ async def test_a_purchase_from_the_threshold_needs_the_team_name_typed():
     finished: list[WriteFinished] = []
     async with app.run_test(size=(100, 34), message_hook=lambda m: isinstance(m, WriteFinished) and finished.append(m)) as pilot:
         await settle(pilot)
-        await pilot.press("p")
-        await settle(pilot)
-        await type_text(pilot, "1000")
-        await pilot.press("enter")
-        await settle(pilot)
+        await open_buy(pilot, "1000")
         assert isinstance(app.screen, ConfirmActionScreen) and app.screen.type_to_confirm == app.team.name
         await pilot.press("enter")  # nothing typed: nothing sent
         await type_text(pilot, "Lumen")
@@ -119,11 +115,7 @@ async def test_below_the_threshold_one_confirmation_is_enough():
     app = delayed_sandbox_app(embedded())
     async with app.run_test(size=(100, 34)) as pilot:
         await settle(pilot)
-        await pilot.press("p")
-        await settle(pilot)
-        await type_text(pilot, "999.99")
-        await pilot.press("enter")
-        await settle(pilot)
+        await open_buy(pilot, "999.99")
         assert isinstance(app.screen, ConfirmActionScreen) and app.screen.type_to_confirm is None
 
 
@@ -176,11 +168,7 @@ async def test_nothing_opens_over_a_confirmation_while_it_sends_and_its_answer_c
     app = delayed_sandbox_app(embedded())
     async with app.run_test(size=(100, 34)) as pilot:
         await settle(pilot)
-        await pilot.press("p")
-        await settle(pilot)
-        await type_text(pilot, "25")
-        await pilot.press("enter")
-        await settle(pilot)
+        await open_buy(pilot, "25")
         app.transport.hold(app.team.team_id)
         await pilot.press("enter")
         await wait_until(pilot, lambda: app.transport.in_flight(app.team.team_id) > 0)

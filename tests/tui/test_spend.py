@@ -12,7 +12,7 @@ from xconsole.tui.screens.promo_code import PromoCodeScreen
 from xconsole.tui.screens.spending_limit import SpendingLimitScreen
 from tests.contract.backends import _reference_router
 from tests.fixtures import reference as ref
-from tests.tui.harness import delayed_sandbox_app, embedded, real_api_app, sandbox_app, settle
+from tests.tui.harness import delayed_sandbox_app, embedded, open_buy, real_api_app, sandbox_app, settle, type_text
 
 
 def balance(app):
@@ -21,20 +21,6 @@ def balance(app):
 
 def screen_text(app):
     return "\n".join(str(w.render()) for w in app.screen.query("Static, Label"))
-
-
-async def type_text(pilot, text):
-    for ch in text:
-        await pilot.press(ch)
-
-
-async def open_buy(pilot, amount):
-    await pilot.press("p")
-    await settle(pilot)
-    assert isinstance(pilot.app.screen, BuyCreditsScreen)
-    await type_text(pilot, amount)
-    await pilot.press("enter")
-    await settle(pilot)
 
 
 async def test_buy_25_dollars_by_card_confirms_then_sends_one_request():
