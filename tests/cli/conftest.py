@@ -31,6 +31,8 @@ def home(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     monkeypatch.delenv("XAI_MANAGEMENT_KEY", raising=False)
     monkeypatch.delenv("XCONSOLE_API_URL", raising=False)
+    monkeypatch.delenv("XCONSOLE_CREDENTIALS_DIRECTORY", raising=False)  # not the developer's, nor a unit's
+    monkeypatch.delenv("CREDENTIALS_DIRECTORY", raising=False)
     return tmp_path
 
 

@@ -12,6 +12,7 @@ import pytest
 
 from xconsole.core.check import State, TeamCheck, Thresholds, perfdata, worst
 from tests.cli.test_commands import register
+from tests.cli.test_metrics import free_port
 
 #: One perfdata item of the plugin format: 'label'=value;warn;crit;min;max
 PERF_ITEM = re.compile(r"'[a-z0-9_]+'=-?\d+(\.\d+)?;(\d+(\.\d+)?:)?;(\d+(\.\d+)?:)?;0;")
@@ -95,7 +96,10 @@ def test_plugin_output_and_exit_status_on_the_sandbox(state_home, run):
 
     below = run("--sandbox", "check", "--team", "lumen", "--warn-below", "1000000", "--crit-below", "1")
     assert below.exit_code == 1 and "credits" in below.stdout.splitlines()[1] and "below $1,000,000.00" in below.stdout
-    assert run("--sandbox", "check", "--warn-runway", "a week").exit_code == 2  # a usage error, said as such
+    bad = run("--sandbox", "check", "--warn-runway", "a week")  # a check that cannot start is UNKNOWN
+    assert bad.exit_code == 3 and bad.stdout.startswith("XCONSOLE UNKNOWN - --warn-runway")
+    assert run("--sandbox", "check", "--no-such-flag").exit_code == 3
+    assert run("--sandbox", "check", "--webhook", "http://[::1").stdout.startswith("XCONSOLE UNKNOWN - --webhook")
 
 
 def test_a_rejected_key_is_unknown_for_that_team_and_the_others_are_still_checked(home, served, memory_keyring, run):
@@ -115,7 +119,7 @@ def test_a_webhook_fires_once_per_change_and_says_resolved_after_a_purchase(stat
     assert first.exit_code == 2 and len(receiver.calls) == 1
     call = receiver.calls[0]
     assert call["schemaVersion"] == 1 and call["team"]["name"] == "Orbit Robotics"
-    assert call["oldState"] is None and call["newState"] == "CRITICAL" and not call["resolved"]
+    assert call["oldState"] == "OK" and call["newState"] == "CRITICAL" and not call["resolved"]  # first seen: from OK
     assert call["numbers"]["balance"]["cents"] > 0 and call["reasons"]
     assert run(*check).exit_code == 2 and len(receiver.calls) == 1  # same state: no second call
 
@@ -152,6 +156,21 @@ def test_the_command_hook_gets_the_change_on_stdin_and_in_variables(state_home, 
 
 def test_a_failing_hook_is_said_on_stderr_and_does_not_change_the_exit_status(state_home, run):
     result = run("--sandbox", "check", "--team", "orbit", "--on-change", "echo broken >&2; exit 4",
-                 "--webhook", "http://127.0.0.1:9/nowhere")
+                 "--webhook", f"http://127.0.0.1:{free_port()}/nowhere")
     assert result.exit_code == 1
     assert "the hook command exited 4: broken" in result.stderr and "the webhook could not be reached" in result.stderr
+
+
+def test_a_team_with_an_invoiced_limit_is_judged_by_its_runway_too(state_home, run):
+    """Helix: $0 credits but $2,000 of invoiced limit, ~12 days: within 20 days is CRITICAL."""
+    result = run("--sandbox", "check", "--team", "helix", "--warn-runway", "30d", "--crit-runway", "20d")
+    assert result.exit_code == 2 and "CRITICAL Helix Health: requests rejected in" in result.stdout
+    assert run("--sandbox", "check", "--team", "helix").stdout.startswith("XCONSOLE WARNING")  # its failed charge only
+
+
+def test_a_change_whose_hook_failed_is_reported_again_on_the_next_run(state_home, run, receiver):
+    closed = f"http://127.0.0.1:{free_port()}/hook"
+    failed = run("--sandbox", "check", "--team", "orbit", "--webhook", closed)
+    assert failed.exit_code == 1 and "the webhook could not be reached" in failed.stderr
+    run("--sandbox", "check", "--team", "orbit", "--webhook", receiver.url)
+    assert [(c["oldState"], c["newState"]) for c in receiver.calls] == [("OK", "WARNING")]

@@ -46,7 +46,7 @@ def test_a_key_file_readable_by_others_is_refused_in_one_line(keys_dir, served, 
     result = run("--api-url", served.url, "balance", "--all", "--json")
     rows = {r["teamId"]: r for r in json.loads(result.stdout)["teams"]}
     error = rows[orbit["teamId"]]["error"]
-    assert "readable by group or others (mode 0644): refused" in error and "\n" not in error
+    assert "open to group or others (mode 0644): refused" in error and "\n" not in error
     assert rows[served.teams["lumen"]["teamId"]]["error"] is None
     assert orbit["managementKey"] not in result.output
 

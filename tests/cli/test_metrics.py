@@ -95,8 +95,9 @@ def test_a_team_that_cannot_be_read_is_down_with_no_other_series(home, served, r
     result = run("--api-url", served.url, "metrics", "--textfile", str(tmp_path))
     text = (tmp_path / "xconsole.prom").read_text()
     down = [line for line in text.splitlines() if "00000000-0000-4000" in line and not line.startswith("#")]
-    assert [line.split("{")[0] for line in down] == ["xconsole_team_up", "xconsole_last_refresh_timestamp_seconds"]
+    assert [line.split("{")[0] for line in down] == ["xconsole_team_up"]  # no other series, not even zeros
     assert down[0].endswith(" 0.0") and "xai-revoked" not in text + result.output
+    assert result.exit_code == 0 and "could not be read (xconsole_team_up 0)" in result.stderr
 
 
 def test_the_exporter_serves_both_formats_and_scrapes_share_one_refresh(exporter):

@@ -23,7 +23,8 @@ def _cents(text: str | None, flag: str) -> int | None:
     try:
         return parse_amount(text)
     except MoneyError as exc:
-        raise click.BadParameter(str(exc), param_hint=flag) from None
+        unknown(f"{flag}: {exc}")
+        raise  # not reached
 
 
 def _days(text: str | None, default: float, flag: str) -> float:
@@ -34,10 +35,41 @@ def _days(text: str | None, default: float, flag: str) -> float:
     try:
         return parse_duration(text)
     except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint=flag) from None
+        unknown(f"{flag}: {exc}")
+        raise  # not reached
 
 
-@click.command()
+class PluginCommand(click.Command):
+    """A check that cannot even start (a bad flag) is UNKNOWN, exit 3, as monitoring reads it."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as exc:
+            unknown(exc.format_message())
+            raise  # not reached
+
+
+def unknown(message: str) -> None:
+    click.echo(f"XCONSOLE UNKNOWN - {message}")
+    raise SystemExit(3)
+
+
+def _url(text: str | None) -> str | None:
+    import httpx
+
+    if text is None:
+        return None
+    try:
+        url = httpx.URL(text)
+    except (httpx.InvalidURL, TypeError) as exc:
+        unknown(f"--webhook {text!r} is not a URL: {exc}")
+    if url.scheme not in ("http", "https") or not url.host:
+        unknown(f"--webhook {text!r} is not an http(s) URL")
+    return text
+
+
+@click.command(cls=PluginCommand)
 @click.option("--team", "teams", multiple=True, metavar="NAME_OR_ID", help="A team to check (repeatable; default: the last used).")
 @click.option("--all", "all_teams", is_flag=True, help="Every team.")
 @click.option("--warn-below", metavar="DOLLARS", help="WARNING when credits are below this.")
@@ -58,9 +90,10 @@ def check(opts: Options, teams: tuple[str, ...], all_teams: bool, warn_below: st
     from xconsole.core.check import Thresholds, document, plugin_output, worst
 
     if teams and all_teams:
-        raise click.UsageError("Use --team or --all, not both")
+        unknown("use --team or --all, not both")
     if stateless and state_file is not None:
-        raise click.UsageError("Use --state-file or --stateless, not both")
+        unknown("use --state-file or --stateless, not both")
+    webhook = _url(webhook)
     thresholds = Thresholds(
         warn_below=_cents(warn_below, "--warn-below"), crit_below=_cents(crit_below, "--crit-below"),
         warn_runway_days=_days(warn_runway, 7.0, "--warn-runway"), crit_runway_days=_days(crit_runway, 1.0, "--crit-runway"))
@@ -77,14 +110,16 @@ def check(opts: Options, teams: tuple[str, ...], all_teams: bool, warn_below: st
     if command or webhook or state_file is not None:
         path = None if stateless else (state_file or alerts.default_state_file())
         previous = alerts.load_states(path) if path is not None else None
+        unsent: set[str] = set()  # teams whose hook failed: their change is reported again next run
         for change in alerts.changes(checks, previous):
             for problem in (alerts.run_command(command, change) if command else None,
                             alerts.post_webhook(webhook, change) if webhook else None):
                 if problem:
+                    unsent.add(change.check.team_id)
                     click.echo(f"xconsole: {change.check.name}: {problem}", err=True)
         if path is not None:
             try:
-                alerts.save_states(path, checks, previous or {})
+                alerts.save_states(path, [c for c in checks if c.team_id not in unsent], previous or {})
             except OSError as exc:
                 click.echo(f"xconsole: the state file {path} could not be written: {exc.strerror}", err=True)
     raise SystemExit(int(worst(checks)))

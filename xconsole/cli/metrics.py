@@ -50,8 +50,11 @@ def metrics(ctx: click.Context, directory: Path | None, teams: tuple[str, ...]) 
             await collected.refresh(force=True)
         finally:
             await collected.session.aclose()
-        directory.mkdir(parents=True, exist_ok=True)
-        write_to_textfile(str(directory / PROM_FILE), registry_for(collected))  # temp file + rename
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            write_to_textfile(str(directory / PROM_FILE), registry_for(collected))  # temp file + rename
+        except OSError as exc:
+            raise Fail(f"Cannot write {directory / PROM_FILE}: {exc.strerror or exc}") from None
         return [r.team.name for r in collected.readings if r.snapshot is None]
 
     down = asyncio.run(write())
@@ -114,12 +117,12 @@ def exporter(opts: Options, teams: tuple[str, ...], min_interval: float) -> Any:
         await state["metrics"].refresh()
         encoder, content_type = choose_encoder(headers.get("accept", ""))
         body = encoder(state["registry"])
-        await _answer(send, 200, content_type.encode(), b"" if scope["method"] == "HEAD" else body)
+        await _answer(send, 200, content_type.encode(), body, head=scope["method"] == "HEAD")
 
     return app
 
 
-async def _answer(send: Any, status: int, content_type: bytes, body: bytes) -> None:
+async def _answer(send: Any, status: int, content_type: bytes, body: bytes, *, head: bool = False) -> None:
     await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", content_type), (b"content-length", str(len(body)).encode())]})
-    await send({"type": "http.response.body", "body": body})
+    await send({"type": "http.response.body", "body": b"" if head else body})

@@ -62,7 +62,7 @@ def save_states(path: Path, checks: list[TeamCheck], previous: dict[str, str]) -
 @dataclass(frozen=True)
 class Change:
     check: TeamCheck
-    old: str | None  # None: first seen (or no state file)
+    old: str | None  # None: no state file (--stateless); a team first seen counts from "OK"
 
     @property
     def resolved(self) -> bool:
@@ -85,7 +85,7 @@ def changes(checks: list[TeamCheck], previous: dict[str, str] | None) -> list[Ch
     moved (a team first seen counts from OK)."""
     if previous is None:
         return [Change(c, None) for c in checks]
-    return [Change(c, previous.get(c.team_id)) for c in checks
+    return [Change(c, previous.get(c.team_id, "OK")) for c in checks
             if c.state.name != previous.get(c.team_id, "OK")]
 
 
@@ -95,11 +95,12 @@ def run_command(command: str, change: Change) -> str | None:
     env = {**os.environ, "XCONSOLE_TEAM": change.check.name, "XCONSOLE_TEAM_ID": change.check.team_id,
            "XCONSOLE_OLD_STATE": change.old or "", "XCONSOLE_STATE": change.check.state.name,
            "XCONSOLE_RESOLVED": "1" if change.resolved else "0", "XCONSOLE_REASONS": "; ".join(change.check.reasons)}
-    env.pop("XAI_MANAGEMENT_KEY", None)  # a hook never sees a key
+    for name in ("XAI_MANAGEMENT_KEY", "XCONSOLE_CREDENTIALS_DIRECTORY", "CREDENTIALS_DIRECTORY"):
+        env.pop(name, None)  # a hook never sees a key, nor where the keys are
     try:
         done = subprocess.run(["/bin/sh", "-c", command], input=json.dumps(payload), text=True, env=env,
                               capture_output=True, timeout=COMMAND_TIMEOUT_S, check=False)
-    except (OSError, subprocess.TimeoutExpired) as exc:
+    except (OSError, ValueError, subprocess.TimeoutExpired) as exc:
         return f"the hook command failed: {exc}"
     if done.returncode != 0:
         tail = (done.stderr or done.stdout).strip().splitlines()[-1:] or [""]
@@ -119,6 +120,8 @@ def post_webhook(url: str, change: Change, *, timeout: float = WEBHOOK_TIMEOUT_S
         except httpx.HTTPError as exc:
             problem = f"the webhook could not be reached: {type(exc).__name__}"
             continue
+        except Exception as exc:  # noqa: BLE001 - a bad URL or a local error: said, never a traceback
+            return f"the webhook could not be called: {type(exc).__name__}: {exc}"
         if response.status_code < 300:
             return None
         problem = f"the webhook answered {response.status_code}"

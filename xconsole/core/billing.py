@@ -197,12 +197,20 @@ def summarize(
 DANGER_RUNWAY_DAYS = 3
 
 
+def auto_top_up_keeps_going(auto: models.AutoTopUp | None) -> bool:
+    """Auto top-up will buy the next time credits drop: enabled, not blocked by a failed attempt,
+    and neither the monthly maximum nor the 5-per-24 h allowance stands in the way."""
+    if auto is None or not auto.enabled or auto.blocked_reason:
+        return False
+    return auto_top_up_blocked_reason(auto, auto.used_this_month.val, auto.top_ups_last24h) is None
+
+
 def rejects_soon(summary: SpendSummary, auto: models.AutoTopUp | None) -> bool:
     """API requests will be rejected soon: the $0 limit, no working auto top-up, and credits gone
     or lasting less than DANGER_RUNWAY_DAYS. One rule for the summary line, the card and the CLI."""
     if not summary.will_reject_when_empty:
         return False
-    if auto is not None and auto.enabled and not auto.blocked_reason:
+    if auto_top_up_keeps_going(auto):
         return False
     if summary.live_balance is None:
         return False

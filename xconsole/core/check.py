@@ -107,7 +107,7 @@ def worst(checks: list[TeamCheck]) -> State:
 def evaluate(team: TeamHandle, snap: SpendSnapshot, invoices: list[InvoiceSummary] | None,
              thresholds: Thresholds, now: datetime | None = None) -> TeamCheck:
     """The state of one team from its snapshot (and its recent invoices, when they could be read)."""
-    from xconsole.core.billing import WARNING_TEXT, format_runway
+    from xconsole.core.billing import WARNING_TEXT, auto_top_up_keeps_going, format_runway
     from xconsole.core.invoices import failed_attempts
 
     s = snap.summary
@@ -121,12 +121,13 @@ def evaluate(team: TeamHandle, snap: SpendSnapshot, invoices: list[InvoiceSummar
             check.raise_to(State.CRITICAL, f"credits {format_cents(s.live_balance)} below {format_cents(thresholds.crit_below)}")
         elif thresholds.warn_below is not None and s.live_balance < thresholds.warn_below:
             check.raise_to(State.WARNING, f"credits {format_cents(s.live_balance)} below {format_cents(thresholds.warn_below)}")
-    # Requests rejected now or soon.
+    # Requests rejected now or soon: when credits and what is left of the invoiced limit run out.
     auto = snap.auto_top_up
-    kept_going = auto is not None and auto.enabled and not auto.blocked_reason
-    if s.will_reject_when_empty and not kept_going:
-        if s.live_balance is not None and s.live_balance <= 0:
-            check.raise_to(State.CRITICAL, "requests are rejected now: no credits left and a $0 invoiced billing limit")
+    if s.soft_limit is not None and not auto_top_up_keeps_going(auto):
+        if s.live_balance is not None and s.live_balance <= 0 and s.limit_remaining == 0:
+            check.raise_to(State.CRITICAL, "requests are rejected now: no credits left and the invoiced billing "
+                                           "limit reached" if s.soft_limit else
+                                           "requests are rejected now: no credits left and a $0 invoiced billing limit")
         elif not s.runway_known:
             check.raise_to(State.UNKNOWN, "runway unknown: " + (s.unreported_note or "usage could not be read"))
         elif s.runway_days is not None and s.runway_days < thresholds.crit_runway_days:
@@ -136,7 +137,12 @@ def evaluate(team: TeamHandle, snap: SpendSnapshot, invoices: list[InvoiceSummar
     # A failed charge of the last 30 days.
     moment = now or datetime.now(timezone.utc)
     since = moment - timedelta(days=FAILED_CHARGE_DAYS)
-    failed = [i for i in invoices or () if failed_attempts(i) and (i.create_time is None or i.create_time >= since)]
+    def recent(moment_: datetime | None) -> bool:
+        if moment_ is None:
+            return True
+        return (moment_ if moment_.tzinfo else moment_.replace(tzinfo=timezone.utc)) >= since
+
+    failed = [i for i in invoices or () if failed_attempts(i) and recent(i.create_time)]
     if failed:
         numbers = ", ".join(i.invoice_number or i.invoice_id[:12] for i in failed[:3])
         check.raise_to(State.WARNING, f"a charge failed in the last {FAILED_CHARGE_DAYS} days (invoice {numbers})")
@@ -161,7 +167,16 @@ def unreachable(team: TeamHandle, why: str) -> TeamCheck:
 
 
 async def check_team(session: Session, team: TeamHandle, thresholds: Thresholds) -> TeamCheck:
-    """Read one team and judge it; any failure is UNKNOWN for this team only."""
+    """Read one team and judge it; any failure, ours included, is UNKNOWN for this team only."""
+    from xconsole.core.actions import describe_error
+
+    try:
+        return await _check_team(session, team, thresholds)
+    except Exception as exc:  # noqa: BLE001 - one team's surprise never stops the others' check
+        return unreachable(team, f"could not be judged: {describe_error(exc)}")
+
+
+async def _check_team(session: Session, team: TeamHandle, thresholds: Thresholds) -> TeamCheck:
     from xconsole.core import errors
     from xconsole.core.actions import describe_error
     from xconsole.core.credentials import KeyringUnavailable
@@ -241,13 +256,18 @@ def summary(checks: list[TeamCheck]) -> str:
     return f"{len(bad)} of {len(checks)} teams need attention: {first.name} {first.state.name}: {first.reasons[0]}{more}"
 
 
+def _plain(text: str) -> str:
+    """No "|" outside the perfdata separator: a team named "A|B" must not split the output."""
+    return text.replace("|", "/")
+
+
 def plugin_output(checks: list[TeamCheck], thresholds: Thresholds) -> str:
     state = worst(checks)
-    head = f"XCONSOLE {state.name} - {summary(checks)}"
+    head = f"XCONSOLE {state.name} - {_plain(summary(checks))}"
     data = perfdata(checks, thresholds)
     lines = [f"{head} | {data}" if data else head]
     for check in checks:
-        lines.append(f"{check.state.name} {check.name}: {'; '.join(check.reasons) or 'nothing to report'}")
+        lines.append(_plain(f"{check.state.name} {check.name}: {'; '.join(check.reasons) or 'nothing to report'}"))
     return "\n".join(lines)
 
 

@@ -26,6 +26,17 @@ def credentials_directory() -> Path | None:
     return Path(value) if value else None
 
 
+def _is_team_id(text: str) -> bool:
+    """Only `team-<uuid>` files are keys: a stray `team-notes.txt` is never sent anywhere."""
+    from xconsole.core.teams import TeamError, check_team_id
+
+    try:
+        check_team_id(text)
+    except TeamError:
+        return False
+    return True
+
+
 class CredentialFileError(KeyringUnavailable):
     """A key file that cannot be used, said in one line (never its content)."""
 
@@ -47,7 +58,7 @@ class DirectoryKeyStore:
             names = sorted(p.name for p in self.directory.iterdir() if p.name.startswith(PREFIX))
         except OSError:
             return []
-        return [name.removeprefix(PREFIX) for name in names if len(name) > len(PREFIX)]
+        return [team_id for team_id in (name.removeprefix(PREFIX) for name in names) if _is_team_id(team_id)]
 
     def read(self, team_id: str) -> str | None:
         path = self.directory / f"{PREFIX}{team_id}"
@@ -58,7 +69,7 @@ class DirectoryKeyStore:
         except OSError as exc:
             raise CredentialFileError(f"{path} cannot be read: {exc.strerror}") from None
         if info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
-            raise CredentialFileError(f"{path} is readable by group or others (mode {stat.S_IMODE(info.st_mode):04o}): "
+            raise CredentialFileError(f"{path} is open to group or others (mode {stat.S_IMODE(info.st_mode):04o}): "
                                       "refused; make it 0400 or 0600")
         try:
             return clean_key(path.read_text(encoding="utf-8"))

@@ -12,6 +12,7 @@ scrapes share one refresh, and a refresh reads at most MAX_TEAMS_AT_ONCE teams a
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from xconsole.core.session import Session, TeamHandle
     from xconsole.core.spend import SpendSnapshot
 
+log = logging.getLogger("xconsole.metrics")
 MAX_TEAMS_AT_ONCE = 16
 DAY_S = 86_400
 
@@ -57,6 +59,7 @@ class TeamMetrics(Collector):
         await asyncio.shield(self._refreshing)
 
     async def _read_all(self) -> None:
+        from xconsole.core.actions import describe_error
         from xconsole.core.spend import load_spend
 
         gate = asyncio.Semaphore(MAX_TEAMS_AT_ONCE)
@@ -66,7 +69,10 @@ class TeamMetrics(Collector):
                 try:
                     client = await self.session.client_for(team)
                     snapshot = await load_spend(client, team.team_id)
-                except Exception:  # noqa: BLE001 - the team is down (xconsole_team_up 0), the others are read
+                except Exception as exc:  # noqa: BLE001 - the team is down (xconsole_team_up 0), the others are read
+                    log.warning("%s could not be read: %s", team.name, describe_error(exc))
+                    # A rotated key (a Secret updated in place) is read again next time.
+                    await self.session.forget_client(team.team_id)
                     snapshot = None
                 return TeamReading(team, snapshot, time.time())
 
@@ -86,14 +92,14 @@ class TeamMetrics(Collector):
         limit = family("xconsole_invoiced_limit_usd", "Invoiced billing limit in force, in US dollars (0: prepaid only)")
         runway = family("xconsole_runway_seconds", "Seconds until API requests are rejected at the last 7 days' spend rate")
         auto = family("xconsole_auto_top_up_enabled", "1 when auto top-up is enabled (absent where the API cannot say)")
-        refreshed = family("xconsole_last_refresh_timestamp_seconds", "When the team was last read (Unix time)")
+        refreshed = family("xconsole_last_refresh_timestamp_seconds", "When the team was last read successfully (Unix time)")
         for reading in self.readings:
             values = [reading.team.name, reading.team.team_id]
             snap = reading.snapshot
             up.add_metric(values, 0 if snap is None else 1)
-            refreshed.add_metric(values, reading.read_at)
             if snap is None:
                 continue  # down: no figures at all, never zeros
+            refreshed.add_metric(values, reading.read_at)
             s = snap.summary
             for gauge, cents in ((balance, s.live_balance), (month, s.month_spend), (limit, s.soft_limit)):
                 if cents is not None:
