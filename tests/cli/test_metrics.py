@@ -110,7 +110,10 @@ def test_the_exporter_serves_both_formats_and_scrapes_share_one_refresh(exporter
     def refreshed(text: str) -> set[str]:
         return {line.rsplit(" ", 1)[1] for line in text.splitlines() if line.startswith("xconsole_last_refresh")}
 
-    assert refreshed(first.text) == refreshed(httpx.get(exporter, timeout=10).text)  # cached: no new reads
+    assert refreshed(first.text) and refreshed(first.text) == refreshed(httpx.get(exporter, timeout=10).text)  # cached
+    if shutil.which("promtool"):  # the live output, as Prometheus reads it
+        check = subprocess.run(["promtool", "check", "metrics"], input=first.text, capture_output=True, text=True)
+        assert check.returncode == 0, check.stdout + check.stderr
     assert httpx.get(exporter.replace("/metrics", "/"), timeout=10).status_code == 404
 
 
