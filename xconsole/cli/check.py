@@ -8,33 +8,24 @@ format (core/check.py). `--on-change` and `--webhook` fire once per change of a 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import click
 
 from xconsole.cli.options import Options, emit_json
 
-
-def _cents(text: str | None, flag: str) -> int | None:
-    from xconsole.core.money import MoneyError, parse_amount
-
-    if text is None:
-        return None
-    try:
-        return parse_amount(text)
-    except MoneyError as exc:
-        unknown(f"{flag}: {exc}")
-        raise  # not reached
+T = TypeVar("T")
 
 
-def _days(text: str | None, default: float, flag: str) -> float:
-    from xconsole.core.check import parse_duration
-
+def _parsed(text: str | None, parse: Callable[[str], T], default: T, flag: str) -> T:
+    """`parse(text)`, `default` when the flag was not given; a bad value is UNKNOWN (exit 3)."""
     if text is None:
         return default
     try:
-        return parse_duration(text)
-    except ValueError as exc:
+        return parse(text)
+    except ValueError as exc:  # MoneyError is a ValueError too
         unknown(f"{flag}: {exc}")
         raise  # not reached
 
@@ -94,9 +85,14 @@ def check(opts: Options, teams: tuple[str, ...], all_teams: bool, warn_below: st
     if stateless and state_file is not None:
         unknown("use --state-file or --stateless, not both")
     webhook = _url(webhook)
+    from xconsole.core.check import parse_duration
+    from xconsole.core.money import parse_amount
+
     thresholds = Thresholds(
-        warn_below=_cents(warn_below, "--warn-below"), crit_below=_cents(crit_below, "--crit-below"),
-        warn_runway_days=_days(warn_runway, 7.0, "--warn-runway"), crit_runway_days=_days(crit_runway, 1.0, "--crit-runway"))
+        warn_below=_parsed(warn_below, parse_amount, None, "--warn-below"),
+        crit_below=_parsed(crit_below, parse_amount, None, "--crit-below"),
+        warn_runway_days=_parsed(warn_runway, parse_duration, 7.0, "--warn-runway"),
+        crit_runway_days=_parsed(crit_runway, parse_duration, 1.0, "--crit-runway"))
     try:
         checks = asyncio.run(_run(opts, list(teams), all_teams, thresholds))
     except click.ClickException as exc:
