@@ -60,7 +60,7 @@ class BuyCreditsScreen(ModalScreen["Purchase | None"]):
             yield Label("", id="amount-error", classes="field-error")
             yield Label("Pay with")
             yield Static("Loading payment methods…", id="methods-note", classes="dialog-hint")
-            yield Label("", id="buy-status", classes="field-error")
+            yield Static("", id="buy-status", classes="field-error")  # a long reason wraps, never cut off
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Review purchase", variant="primary", id="review", compact=True)
                 yield Button("Cancel", id="cancel", compact=True)
@@ -150,7 +150,7 @@ class BuyCreditsScreen(ModalScreen["Purchase | None"]):
             self.query_one("#amount", Input).focus()
             return
         if not self.loaded:
-            self.query_one("#buy-status", Label).update(
+            self.query_one("#buy-status", Static).update(
                 f"{self.load_error} — nothing can be bought until they load; Esc, then r to refresh."
                 if self.load_error else "Still loading payment methods…")
             return
@@ -182,7 +182,7 @@ class BuyCreditsScreen(ModalScreen["Purchase | None"]):
             self.dismiss(outcome.result)  # the app says what it did (WriteFinished)
             return
         exc = outcome.error
-        status = self.query_one("#buy-status", Label)
+        status = self.query_one("#buy-status", Static)
         if isinstance(exc, errors.Validation) and exc.field in ("amount", None):
             self.query_one("#amount-error", Label).update(exc.message)
         elif isinstance(exc, errors.Unavailable):
