@@ -68,7 +68,11 @@ def many_teams_times() -> list[tuple[str, float, int, int, int]]:
     from tests.served import UvicornThread
     from xconsole.sandbox.app import frozen_app
 
-    app = frozen_app(teams=TEAMS)
+    from datetime import datetime, timezone
+
+    # Frozen at this machine's time: the real API's date is ours, so no usage read is repeated
+    # for a server date that differs (as it would on the tests' fixed date).
+    app = frozen_app(datetime.now(timezone.utc), teams=TEAMS)
     app.state.sandbox.faults.latency_ms = LATENCY_MS
     counter = InFlight(app)
     served = UvicornThread(counter, date_header=False)
@@ -100,10 +104,12 @@ def many_teams_times() -> list[tuple[str, float, int, int, int]]:
 def report(results: list[tuple[str, float, int, int, int]]) -> None:
     print(f"Many teams: {TEAMS} teams, {LATENCY_MS} ms latency per request (goals: <= {GOAL_S:g} s, "
           f"<= {GOAL_IN_FLIGHT} requests in flight)")
+    print("  (floor: the requests in waves of 16, each wave the latency; no client can do better)")
     for label, seconds, status, most, total in results:
         ok = seconds <= GOAL_S and most <= GOAL_IN_FLIGHT
-        print(f"  {label:<22} {seconds:6.2f} s   {most:3d} in flight at most   {total:5d} requests   "
-              f"exit {status}   {'PASS' if ok else 'FAIL'}")
+        floor = -(-total // GOAL_IN_FLIGHT) * LATENCY_MS / 1000
+        print(f"  {label:<20} {seconds:6.2f} s   {most:3d} in flight at most   {total:5d} requests "
+              f"({total / TEAMS:.1f} per team, floor {floor:.2f} s)   exit {status}   {'PASS' if ok else 'FAIL'}")
 
 
 if __name__ == "__main__":

@@ -46,7 +46,7 @@ async def _collect(opts: Options, team: str | None, all_teams: bool) -> list[tup
     from xconsole.cli.wiring import build_session, select
     from xconsole.core.credentials import KeyringUnavailable
     from xconsole.core.errors import ApiError
-    from xconsole.core.spend import load_spend
+    from xconsole.core.spend import load_spend, load_summary
 
     session = await build_session(opts)
     teams = select(session, team or (None if all_teams else opts.team), all_teams)
@@ -56,7 +56,8 @@ async def _collect(opts: Options, team: str | None, all_teams: bool) -> list[tup
     async def one(handle: Any) -> tuple[dict[str, Any], str]:
         try:
             client = await session.client_for(handle)
-            snap = await load_spend(client, handle.team_id)
+            # Many teams: the lean read (no ledger, so pending purchases are null); one: everything.
+            snap = await (load_summary(client, handle.team_id) if all_teams else load_spend(client, handle.team_id))
         except KeyringUnavailable as exc:
             return _row(handle, None, str(exc)), ""
         except ApiError as exc:
@@ -105,7 +106,7 @@ def _crossed(row: dict[str, Any], below_cents: int | None, runway_below: float |
 
 @click.command()
 @click.option("--team", "team", metavar="NAME_OR_ID", help="Team to show (default: the last used).")
-@click.option("--all", "all_teams", is_flag=True, help="Every registered team, fetched in parallel.")
+@click.option("--all", "all_teams", is_flag=True, help="Every registered team, fetched in parallel (a lean read: pending purchases are not read).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout (money as cents + text).")
 @click.option("--below", metavar="AMOUNT", help="Exit 3 when a team's balance is below AMOUNT dollars.")
 @click.option("--runway-below", type=click.FloatRange(min=0), metavar="DAYS", help="Exit 3 when a team's runway is below DAYS.")

@@ -127,7 +127,7 @@ class SpendSummary:
     live_balance: int | None  # cents of prepaid credit left now (from the invoice preview)
     month_spend: int | None  # cents spent this billing cycle
     beyond_prepaid: int | None  # cents billed at month end on top of prepaid
-    pending_purchases: int  # cents bought but not yet credited (bank transfer, TO_CHARGE)
+    pending_purchases: int | None  # cents bought, not yet credited (bank transfer, TO_CHARGE); None: not read
     soft_limit: int | None  # invoiced billing limit in force (cents); 0 = prepaid only
     hard_limit: int | None  # highest invoiced billing limit the team may set
     runway_days: float | None  # until requests are rejected; None: no recent spend, or unknown
@@ -171,7 +171,7 @@ def summarize(
     *,
     usage_known: bool = True,
 ) -> SpendSummary:
-    pending = sum(c.credit_cents or 0 for c in ledger.pending) if ledger else 0
+    pending = sum(c.credit_cents or 0 for c in ledger.pending) if ledger else None
     balance = preview.live_balance_cents
     soft = limits.limit_cents
     beyond = preview.beyond_prepaid_cents

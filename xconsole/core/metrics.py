@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -23,7 +23,7 @@ from prometheus_client.registry import Collector, CollectorRegistry
 
 if TYPE_CHECKING:
     from xconsole.core.session import Session, TeamHandle
-    from xconsole.core.spend import SpendSnapshot
+    from xconsole.core.spend import TeamSummary
 
 log = logging.getLogger("xconsole.metrics")
 MAX_TEAMS_AT_ONCE = 16
@@ -33,7 +33,7 @@ DAY_S = 86_400
 @dataclass
 class TeamReading:
     team: TeamHandle
-    snapshot: SpendSnapshot | None  # None: the team could not be read (key rejected, unreachable)
+    snapshot: TeamSummary | None  # None: the team could not be read (key rejected, unreachable)
     read_at: float  # time.time()
 
 
@@ -41,9 +41,12 @@ class TeamMetrics(Collector):
     """Collects the last readings; `refresh()` reads every team again when they are older than
     `min_interval` seconds, once for all the scrapes that ask at the same time."""
 
-    def __init__(self, session: Session, teams: list[TeamHandle], *, min_interval: float = 60.0) -> None:
+    def __init__(self, session: Session, teams: list[TeamHandle], *, min_interval: float = 60.0,
+                 discover: Callable[[], list[TeamHandle]] | None = None) -> None:
         self.session = session
         self.teams = teams
+        #: Lists the teams again before each refresh (a credentials directory a Secret updates).
+        self.discover = discover
         self.min_interval = min_interval
         self.readings: list[TeamReading] = []
         self.refreshed_at: float | None = None  # time.monotonic()
@@ -60,15 +63,21 @@ class TeamMetrics(Collector):
 
     async def _read_all(self) -> None:
         from xconsole.core.actions import describe_error
-        from xconsole.core.spend import load_spend
+        from xconsole.core.spend import load_summary
 
+        if self.discover is not None:
+            found = await asyncio.to_thread(self.discover)
+            gone = {t.team_id for t in self.teams} - {t.team_id for t in found}
+            for team_id in gone:
+                await self.session.forget_client(team_id)
+            self.teams = found
         gate = asyncio.Semaphore(MAX_TEAMS_AT_ONCE)
 
         async def one(team: TeamHandle) -> TeamReading:
             async with gate:
                 try:
                     client = await self.session.client_for(team)
-                    snapshot = await load_spend(client, team.team_id)
+                    snapshot = await load_summary(client, team.team_id)
                 except Exception as exc:  # noqa: BLE001 - the team is down (xconsole_team_up 0), the others are read
                     log.warning("%s could not be read: %s", team.name, describe_error(exc))
                     # A rotated key (a Secret updated in place) is read again next time.
