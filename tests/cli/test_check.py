@@ -139,16 +139,20 @@ def test_stateless_checks_report_every_run(state_home, run, receiver):
 
 
 def test_the_command_hook_gets_the_change_on_stdin_and_in_variables(state_home, run, tmp_path):
-    out = tmp_path / "hook"
+    out = f"{tmp_path}/hook-$XCONSOLE_TEAM_ID"  # hooks run side by side: one set of files per team
     command = f"cat > {out}.json; env | grep '^XCONSOLE_' | sort > {out}.env; env | grep -c XAI_ > {out}.keys || true"
     result = run("--sandbox", "check", "--all", "--on-change", command,
                  env={"XAI_MANAGEMENT_KEY": ""})
     assert result.exit_code == 1, result.output
-    payload = json.loads((tmp_path / "hook.json").read_text())  # the last change the hook saw
-    variables = dict(line.split("=", 1) for line in (tmp_path / "hook.env").read_text().splitlines())
-    assert variables["XCONSOLE_STATE"] == payload["newState"] == "WARNING"
-    assert variables["XCONSOLE_TEAM"] == payload["team"]["name"] and variables["XCONSOLE_TEAM_ID"] == payload["team"]["teamId"]
-    assert (tmp_path / "hook.keys").read_text().strip() == "0"
+    payloads = sorted(tmp_path.glob("hook-*.json"))
+    assert len(payloads) == 2  # Orbit and Helix turned WARNING; Lumen stayed OK
+    for path in payloads:
+        payload = json.loads(path.read_text())
+        variables = dict(line.split("=", 1) for line in path.with_suffix(".env").read_text().splitlines())
+        assert variables["XCONSOLE_STATE"] == payload["newState"] == "WARNING"
+        assert variables["XCONSOLE_TEAM"] == payload["team"]["name"]
+        assert variables["XCONSOLE_TEAM_ID"] == payload["team"]["teamId"] == path.stem.removeprefix("hook-")
+        assert path.with_suffix(".keys").read_text().strip() == "0"
     state = next((state_home / "state").rglob("check-state.json"))
     assert oct(state.stat().st_mode & 0o777) == "0o600"
     assert set(json.loads(state.read_text())["teams"].values()) == {"OK", "WARNING"}
@@ -174,3 +178,69 @@ def test_a_change_whose_hook_failed_is_reported_again_on_the_next_run(state_home
     assert failed.exit_code == 1 and "the webhook could not be reached" in failed.stderr
     run("--sandbox", "check", "--team", "orbit", "--webhook", receiver.url)
     assert [(c["oldState"], c["newState"]) for c in receiver.calls] == [("OK", "WARNING")]
+
+
+def test_perf_labels_are_ascii_and_never_shared():
+    from xconsole.core.check import perf_labels
+
+    labels = perf_labels([TeamCheck("Acme Inc", "aaaaaaaa-1"), TeamCheck("acme-inc", "bbbbbbbb-2"),
+                          TeamCheck("Équipe Zürich", "cccccccc-3"), TeamCheck("团队", "dddddddd-4")])
+    assert labels == {"aaaaaaaa-1": "acme_inc_aaaaaaaa", "bbbbbbbb-2": "acme_inc_bbbbbbbb",
+                      "cccccccc-3": "equipe_zurich", "dddddddd-4": "team_dddddddd"}
+    data = perfdata([TeamCheck("Acme Inc", "aaaaaaaa-1", balance=100), TeamCheck("acme-inc", "bbbbbbbb-2", balance=200)],
+                    Thresholds())
+    assert all(PERF_ITEM.fullmatch(item) for item in data.split(" ")) and len(set(data.split("=")[0::1])) > 1
+
+
+def test_plugin_output_of_many_teams_fits_what_nagios_reads_with_the_worst_first():
+    from xconsole.core.check import PLUGIN_OUTPUT_MAX_BYTES, plugin_output
+
+    checks = [TeamCheck(f"Extra Team {i:03d}", f"{i:08d}-team", balance=10_000 + i, runway_days=30.0, runway_known=True)
+              for i in range(300)]
+    checks[250].raise_to(State.CRITICAL, "requests rejected in 12 h")
+    checks[7].raise_to(State.WARNING, "a charge failed in the last 30 days (invoice 12)")
+    out = plugin_output(checks, Thresholds())
+    lines = out.splitlines()
+    head, data = lines[0].split(" | ")
+    assert len(out.encode()) <= PLUGIN_OUTPUT_MAX_BYTES
+    assert head.startswith("XCONSOLE CRITICAL - 2 of 300 teams need attention") and "(perfdata of " in head
+    assert data.startswith("'extra_team_250_credits'=") and all(PERF_ITEM.fullmatch(i) for i in data.split(" "))
+    assert lines[1].startswith("CRITICAL Extra Team 250") and lines[2].startswith("WARNING Extra Team 007")
+    assert re.fullmatch(r"\.\.\. \d+ more teams \(\d+ OK\): xconsole check --json lists every team", lines[-1])
+    few = plugin_output(checks[:3], Thresholds())
+    assert [line.split(":")[0] for line in few.splitlines()[1:]] == ["OK Extra Team 000", "OK Extra Team 001", "OK Extra Team 002"]
+
+
+def test_a_check_that_cannot_run_answers_json_when_asked(home, run):
+    nothing = run("check", "--all", "--json")  # no team registered anywhere
+    document = json.loads(nothing.stdout)
+    assert nothing.exit_code == 3 and document["state"] == "UNKNOWN" and document["teams"] == []
+    assert document["schemaVersion"] == 1 and document["error"]
+    bad = run("--sandbox", "check", "--json", "--warn-runway", "a week")
+    assert bad.exit_code == 3 and json.loads(bad.stdout)["error"].startswith("--warn-runway")
+
+
+def test_hooks_run_side_by_side_and_a_run_stops_waiting_at_its_budget(tmp_path):
+    from xconsole.core import alerts
+    from tests.cli.test_metrics import wait_for
+
+    checks = [TeamCheck(f"Team {i}", f"id-{i}", state=State.CRITICAL, reasons=["x"]) for i in range(3)]
+    changes = alerts.changes(checks, {})
+
+    def hook(phase: str) -> str:  # says it started, then holds until its phase's release file exists
+        return f"echo >> {tmp_path / phase}.started; while [ ! -e {tmp_path / phase}.release ]; do sleep 0.05; done"
+
+    # Hooks that do not end within the budget: the run stops waiting and reports them late.
+    late = alerts.deliver(changes, hook("late"), None, budget_s=0.2)
+    (tmp_path / "late.release").touch()
+    assert [c.check.name for c, _ in late] == ["Team 0", "Team 1", "Team 2"]
+    assert all(problem == "not delivered within 0.2 s: reported again next run" for _c, problem in late)
+
+    # Side by side: all three hooks are running at once before any is let go.
+    result: list = []
+    runner = threading.Thread(target=lambda: result.extend(alerts.deliver(changes, hook("wide"), None)))
+    runner.start()
+    wait_for(lambda: len((tmp_path / "wide.started").read_text().splitlines()) == 3, "three hooks running at once")
+    (tmp_path / "wide.release").touch()
+    runner.join()
+    assert result == []

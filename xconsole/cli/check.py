@@ -34,6 +34,7 @@ class PluginCommand(click.Command):
     """A check that cannot even start (a bad flag) is UNKNOWN, exit 3, as monitoring reads it."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta["xconsole.json"] = "--json" in args
         try:
             return super().parse_args(ctx, args)
         except click.UsageError as exc:
@@ -42,7 +43,16 @@ class PluginCommand(click.Command):
 
 
 def unknown(message: str) -> None:
-    click.echo(f"XCONSOLE UNKNOWN - {message}")
+    """Say the check could not run, as UNKNOWN (exit 3): a plugin line, or with `--json` the
+    document a monitor parses (no teams, the reason in `summary` and `error`)."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and ctx.meta.get("xconsole.json"):
+        from xconsole.core.check import SCHEMA_VERSION
+
+        emit_json({"schemaVersion": SCHEMA_VERSION, "state": "UNKNOWN", "exitStatus": 3, "summary": message,
+                   "error": message, "perfdata": "", "teams": []})
+    else:
+        click.echo(f"XCONSOLE UNKNOWN - {message}")
     raise SystemExit(3)
 
 
@@ -97,8 +107,7 @@ def check(opts: Options, teams: tuple[str, ...], all_teams: bool, warn_below: st
         checks = asyncio.run(_run(opts, list(teams), all_teams, thresholds))
     except click.ClickException as exc:
         # A check that cannot run at all is UNKNOWN (exit 3), the way a monitoring system reads it.
-        click.echo(f"XCONSOLE UNKNOWN - {exc.format_message()}")
-        raise SystemExit(3) from None
+        unknown(exc.format_message())
     if as_json:
         emit_json(document(checks, thresholds))
     else:
@@ -107,12 +116,9 @@ def check(opts: Options, teams: tuple[str, ...], all_teams: bool, warn_below: st
         path = None if stateless else (state_file or alerts.default_state_file())
         previous = alerts.load_states(path) if path is not None else None
         unsent: set[str] = set()  # teams whose hook failed: their change is reported again next run
-        for change in alerts.changes(checks, previous):
-            for problem in (alerts.run_command(command, change) if command else None,
-                            alerts.post_webhook(webhook, change) if webhook else None):
-                if problem:
-                    unsent.add(change.check.team_id)
-                    click.echo(f"xconsole: {change.check.name}: {problem}", err=True)
+        for change, problem in alerts.deliver(alerts.changes(checks, previous), command, webhook):
+            unsent.add(change.check.team_id)
+            click.echo(f"xconsole: {change.check.name}: {problem}", err=True)
         if path is not None:
             try:
                 alerts.save_states(path, [c for c in checks if c.team_id not in unsent], previous or {})

@@ -89,6 +89,36 @@ def changes(checks: list[TeamCheck], previous: dict[str, str] | None) -> list[Ch
             if c.state.name != previous.get(c.team_id, "OK")]
 
 
+#: Hooks run side by side, and a run stops waiting for them after HOOKS_BUDGET_S: 200 teams
+#: turning CRITICAL at once must not hold a timer's run for 200 × (10 s + a retry).
+HOOKS_AT_ONCE = 8
+HOOKS_BUDGET_S = 90.0
+
+
+def deliver(changes_: list[Change], command: str | None, webhook: str | None, *,
+            budget_s: float = HOOKS_BUDGET_S) -> list[tuple[Change, str]]:
+    """Run the command and POST the webhook for every change, HOOKS_AT_ONCE at a time; the
+    (change, problem) pairs that were not delivered, a hook still running at the budget's end
+    among them (its change is reported again on the next run)."""
+    from concurrent.futures import ThreadPoolExecutor, wait
+
+    def one(change: Change) -> str | None:
+        problems = [p for p in (run_command(command, change) if command else None,
+                                post_webhook(webhook, change) if webhook else None) if p]
+        return "; ".join(problems) or None
+
+    if not changes_ or not (command or webhook):
+        return []
+    pool = ThreadPoolExecutor(HOOKS_AT_ONCE, thread_name_prefix="xconsole-hook")
+    futures = {pool.submit(one, change): change for change in changes_}
+    done, late = wait(futures, timeout=budget_s)
+    pool.shutdown(wait=False, cancel_futures=True)  # queued hooks never start; running ones end on their own timeouts
+    failed = [(futures[f], f.result()) for f in done if f.result()]
+    failed += [(futures[f], f"not delivered within {budget_s:g} s: reported again next run") for f in late]
+    order = {id(c): i for i, c in enumerate(changes_)}
+    return sorted(failed, key=lambda pair: order[id(pair[0])])
+
+
 def run_command(command: str, change: Change) -> str | None:
     """Run `command` through the shell with the payload on stdin; the error in words, or None."""
     payload = change.payload()

@@ -19,6 +19,8 @@ from __future__ import annotations
 import asyncio
 import enum
 import re
+import unicodedata
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
@@ -29,7 +31,7 @@ from xconsole.core.money import format_cents
 if TYPE_CHECKING:
     from xconsole.core.models import InvoiceSummary
     from xconsole.core.session import Session, TeamHandle
-    from xconsole.core.spend import SpendSnapshot
+    from xconsole.core.spend import TeamSummary
 
 SCHEMA_VERSION = 1
 #: A failed charge this recent makes a team WARNING.
@@ -104,7 +106,7 @@ def worst(checks: list[TeamCheck]) -> State:
     return max((c.state for c in checks), key=lambda s: s.rank, default=State.UNKNOWN)
 
 
-def evaluate(team: TeamHandle, snap: SpendSnapshot, invoices: list[InvoiceSummary] | None,
+def evaluate(team: TeamHandle, snap: TeamSummary, invoices: list[InvoiceSummary] | None,
              thresholds: Thresholds, now: datetime | None = None) -> TeamCheck:
     """The state of one team from its snapshot (and its recent invoices, when they could be read)."""
     from xconsole.core.billing import WARNING_TEXT, auto_top_up_keeps_going, format_runway
@@ -181,11 +183,11 @@ async def _check_team(session: Session, team: TeamHandle, thresholds: Thresholds
     from xconsole.core.actions import describe_error
     from xconsole.core.credentials import KeyringUnavailable
     from xconsole.core.invoices import InvoiceFilter, load_invoices, months_back
-    from xconsole.core.spend import load_spend
+    from xconsole.core.spend import load_summary
 
     try:
         client = await session.client_for(team)
-        snap = await load_spend(client, team.team_id)
+        snap = await load_summary(client, team.team_id, payment_methods=True)
     except KeyringUnavailable as exc:
         return unreachable(team, f"key unavailable: {exc.message}")
     except (errors.AuthError, errors.PermissionDenied) as exc:
@@ -219,30 +221,47 @@ async def check_teams(session: Session, teams: list[TeamHandle], thresholds: Thr
 # ---------------------------------------------------------------------------------- output
 
 def perf_label(name: str) -> str:
-    """A team name as a perfdata label: lowercase, words joined by "_"."""
-    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_") or "team"
+    """A team name as a perfdata label: ASCII lowercase, words joined by "_" ("Équipe" → "equipe")."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "_", ascii_name.lower()).strip("_") or "team"
+
+
+def perf_labels(checks: list[TeamCheck]) -> dict[str, str]:
+    """One label per team id, never shared: names that read alike ("Acme Inc", "acme-inc", or two
+    names with no ASCII letters) get the start of their team id appended."""
+    base = {c.team_id: perf_label(c.name) for c in checks}
+    taken = Counter(base.values())
+    return {team_id: f"{label}_{team_id[:8]}" if taken[label] > 1 or label == "team" else label
+            for team_id, label in base.items()}
 
 
 def _number(value: float) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
 
 
-def perfdata(checks: list[TeamCheck], thresholds: Thresholds) -> str:
-    """`'<team>_credits'=84.55;100:;50:;0; '<team>_runway_days'=3.2;7:;1:;0;` (plugin range
-    grammar: `100:` alerts below 100). Unknown figures are left out, never written as 0."""
+def perfdata_by_team(checks: list[TeamCheck], thresholds: Thresholds) -> list[str]:
+    """Each team's perfdata items ("" when it has no figure), in the order of `checks`."""
     def bound(cents: int | None) -> str:
         return "" if cents is None else f"{_number(cents / 100)}:"
 
-    parts = []
+    labels = perf_labels(checks)
+    teams = []
     for check in checks:
-        label = perf_label(check.name)
+        label, parts = labels[check.team_id], []
         if check.balance is not None:
             parts.append(f"'{label}_credits'={check.balance / 100:.2f};{bound(thresholds.warn_below)};"
                          f"{bound(thresholds.crit_below)};0;")
         if check.runway_known and check.runway_days is not None:
             parts.append(f"'{label}_runway_days'={_number(round(check.runway_days, 2))};"
                          f"{_number(thresholds.warn_runway_days)}:;{_number(thresholds.crit_runway_days)}:;0;")
-    return " ".join(parts)
+        teams.append(" ".join(parts))
+    return teams
+
+
+def perfdata(checks: list[TeamCheck], thresholds: Thresholds) -> str:
+    """`'<team>_credits'=84.55;100:;50:;0; '<team>_runway_days'=3.2;7:;1:;0;` (plugin range
+    grammar: `100:` alerts below 100). Unknown figures are left out, never written as 0."""
+    return " ".join(p for p in perfdata_by_team(checks, thresholds) if p)
 
 
 def summary(checks: list[TeamCheck]) -> str:
@@ -261,13 +280,49 @@ def _plain(text: str) -> str:
     return text.replace("|", "/")
 
 
-def plugin_output(checks: list[TeamCheck], thresholds: Thresholds) -> str:
+#: Nagios Core reads at most 8 KB of a plugin's output; what is beyond is silently cut.
+PLUGIN_OUTPUT_MAX_BYTES = 8192
+
+
+def _size(text: str) -> int:
+    return len(text.encode())
+
+
+def plugin_output(checks: list[TeamCheck], thresholds: Thresholds, limit: int = PLUGIN_OUTPUT_MAX_BYTES) -> str:
+    """The plugin output, within `limit` bytes. When every team does not fit (a few hundred
+    teams), the worst teams come first, perfdata takes at most half, and the output says how many
+    teams it left out (`--json` lists every team)."""
     state = worst(checks)
     head = f"XCONSOLE {state.name} - {_plain(summary(checks))}"
+
+    def team_line(check: TeamCheck) -> str:
+        return _plain(f"{check.state.name} {check.name}: {'; '.join(check.reasons) or 'nothing to report'}")
+
     data = perfdata(checks, thresholds)
-    lines = [f"{head} | {data}" if data else head]
-    for check in checks:
-        lines.append(_plain(f"{check.state.name} {check.name}: {'; '.join(check.reasons) or 'nothing to report'}"))
+    lines = [f"{head} | {data}" if data else head, *map(team_line, checks)]
+    if _size("\n".join(lines)) <= limit:
+        return "\n".join(lines)
+    ordered = sorted(checks, key=lambda c: -c.state.rank)  # stable: the worst first, else as given
+    items = [p for p in perfdata_by_team(ordered, thresholds) if p]
+    kept: list[str] = []
+    for item in items:
+        if _size(" ".join([*kept, item])) > limit // 2:
+            break
+        kept.append(item)
+    if len(kept) < len(items):
+        head += f" (perfdata of {len(kept)} of {len(items)} teams)"
+    lines = [f"{head} | {' '.join(kept)}" if kept else head]
+    room = limit - _size(lines[0]) - 100  # the last line says what was left out
+    for index, check in enumerate(ordered):
+        line = team_line(check)
+        if _size(line) + 1 > room:
+            rest = ordered[index:]
+            counts = Counter(c.state.name for c in rest)
+            lines.append(f"... {len(rest)} more teams ({', '.join(f'{n} {s}' for s, n in counts.items())}): "
+                         "xconsole check --json lists every team")
+            break
+        lines.append(line)
+        room -= _size(line) + 1
     return "\n".join(lines)
 
 
