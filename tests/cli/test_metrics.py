@@ -156,3 +156,25 @@ def test_a_real_prometheus_scrapes_the_balances_and_fires_the_runway_alert(expor
     finally:
         prometheus.terminate()
         prometheus.wait(timeout=20)
+
+
+async def test_a_key_file_added_to_the_directory_is_read_at_the_next_refresh(home, served, monkeypatch):
+    """A Secret volume gains a team while the exporter runs: no restart needed; a removed file's
+    series go away."""
+    from xconsole.cli.metrics import _open
+    from xconsole.cli.options import Options
+
+    directory = credentials_dir(home / "credentials", served, "lumen")
+    monkeypatch.setenv("XCONSOLE_CREDENTIALS_DIRECTORY", str(directory))
+    metrics = await _open(Options(api_url=served.url), (), 60)
+    try:
+        await metrics.refresh(force=True)
+        assert [r.team.team_id for r in metrics.readings] == [served.teams["lumen"]["teamId"]]
+        orbit = directory / f"team-{served.teams['orbit']['teamId']}"
+        orbit.write_text(served.teams["orbit"]["managementKey"])
+        orbit.chmod(0o400)
+        (directory / f"team-{served.teams['lumen']['teamId']}").unlink()
+        await metrics.refresh(force=True)
+        assert [(r.team.team_id, r.snapshot is not None) for r in metrics.readings] == [(served.teams["orbit"]["teamId"], True)]
+    finally:
+        await metrics.session.aclose()

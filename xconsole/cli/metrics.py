@@ -18,13 +18,21 @@ async def _open(opts: Options, wanted: tuple[str, ...], min_interval: float) -> 
     from xconsole.cli.wiring import build_session, select
     from xconsole.core.metrics import TeamMetrics
 
+    from xconsole.core.credentials_dir import DirectoryKeyStore
+
     session = await build_session(opts)
     handles = []
     for name in wanted or (None,):
         for handle in select(session, name, all_teams=not wanted):
             if handle not in handles:
                 handles.append(handle)
-    return TeamMetrics(session, handles, min_interval=min_interval)
+    discover = None
+    if not wanted and isinstance(session.keystore, DirectoryKeyStore):
+        from xconsole.cli.wiring import directory_teams
+
+        store = session.keystore
+        discover = lambda: directory_teams(store)  # noqa: E731
+    return TeamMetrics(session, handles, min_interval=min_interval, discover=discover)
 
 
 @click.group(invoke_without_command=True)
@@ -66,15 +74,16 @@ def metrics(ctx: click.Context, directory: Path | None, teams: tuple[str, ...]) 
 @metrics.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(1, 65535), default=9464, show_default=True)
-@click.option("--min-interval", type=click.FloatRange(min=0), default=60, show_default=True,
-              help="Seconds a reading is served before the API is read again.")
+@click.option("--min-interval", type=click.FloatRange(min=5), default=60, show_default=True,
+              help="Seconds a reading is served before the API is read again (at least 5: scrapes never hammer the API).")
+@click.option("--team", "teams", multiple=True, metavar="NAME_OR_ID", help="A team (repeatable; default: all).")
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, min_interval: float) -> None:
+def serve(ctx: click.Context, host: str, port: int, min_interval: float, teams: tuple[str, ...]) -> None:
     """Serve /metrics: Prometheus text 0.0.4, or OpenMetrics 1.0 when the Accept header asks."""
     import uvicorn
 
     opts: Options = ctx.obj
-    teams: tuple[str, ...] = ctx.parent.params["teams"] if ctx.parent else ()
+    teams = (*(ctx.parent.params["teams"] if ctx.parent else ()), *teams)  # before or after `serve`
     click.echo(f"xconsole metrics on http://{host}:{port}/metrics (reads cached {min_interval:g} s)", err=True)
     uvicorn.run(exporter(opts, teams, min_interval), host=host, port=port, log_level="warning", lifespan="on")
 

@@ -24,6 +24,7 @@ from xconsole.core.teams import TeamRegistry
 
 if TYPE_CHECKING:
     from xconsole.core.actions import TeamActions
+    from xconsole.core.credentials_dir import DirectoryKeyStore
 
 T = TypeVar("T")
 
@@ -90,17 +91,24 @@ def directory_session(opts: Options, directory: Path) -> Session:
     from xconsole.core.credentials_dir import DirectoryKeyStore
 
     store = DirectoryKeyStore(directory)
-    ids = store.team_ids()
-    if not ids:
-        raise Fail(f"No key files (team-<team id>) in the credentials directory {directory}")
     registry = load_registry()
+    teams = directory_teams(store, registry)
+    if not teams:
+        raise Fail(f"No key files (team-<team id>) in the credentials directory {directory}")
+    return Session(teams, store, _client_maker(opts), read_only=opts.read_only,
+                   type_name_from=registry.config.settings.type_team_name_from * 100)
+
+
+def directory_teams(store: DirectoryKeyStore, registry: TeamRegistry | None = None) -> list[TeamHandle]:
+    """A handle per key file, named from the registry when the team is registered there too. Read
+    again by long-running services: a key file added to a Secret appears without a restart."""
+    registry = registry or load_registry()
     teams = []
-    for team_id in ids:
+    for team_id in store.team_ids():
         entry = registry.find(team_id)
         teams.append(TeamHandle(entry.name if entry else f"team {team_id[:8]}", team_id, "credentials", "",
                                 entry.api_url if entry else None))
-    return Session(teams, store, _client_maker(opts), read_only=opts.read_only,
-                   type_name_from=registry.config.settings.type_team_name_from * 100)
+    return teams
 
 
 def registry_session(opts: Options) -> Session:
