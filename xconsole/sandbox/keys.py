@@ -7,7 +7,7 @@ import secrets
 import sqlite3
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 
 from xconsole.core import models
 from xconsole.core.secrets import mask_key
@@ -63,6 +63,9 @@ class Caller:
     api_key_id: str
     team_id: str
     acls: tuple[str, ...]
+    #: Who the audit events of this caller's writes name: the management key's owner (our stand-in
+    #: for the real service, which records the user behind the key) [C].
+    actor: str = sim.DEFAULT_ACTOR
 
     def check(self, team_id: str, acl: str | None) -> None:
         """400 for a non-UUID team, 404 for another team's, 403 when the ACL is missing."""
@@ -89,7 +92,7 @@ class KeyService:
             row = conn.execute("SELECT * FROM management_keys WHERE secret = ?", (secret,)).fetchone()
         if row is None:
             raise SandboxError(401, f"Management key {mask_key(secret)} is not valid")
-        return Caller(secret, row["api_key_id"], row["team_id"], tuple(json.loads(row["acls"])))
+        return Caller(secret, row["api_key_id"], row["team_id"], tuple(json.loads(row["acls"])), sim.actor_for_key(row["name"]))
 
     def validation(self, caller: Caller) -> models.ManagementKey:
         with self.store.tx() as conn:
@@ -130,7 +133,7 @@ class KeyService:
         more = offset + size < len(keys)
         return models.ApiKeyList(api_keys=page, pagination_token=f"skip:{offset + size}" if more else None)
 
-    def create_api_key(self, team_id: str, request: models.CreateApiKeyRequest) -> models.ApiKey:
+    def create_api_key(self, team_id: str, request: models.CreateApiKeyRequest, *, actor: str = sim.DEFAULT_ACTOR) -> models.ApiKey:
         if not request.name.strip():
             raise bad_request("name must not be empty", "name")
         now = self.clock.now()
@@ -143,12 +146,13 @@ class KeyService:
                 (key_id, team_id, secret, request.name.strip(), "sandbox-admin", json.dumps(request.acls), request.qps,
                  request.qpm, request.tpm, sim.ts(request.expire_time) if request.expire_time else None, sim.ts(now), sim.ts(now)),
             )
-            sim.audit(conn, team_id, now, f"API key '{request.name.strip()}' was created")
+            sim.audit(conn, team_id, now, f"API key '{request.name.strip()}' was created", actor)
             key = _api_key(self._row(conn, key_id, team_id))
         key.api_key = secret
         return key
 
-    def update_api_key(self, team_id: str, key_id: str, request: models.UpdateApiKeyRequest) -> models.ApiKey:
+    def update_api_key(self, team_id: str, key_id: str, request: models.UpdateApiKeyRequest, *,
+                       actor: str = sim.DEFAULT_ACTOR) -> models.ApiKey:
         columns = {"name": "name", "aclStrings": "acls", "qps": "qps", "qpm": "qpm", "tpm": "tpm", "disabled": "disabled", "expireTime": "expire_time"}
         mask = [f.strip() for f in request.field_mask.split(",") if f.strip()]
         unknown = [f for f in mask if f not in columns]
@@ -156,7 +160,7 @@ class KeyService:
             raise bad_request(f"Unknown fieldMask entries: {', '.join(unknown) or '(empty)'}", "fieldMask")
         now = self.clock.now()
         with self.store.tx() as conn:
-            self._row(conn, key_id, team_id)
+            name = self._row(conn, key_id, team_id)["name"]
             for field in mask:
                 value = request.api_key.get(field)
                 if field == "aclStrings":
@@ -166,22 +170,22 @@ class KeyService:
                 elif field == "tpm" and value is not None:
                     value = int(value)
                 conn.execute(f"UPDATE api_keys SET {columns[field]} = ?, modify_time = ? WHERE api_key_id = ?", (value, sim.ts(now), key_id))
-            sim.audit(conn, team_id, now, f"API key {key_id} updated ({', '.join(mask)})")
+            sim.audit(conn, team_id, now, f"API key '{name}' was updated ({', '.join(mask)})", actor)
             return _api_key(self._row(conn, key_id, team_id))
 
-    def delete_api_key(self, team_id: str, key_id: str) -> None:
+    def delete_api_key(self, team_id: str, key_id: str, *, actor: str = sim.DEFAULT_ACTOR) -> None:
         with self.store.tx() as conn:
             row = self._row(conn, key_id, team_id)
             conn.execute("DELETE FROM api_keys WHERE api_key_id = ?", (key_id,))
-            sim.audit(conn, team_id, self.clock.now(), f"API key '{row['name']}' was deleted")
+            sim.audit(conn, team_id, self.clock.now(), f"API key '{row['name']}' was deleted", actor)
 
-    def rotate_api_key(self, team_id: str, key_id: str) -> models.ApiKey:
+    def rotate_api_key(self, team_id: str, key_id: str, *, actor: str = sim.DEFAULT_ACTOR) -> models.ApiKey:
         secret = "xai-" + secrets.token_urlsafe(36)
         now = self.clock.now()
         with self.store.tx() as conn:
             row = self._row(conn, key_id, team_id)
             conn.execute("UPDATE api_keys SET secret = ?, modify_time = ? WHERE api_key_id = ?", (secret, sim.ts(now), key_id))
-            sim.audit(conn, team_id, now, f"API key '{row['name']}' was rotated")
+            sim.audit(conn, team_id, now, f"API key '{row['name']}' was rotated", actor)
             key = _api_key(self._row(conn, key_id, team_id))
         key.api_key = secret
         return key
@@ -207,34 +211,78 @@ class KeyService:
 
     # ------------------------------------------------------------------ audit
 
-    def audit_events(self, team_id: str, page_size: int | None, token: str | None, query: str | None) -> models.AuditEventList:
-        size = min(max(page_size or 50, 1), 500)
-        sql = "SELECT * FROM audit_events WHERE team_id = ?"
-        args: list = [team_id]
-        if query:
-            sql += " AND description LIKE ?"
-            args.append(f"%{query}%")
+    def audit_events(self, team_id: str, page_size: int | None, token: str | None, query: str | None,
+                     *, time_from: str | None = None, time_to: str | None = None, user_id: str | None = None,
+                     event_id: str | None = None, ascending: bool = False) -> models.AuditEventList:
+        """One page of the team's audit events, newest first unless `ascending` (reference 4).
+
+        `token` is the event id of the previous page's last event (the real service's tokens look
+        the same); the next page starts right after it in (time, sequence) order, so events that
+        share an instant are never skipped. `query` is full text over descriptions: every word
+        must appear, in any case. `time_from` is inclusive, `time_to` exclusive (RFC 3339).
+        """
+        return audit_page(self.store, team_id, page_size, token, query, time_from=time_from, time_to=time_to,
+                          user_id=user_id, event_id=event_id, ascending=ascending)
+
+
+def audit_page(store: Store, team_id: str, page_size: int | None, token: str | None, query: str | None, *,
+               time_from: str | None, time_to: str | None, user_id: str | None, event_id: str | None,
+               ascending: bool) -> models.AuditEventList:
+    size = min(max(page_size or 50, 1), 500)
+    sql = "SELECT rowid AS seq, * FROM audit_events WHERE team_id = ?"
+    args: list = [team_id]
+    for word in (query or "").split():
+        sql += " AND description LIKE ? ESCAPE '\\'"
+        args.append("%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
+    if time_from:
+        sql += " AND event_time >= ?"
+        args.append(_rfc3339(time_from, "eventTimeFrom"))
+    if time_to:
+        sql += " AND event_time < ?"
+        args.append(_rfc3339(time_to, "eventTimeTo"))
+    if event_id:
+        sql += " AND event_id = ?"
+        args.append(event_id)
+    direction, before = ("ASC", ">") if ascending else ("DESC", "<")
+    with store.tx() as conn:
+        if user_id:  # user ids are derived from emails: find the email(s) that give this id
+            emails = [e for (e,) in conn.execute("SELECT DISTINCT user_email FROM audit_events WHERE team_id = ?", (team_id,))
+                      if sim.audit_user(e).user_id == user_id]
+            sql += f" AND user_email IN ({','.join('?' * len(emails)) or 'NULL'})"
+            args += emails
         if token:
-            sql += " AND event_time < ?"
-            args.append(token)
-        sql += " ORDER BY event_time DESC LIMIT ?"
+            anchor = conn.execute(
+                "SELECT rowid AS seq, event_time FROM audit_events WHERE event_id = ? AND team_id = ?", (token, team_id)
+            ).fetchone()
+            if anchor is None:
+                raise bad_request("Invalid pageToken", "pageToken")
+            sql += f" AND (event_time, rowid) {before} (?, ?)"
+            args += [anchor["event_time"], anchor["seq"]]
+        sql += f" ORDER BY event_time {direction}, rowid {direction} LIMIT ?"
         args.append(size + 1)
-        with self.store.tx() as conn:
-            rows = conn.execute(sql, args).fetchall()
-        more = len(rows) > size
-        rows = rows[:size]
-        return models.AuditEventList(
-            events=[
-                models.AuditEvent(
-                    event_time=sim.parse_ts(r["event_time"]),
-                    event_id=r["event_id"],
-                    description=r["description"],
-                    user=models.AuditUser(user_id=str(uuid.uuid5(uuid.NAMESPACE_URL, r["user_email"])), email=r["user_email"]),
-                )
-                for r in rows
-            ],
-            next_page_token=rows[-1]["event_time"] if more and rows else None,
-        )
+        rows = conn.execute(sql, args).fetchall()
+    more = len(rows) > size
+    rows = rows[:size]
+    events = [
+        models.AuditEvent(event_time=sim.parse_ts(r["event_time"]), event_id=r["event_id"], description=r["description"],
+                          user=sim.audit_user(r["user_email"]))
+        for r in rows
+    ]
+    return models.AuditEventList(events=events, next_page_token=rows[-1]["event_id"] if more and rows else None)
+
+
+def _rfc3339(text: str, field: str) -> str:
+    """A query time as the store's fixed-width UTC text, or 400 naming the parameter."""
+    try:
+        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise bad_request(f"{field} must be an RFC 3339 time, e.g. 2025-06-12T16:30:00Z", field) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    try:
+        return sim.ts(moment)
+    except (OverflowError, ValueError):
+        raise bad_request(f"{field} is out of range", field) from None
 
 
 def _api_key(row: sqlite3.Row) -> models.ApiKey:

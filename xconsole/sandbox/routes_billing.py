@@ -26,7 +26,7 @@ def get_billing_info(team_id: str, svc: Svc, who: Who) -> models.BillingInfoEnve
 @router.post("/billing-info", response_model=models.EmptyMessage)
 def set_billing_info(team_id: str, body: models.BillingInfoEnvelope, svc: Svc, who: Who) -> dict:
     who.check(team_id, BILLING_WRITE)
-    svc.billing.set_billing_info(team_id, body.billing_info)
+    svc.billing.set_billing_info(team_id, body.billing_info, actor=who.actor)
     return {}
 
 
@@ -58,7 +58,7 @@ def list_payment_methods(team_id: str, svc: Svc, who: Who) -> models.PaymentMeth
 @router.post("/payment-method/default", response_model=models.EmptyMessage)
 def set_default_payment_method(team_id: str, body: models.SetDefaultPaymentMethodRequest, svc: Svc, who: Who) -> dict:
     who.check(team_id, BILLING_WRITE)
-    svc.billing.set_default_payment_method(team_id, body.payment_method_id)
+    svc.billing.set_default_payment_method(team_id, body.payment_method_id, actor=who.actor)
     return {}
 
 
@@ -79,7 +79,7 @@ def set_spending_limit(
     team_id: str, body: models.SetSoftSpendingLimitRequest, svc: Svc, who: Who
 ) -> models.SetSoftSpendingLimitResponse:
     who.check(team_id, BILLING_WRITE)
-    applied = svc.billing.set_soft_limit(team_id, body.desired_soft_spending_limit.val)
+    applied = svc.billing.set_soft_limit(team_id, body.desired_soft_spending_limit.val, actor=who.actor)
     return models.SetSoftSpendingLimitResponse(this_bp_soft_spending_limit=models.Cent.of(applied))
 
 
@@ -105,7 +105,8 @@ def top_up(
 ) -> models.TopUpResponse:
     who.check(team_id, BILLING_WRITE)
     change = svc.billing.top_up(
-        team_id, body.amount.val, method=body.method, pm_id=body.payment_method_id, idempotency_key=idempotency_key
+        team_id, body.amount.val, method=body.method, pm_id=body.payment_method_id, idempotency_key=idempotency_key,
+        actor=who.actor,
     )
     return models.TopUpResponse(change=change)
 

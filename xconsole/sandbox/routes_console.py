@@ -27,25 +27,25 @@ def get_auto_top_up(team_id: str, svc: Svc, who: Who) -> models.AutoTopUpEnvelop
 @router.post("/auto-top-up", response_model=models.AutoTopUpEnvelope)
 def set_auto_top_up(team_id: str, body: models.AutoTopUpSettingsEnvelope, svc: Svc, who: Who) -> models.AutoTopUpEnvelope:
     who.check(team_id, BILLING_WRITE)
-    return models.AutoTopUpEnvelope(auto_top_up=svc.billing.set_auto_top_up(team_id, body.auto_top_up))
+    return models.AutoTopUpEnvelope(auto_top_up=svc.billing.set_auto_top_up(team_id, body.auto_top_up, actor=who.actor))
 
 
 @router.post("/promo-codes", response_model=models.TopUpResponse, response_model_exclude_none=True)
 def redeem_promo_code(team_id: str, body: models.PromoCodeRequest, svc: Svc, who: Who) -> models.TopUpResponse:
     who.check(team_id, BILLING_WRITE)
-    return models.TopUpResponse(change=svc.billing.redeem_promo_code(team_id, body.code))
+    return models.TopUpResponse(change=svc.billing.redeem_promo_code(team_id, body.code, actor=who.actor))
 
 
 @router.post("/payment-method", response_model=models.PaymentMethodEnvelope)
 def add_payment_method(team_id: str, body: models.AddCardRequest, svc: Svc, who: Who) -> models.PaymentMethodEnvelope:
     who.check(team_id, BILLING_WRITE)
-    return models.PaymentMethodEnvelope(payment_method=svc.billing.add_card(team_id, body.card))
+    return models.PaymentMethodEnvelope(payment_method=svc.billing.add_card(team_id, body.card, actor=who.actor))
 
 
 @router.delete("/payment-method/{payment_method_id}", response_model=models.EmptyMessage)
 def remove_payment_method(team_id: str, payment_method_id: str, svc: Svc, who: Who) -> dict:
     who.check(team_id, BILLING_WRITE)
-    svc.billing.remove_payment_method(team_id, payment_method_id)
+    svc.billing.remove_payment_method(team_id, payment_method_id, actor=who.actor)
     return {}
 
 
@@ -58,4 +58,4 @@ def get_invoiced_billing(team_id: str, svc: Svc, who: Who) -> models.InvoicedBil
 @router.post("/invoiced-billing", response_model=models.InvoicedBilling)
 def request_invoiced_billing(team_id: str, body: models.InvoicedBillingAction, svc: Svc, who: Who) -> models.InvoicedBilling:
     who.check(team_id, BILLING_WRITE)
-    return svc.billing.request_invoiced_billing(team_id, body.action)
+    return svc.billing.request_invoiced_billing(team_id, body.action, actor=who.actor)

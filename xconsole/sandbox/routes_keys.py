@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
 
@@ -40,7 +40,7 @@ def list_api_keys(
 @router.post("/auth/teams/{teamId}/api-keys", response_model=models.ApiKey, response_model_exclude_none=True)
 def create_api_key(teamId: str, body: models.CreateApiKeyRequest, svc: Svc, who: Who) -> models.ApiKey:  # noqa: N803
     who.check(teamId, MANAGE_KEYS)
-    return svc.keys.create_api_key(teamId, body)
+    return svc.keys.create_api_key(teamId, body, actor=who.actor)
 
 
 def _own_key(svc: Sandbox, who: Caller, api_key_id: str, acl: str) -> str:
@@ -51,18 +51,18 @@ def _own_key(svc: Sandbox, who: Caller, api_key_id: str, acl: str) -> str:
 
 @router.put("/auth/api-keys/{api_key_id}", response_model=models.ApiKey, response_model_exclude_none=True)
 def update_api_key(api_key_id: str, body: models.UpdateApiKeyRequest, svc: Svc, who: Who) -> models.ApiKey:
-    return svc.keys.update_api_key(_own_key(svc, who, api_key_id, MANAGE_KEYS), api_key_id, body)
+    return svc.keys.update_api_key(_own_key(svc, who, api_key_id, MANAGE_KEYS), api_key_id, body, actor=who.actor)
 
 
 @router.delete("/auth/api-keys/{api_key_id}", response_model=models.EmptyMessage)
 def delete_api_key(api_key_id: str, svc: Svc, who: Who) -> dict:
-    svc.keys.delete_api_key(_own_key(svc, who, api_key_id, MANAGE_KEYS), api_key_id)
+    svc.keys.delete_api_key(_own_key(svc, who, api_key_id, MANAGE_KEYS), api_key_id, actor=who.actor)
     return {}
 
 
 @router.post("/auth/api-keys/{api_key_id}/rotate", response_model=models.ApiKey, response_model_exclude_none=True)
 def rotate_api_key(api_key_id: str, svc: Svc, who: Who) -> models.ApiKey:
-    return svc.keys.rotate_api_key(_own_key(svc, who, api_key_id, MANAGE_KEYS), api_key_id)
+    return svc.keys.rotate_api_key(_own_key(svc, who, api_key_id, MANAGE_KEYS), api_key_id, actor=who.actor)
 
 
 @router.get("/auth/api-keys/{api_key_id}/propagation", response_model=models.KeyPropagation)
@@ -70,7 +70,14 @@ def propagation(api_key_id: str, svc: Svc, who: Who) -> models.KeyPropagation:
     return svc.keys.propagation(_own_key(svc, who, api_key_id, PROPAGATION), api_key_id)
 
 
-@router.get("/audit/teams/{teamId}/events", response_model=models.AuditEventList, response_model_exclude_none=True)
+@router.get(
+    "/audit/teams/{teamId}/events",
+    response_model=models.AuditEventList,
+    response_model_exclude_none=True,
+    description="Real endpoint, newest first. `pageToken` is the previous page's `nextPageToken`; "
+    "`eventTimeFrom` (inclusive) and `eventTimeTo` (exclusive) are RFC 3339; `eventFilter.query` is full text "
+    "over descriptions (every word must appear).",
+)
 def audit_events(
     teamId: str,  # noqa: N803
     svc: Svc,
@@ -78,6 +85,12 @@ def audit_events(
     page_size: Annotated[int | None, Query(alias="pageSize", ge=1, le=1000)] = None,
     page_token: Annotated[str | None, Query(alias="pageToken", max_length=100)] = None,
     query: Annotated[str | None, Query(alias="eventFilter.query", max_length=200)] = None,
+    user_id: Annotated[str | None, Query(alias="eventFilter.userId", max_length=100)] = None,
+    event_id: Annotated[str | None, Query(alias="eventFilter.eventId", max_length=100)] = None,
+    time_from: Annotated[str | None, Query(alias="eventTimeFrom", max_length=64)] = None,
+    time_to: Annotated[str | None, Query(alias="eventTimeTo", max_length=64)] = None,
+    order_by: Annotated[Literal["TIME_DESCENDING", "TIME_ASCENDING"] | None, Query(alias="orderBy")] = None,
 ) -> models.AuditEventList:
     who.check(teamId, AUDIT)
-    return svc.keys.audit_events(teamId, page_size, page_token, query)
+    return svc.keys.audit_events(teamId, page_size, page_token, query, time_from=time_from, time_to=time_to,
+                                 user_id=user_id, event_id=event_id, ascending=order_by == "TIME_ASCENDING")

@@ -183,7 +183,7 @@ def _lumen(conn: sqlite3.Connection, team_id: str, start: datetime, now: datetim
             done.add("promo")
             conn.execute("INSERT INTO promo_redemptions (code, team_id, redeemed_at) VALUES ('SPRING10', ?, ?)", (team_id, sim.ts(t)))
             conn.execute("INSERT INTO ledger (team_id, origin, amount, create_time, processor) VALUES (?, 'MANUAL', -1000, ?, 'MANUAL')", (team_id, sim.ts(t)))
-            sim.audit(conn, team_id, t, "Promo code SPRING10 redeemed: $10.00 in credits")
+            sim.audit(conn, team_id, t, "Promo code SPRING10 was redeemed: $10.00 in credits")
 
     return policy
 
@@ -231,7 +231,8 @@ def _helix(conn: sqlite3.Connection, team_id: str, start: datetime, now: datetim
         if "new-card" not in done and t >= replaced_at:
             done.add("new-card")
             _add_card(conn, team_id, "mastercard", "5100", (2028, 11), t, default=True)
-            sim.audit(conn, team_id, t, "Default payment method set to Mastercard ··5100")
+            sim.audit(conn, team_id, t, "Payment method Mastercard ··5100 was created")
+            sim.audit(conn, team_id, t, "Default payment method was updated from Visa ··1881 to Mastercard ··5100")
 
     return policy
 

@@ -63,16 +63,17 @@ class BillingService:
             team, _ = self._open(conn, team_id)
             return models.BillingInfo.model_validate_json(team["billing_info"])
 
-    def set_billing_info(self, team_id: str, info: models.BillingInfo) -> None:
+    def set_billing_info(self, team_id: str, info: models.BillingInfo, *, actor: str = sim.DEFAULT_ACTOR) -> None:
         from xconsole.core.billing_info import problems, wire_field
 
         with self.store.tx() as conn:
-            _, now = self._open(conn, team_id)  # someone else's team: 404 before any validation
+            team, now = self._open(conn, team_id)  # someone else's team: 404 before any validation
             for field, message in problems(info).items():
                 raise bad_request(message, wire_field(field))  # the first one, naming its field
             # Only the team's current details change; issued invoices keep their snapshot.
             conn.execute("UPDATE teams SET billing_info = ? WHERE team_id = ?", (info.model_dump_json(by_alias=True), team_id))
-            sim.audit(conn, team_id, now, "Billing information updated")
+            before = models.BillingInfo.model_validate_json(team["billing_info"])
+            sim.audit(conn, team_id, now, f"Billing information was updated{_billing_changes(before, info)}", actor)
 
     # ------------------------------------------------------------------ invoices
 
@@ -121,14 +122,16 @@ class BillingService:
             ),
         )
 
-    def set_default_payment_method(self, team_id: str, pm_id: str) -> None:
+    def set_default_payment_method(self, team_id: str, pm_id: str, *, actor: str = sim.DEFAULT_ACTOR) -> None:
         with self.store.tx() as conn:
             _, now = self._open(conn, team_id)
             pm = self._payment_method(conn, team_id, pm_id)
+            old = sim.default_payment_method(conn, team_id)
             conn.execute("UPDATE payment_methods SET is_default = (payment_method_id = ?) WHERE team_id = ?", (pm_id, team_id))
-            sim.audit(conn, team_id, now, f"Default payment method set to {_payment_method(pm).label()}")
+            sim.audit(conn, team_id, now, "Default payment method was updated from "
+                      f"{_payment_method(old).label() if old is not None else 'none'} to {_payment_method(pm).label()}", actor)
 
-    def add_card(self, team_id: str, card: models.CardInput) -> models.PaymentMethod:
+    def add_card(self, team_id: str, card: models.CardInput, *, actor: str = sim.DEFAULT_ACTOR) -> models.PaymentMethod:
         now = self.clock.now()
         problems = cards.card_problems(card.number, card.exp_month, card.exp_year, card.cvc, now.date())
         if problems:
@@ -148,10 +151,10 @@ class BillingService:
                  0 if has_any else 1, sim.ts(now), team["billing_info"]),
             )
             row = self._payment_method(conn, team_id, pm_id)
-            sim.audit(conn, team_id, now, f"Payment method added: {_payment_method(row).label()}")
+            sim.audit(conn, team_id, now, f"Payment method {_payment_method(row).label()} was created", actor)
             return _payment_method(row)
 
-    def remove_payment_method(self, team_id: str, pm_id: str) -> None:
+    def remove_payment_method(self, team_id: str, pm_id: str, *, actor: str = sim.DEFAULT_ACTOR) -> None:
         with self.store.tx() as conn:
             _, now = self._open(conn, team_id)
             pm = self._payment_method(conn, team_id, pm_id)
@@ -166,7 +169,11 @@ class BillingService:
                     "SELECT payment_method_id FROM payment_methods WHERE team_id = ? ORDER BY added_ts LIMIT 1)",
                     (team_id,),
                 )
-            sim.audit(conn, team_id, now, f"Payment method removed: {_payment_method(pm).label()}")
+            sim.audit(conn, team_id, now, f"Payment method {_payment_method(pm).label()} was deleted", actor)
+            if pm["is_default"]:
+                successor = sim.default_payment_method(conn, team_id)
+                sim.audit(conn, team_id, now, f"Default payment method was updated from {_payment_method(pm).label()} "
+                          f"to {_payment_method(successor).label()}", actor)
 
     @staticmethod
     def _payment_method(conn: sqlite3.Connection, team_id: str, pm_id: str) -> sqlite3.Row:
@@ -208,7 +215,7 @@ class BillingService:
             team, _ = self._open(conn, team_id)
         return _limits(team)
 
-    def set_soft_limit(self, team_id: str, cents: int) -> int:
+    def set_soft_limit(self, team_id: str, cents: int, *, actor: str = sim.DEFAULT_ACTOR) -> int:
         _check_cents(cents, "desiredSoftSpendingLimit")
         with self.store.tx() as conn:
             team, now = self._open(conn, team_id)
@@ -225,7 +232,8 @@ class BillingService:
                     "desiredSoftSpendingLimit",
                 )
             conn.execute("UPDATE teams SET soft_limit = ? WHERE team_id = ?", (cents, team_id))
-            sim.audit(conn, team_id, now, f"Invoiced billing limit set to {format_cents(cents)}")
+            sim.audit(conn, team_id, now, f"Invoiced billing limit was updated from {format_cents(team['soft_limit'] or 0)} "
+                      f"to {format_cents(cents)}", actor)
         return cents
 
     # ------------------------------------------------------------------ prepaid
@@ -247,6 +255,7 @@ class BillingService:
         method: models.PurchaseMethod | None,
         pm_id: str | None,
         idempotency_key: str | None,
+        actor: str = sim.DEFAULT_ACTOR,
     ) -> models.PrepaidBalanceChange:
         cents = abs(cents)  # the sign of `amount` is ignored (reference 2.10)
         if billing.minimum_purchase_problem(cents):
@@ -277,8 +286,9 @@ class BillingService:
             bank = bank or (pm is not None and pm["payment_type"] != "card")
             ledger_id = sim.charge(conn, team_id, "PURCHASE", cents, pm, now, bank_transfer=bank, idempotency_key=idempotency_key)
             row = conn.execute("SELECT * FROM ledger WHERE id = ?", (ledger_id,)).fetchone()
-            outcome = {"SUCCEEDED": "completed", "TO_CHARGE": "pending (bank transfer)"}.get(row["status"], "failed")
-            sim.audit(conn, team_id, now, f"Purchase of {format_cents(cents)} in credits {outcome}")
+            outcome = {"SUCCEEDED": f"charged to {_payment_method(pm).label() if pm is not None else 'the default'}",
+                       "TO_CHARGE": "pending bank transfer"}.get(row["status"], "declined: the card could not be charged")
+            sim.audit(conn, team_id, now, f"Prepaid credits purchase of {format_cents(cents)} was created ({outcome})", actor)
             return _change(row)
 
     # ------------------------------------------------------------------ usage
@@ -343,23 +353,24 @@ class BillingService:
             team, now = self._open(conn, team_id)
             return _auto_view(conn, team, now)
 
-    def set_auto_top_up(self, team_id: str, settings: models.AutoTopUpSettings) -> models.AutoTopUp:
+    def set_auto_top_up(self, team_id: str, settings: models.AutoTopUpSettings, *, actor: str = sim.DEFAULT_ACTOR) -> models.AutoTopUp:
         problems = billing.validate_auto_top_up(settings)
         if problems:
             field, message = next(iter(problems.items()))
             raise bad_request(message, f"autoTopUp.{field}")
         with self.store.tx() as conn:
-            _, now = self._open(conn, team_id)
+            team, now = self._open(conn, team_id)
+            before = sim.auto_settings(team)
             conn.execute(
                 "UPDATE teams SET auto_enabled = ?, auto_threshold = ?, auto_amount = ?, auto_monthly_limit = ?,"
                 " auto_blocked_reason = NULL WHERE team_id = ?",
                 (int(settings.enabled), settings.threshold.val, settings.amount.val, settings.monthly_limit.val, team_id),
             )
-            sim.audit(conn, team_id, now, "Auto top-up " + (billing.describe_auto_top_up(settings) if settings.enabled else "disabled"))
+            sim.audit(conn, team_id, now, f"Auto top-up settings were updated from {_auto_words(before)} to {_auto_words(settings)}", actor)
             sim.maybe_auto_top_up(conn, team_id, now)  # a new threshold may be crossed already
             return _auto_view(conn, sim.team_row(conn, team_id), now)
 
-    def redeem_promo_code(self, team_id: str, code: str) -> models.PrepaidBalanceChange:
+    def redeem_promo_code(self, team_id: str, code: str, *, actor: str = sim.DEFAULT_ACTOR) -> models.PrepaidBalanceChange:
         code = code.strip().upper()
         if not PROMO_RE.match(code):
             raise bad_request("Promo codes are 3-32 letters, digits or dashes", "code")
@@ -378,7 +389,7 @@ class BillingService:
                 "INSERT INTO ledger (team_id, origin, amount, create_time, processor) VALUES (?, 'MANUAL', ?, ?, 'MANUAL')",
                 (team_id, -promo["credit"], sim.ts(now)),
             )
-            sim.audit(conn, team_id, now, f"Promo code {code} redeemed: {format_cents(promo['credit'])} in credits")
+            sim.audit(conn, team_id, now, f"Promo code {code} was redeemed: {format_cents(promo['credit'])} in credits", actor)
             return _change(conn.execute("SELECT * FROM ledger WHERE id = ?", (cursor.lastrowid,)).fetchone())
 
     def invoiced_billing(self, team_id: str) -> models.InvoicedBilling:
@@ -386,15 +397,40 @@ class BillingService:
             team, _ = self._open(conn, team_id)
             return models.InvoicedBilling(status=team["invoiced_billing"])
 
-    def request_invoiced_billing(self, team_id: str, action: str) -> models.InvoicedBilling:
+    def request_invoiced_billing(self, team_id: str, action: str, *, actor: str = sim.DEFAULT_ACTOR) -> models.InvoicedBilling:
         if action != "REQUEST":
             raise bad_request("action must be REQUEST", "action")
         with self.store.tx() as conn:
             team, now = self._open(conn, team_id)
             if team["invoiced_billing"] == "DISABLED":
                 conn.execute("UPDATE teams SET invoiced_billing = 'REQUESTED' WHERE team_id = ?", (team_id,))
-                sim.audit(conn, team_id, now, "Monthly invoiced billing requested (sales will get in touch)")
+                sim.audit(conn, team_id, now, "Monthly invoiced billing was updated from DISABLED to REQUESTED", actor)
             return models.InvoicedBilling(status=sim.team_row(conn, team_id)["invoiced_billing"])
+
+
+# --------------------------------------------------------------------------- audit wording
+
+
+def _auto_words(settings: models.AutoTopUpSettings) -> str:
+    """Auto top-up settings in a few words, for "updated from X to Y"."""
+    if not settings.enabled:
+        return "off"
+    return (f"on (below {format_cents(settings.threshold.val)} buy {format_cents(settings.amount.val)}, "
+            f"at most {format_cents(settings.monthly_limit.val)} a month)")
+
+
+def _billing_changes(before: models.BillingInfo, after: models.BillingInfo) -> str:
+    """": name from 'A' to 'B', address" — which parts of the billing details changed."""
+    parts = []
+    for field, label in (("name", "name"), ("email", "email")):
+        old, new = getattr(before, field), getattr(after, field)
+        if old != new:
+            parts.append(f"{label} from '{old}' to '{new}'")
+    if before.address != after.address:
+        parts.append("address")
+    if (before.tax_id_type, before.tax_number) != (after.tax_id_type, after.tax_number):
+        parts.append("tax info")
+    return ": " + ", ".join(parts) if parts else " (no change)"
 
 
 # --------------------------------------------------------------------------- row -> wire

@@ -182,7 +182,27 @@ def card_usable(pm: sqlite3.Row, at: datetime) -> bool:
     return pm["payment_type"] == "card" and (pm["exp_year"], pm["exp_month"]) >= (at.year, at.month)
 
 
-def audit(conn: sqlite3.Connection, team_id: str, at: datetime, description: str, who: str = "admin@sandbox.example") -> None:
+#: Who a write is recorded as when no caller is known (the seed, direct service calls).
+DEFAULT_ACTOR = "admin@sandbox.example"
+#: The service itself: auto top-ups and settled bank transfers happen without a person.
+SYSTEM_ACTORS = {"auto-top-up@x.ai": ("xAI", "Auto top-up"), "billing@x.ai": ("xAI", "Billing")}
+
+
+def actor_for_key(key_name: str) -> str:
+    """The user a management key's writes are recorded as: "xconsole-admin" -> admin@sandbox.example."""
+    return f"{key_name.removeprefix('xconsole-') or 'admin'}@sandbox.example"
+
+
+def audit_user(email: str) -> models.AuditUser:
+    """The real event's `user` block for an actor's email (ids stable: derived from the email)."""
+    given, family = SYSTEM_ACTORS.get(email, ("Sandbox", email.split("@")[0].replace("-", " ").title()))
+    return models.AuditUser(user_id=str(uuid.uuid5(uuid.NAMESPACE_URL, email)), email=email, given_name=given,
+                            family_name=family)
+
+
+def audit(conn: sqlite3.Connection, team_id: str, at: datetime, description: str, who: str = DEFAULT_ACTOR) -> None:
+    """Record one audit event, worded like the real service's ("… was created", "… was updated
+    from X to Y"): descriptions are all the real API gives, so they carry the before and after."""
     # Numbered from the table itself, inside the write transaction: unique even when two
     # processes share the database (a per-process counter collided), and the same on every seed.
     sequence = conn.execute("SELECT COALESCE(MAX(rowid), 0) + 1 FROM audit_events").fetchone()[0]
@@ -376,7 +396,7 @@ def settle_transfers(conn: sqlite3.Connection, team_id: str, at: datetime) -> No
     for row in rows:
         conn.execute("UPDATE ledger SET status = 'SUCCEEDED' WHERE id = ?", (row["id"],))
         create_prepaid_invoice(conn, row["id"], team_id, -row["amount"], row["payment_method_id"], parse_ts(row["settle_time"]), paid=True)
-        audit(conn, team_id, at, f"Bank transfer of ${-row['amount'] / 100:,.2f} received: credits granted")
+        audit(conn, team_id, at, f"Bank transfer of ${-row['amount'] / 100:,.2f} was received: credits granted", "billing@x.ai")
 
 
 def maybe_auto_top_up(conn: sqlite3.Connection, team_id: str, at: datetime) -> None:
@@ -396,7 +416,8 @@ def maybe_auto_top_up(conn: sqlite3.Connection, team_id: str, at: datetime) -> N
         pm = default_payment_method(conn, team_id)
         ledger_id = charge(conn, team_id, "AUTO_PURCHASE", settings.amount.val, pm, at)
         ok = conn.execute("SELECT status FROM ledger WHERE id = ?", (ledger_id,)).fetchone()[0] == "SUCCEEDED"
-        audit(conn, team_id, at, f"Auto top-up of ${settings.amount.val / 100:,.2f} {'succeeded' if ok else 'failed: card could not be charged'}", "auto-top-up@x.ai")
+        audit(conn, team_id, at, f"Auto top-up of ${settings.amount.val / 100:,.2f} was "
+              f"{'charged' if ok else 'declined: the card could not be charged'}", "auto-top-up@x.ai")
         if not ok:
             reason = "The default payment method could not be charged"
             break
