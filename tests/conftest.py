@@ -22,3 +22,12 @@ def _servers_unidentified():
     ManagementClient._seen_real.clear()
     yield
     ManagementClient._seen_real.clear()
+
+
+@pytest.fixture(autouse=True)
+def _private_state_dir(tmp_path_factory, monkeypatch):
+    """Writes are journalled and "last seen" is kept in the user state dir: never the developer's."""
+    state = tmp_path_factory.mktemp("state")
+    monkeypatch.setenv("XDG_STATE_HOME", str(state))
+    monkeypatch.delenv("XCONSOLE_JOURNAL_FILE", raising=False)
+    yield

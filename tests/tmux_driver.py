@@ -84,7 +84,8 @@ def _quote(value: str) -> str:
 
 
 def isolated_env(home: Path, **extra: str) -> dict[str, str]:
-    env = {"XDG_DATA_HOME": str(home / "data"), "XDG_CONFIG_HOME": str(home / "config"), "PYTHONPATH": str(ROOT),
+    env = {"XDG_DATA_HOME": str(home / "data"), "XDG_CONFIG_HOME": str(home / "config"),
+           "XDG_STATE_HOME": str(home / "state"), "PYTHONPATH": str(ROOT),
            "TERM": os.environ.get("TERM", "xterm-256color") or "xterm-256color"}
     env.update(extra)
     return env

@@ -101,9 +101,59 @@ async def test_a_full_session_leaves_the_key_nowhere(tmp_path, caplog, monkeypat
     exports = [p.read_text() for p in tmp_path.glob("xconsole-*")]
     assert len(exports) == 2
     logs = [r.getMessage() for r in caplog.records] + [str(r.args) for r in caplog.records]
-    texts = [config.read_text(), *exports, *logs, *screens, *notes, *errors_seen]
+    texts = [config.read_text(), *exports, *logs, *screens, *notes, *errors_seen, *state_files()]
     assert leaks(key, *texts) == []
     assert "xai-…" in " ".join(errors_seen)  # shown masked instead
+
+
+def state_files() -> list[str]:
+    """Everything xconsole keeps in the user state dir: the action journal, the last looks."""
+    root = Path(os.environ["XDG_STATE_HOME"])
+    return [p.read_text(errors="replace") for p in root.rglob("*") if p.is_file()]
+
+
+async def test_the_journal_and_the_last_looks_hold_no_key_card_number_or_cvc(caplog, monkeypatch):
+    """Writes that succeed, fail, and fail with the key echoed by the server; a card added; a
+    look at what changed: then the state dir is searched for the key, the card number, the CVC."""
+    from xconsole.cli.options import Options
+    from xconsole.cli.wiring import sandbox_session
+    from xconsole.core import models, purchase
+    from xconsole.core.changes import what_changed
+    from xconsole.core.client import ManagementClient
+    from xconsole.core.journal import Journal
+    from xconsole.sandbox.embedded import BASE_URL
+
+    monkeypatch.setattr(purchase, "FOLLOW_DELAYS_S", (0.0, 0.0, 0.0))
+    caplog.set_level(logging.DEBUG)
+    sandbox = embedded()
+    echo = EchoingServer(sandbox.transport)
+    session = sandbox_session(Options(sandbox=True), sandbox)
+    session.make_client = lambda k, _url: ManagementClient(k, BASE_URL, transport=echo, sandbox=True)
+    team = next(t for t in session.teams if t.name.startswith("Lumen"))
+    key = next(t.management_key for t in sandbox.teams if t.team_id == team.team_id)
+    client = await session.client_for(team)
+    await what_changed(client, team.team_id, team.name)
+    actions = await session.actions_for(team)
+    number, cvc = "5555 5555 5555 4444", "739"
+    await actions.add_card(models.CardInput(number=number, exp_month=11, exp_year=2031, cvc=cvc, name="A Person"))
+    await actions.buy(2_500)
+    echo.echo = True  # the server's errors now carry the caller's key
+    for write in (actions.set_limit(0), actions.buy(3_000), actions.add_card(models.CardInput(
+            number=number, exp_month=11, exp_year=2031, cvc=cvc, name="A Person"))):
+        try:
+            await write
+        except Exception:  # noqa: BLE001 - every write fails here; the journal is what is checked
+            pass
+    echo.echo = False
+    await what_changed(client, team.team_id, team.name)
+    await session.aclose()
+    journal = Journal().path.read_text()
+    assert len(journal.splitlines()) == 5 and '"outcome":"unknown"' in journal
+    texts = state_files()
+    assert len(texts) >= 2  # the journal and the team's last look
+    digits = number.replace(" ", "")
+    assert leaks(key, *texts) == []
+    assert [t[:80] for t in texts if digits in t or number in t or digits[:12] in t or f'"{cvc}"' in t or f" {cvc}" in t] == []
 
 
 def demo_keys() -> list[str]:

@@ -5,8 +5,11 @@ Each write checks what can be checked before sending (read-only mode, the $25 mi
 payment method, a server that is not the sandbox for console-only writes), sends at most one
 request per call (two for "remove the default": make another the default first), and returns a
 typed outcome that says in words what happened. Whoever built the object is told about every
-write that finished, done or failed (`on_finished`): the TUI refreshes the team from there, and
-later a journal can record it, without any screen knowing.
+write that finished, done or failed (`on_finished`): the TUI refreshes the team from there.
+
+Every write that is sent is also recorded in this user's action journal (core.journal) from the
+one place all writes pass, `_run`: the TUI and `xconsole buy` journal alike, and a journal that
+cannot be written is logged, never turned into a failed write.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ if TYPE_CHECKING:
     from collections.abc import Awaitable
 
     from xconsole.core.client import ManagementClient
+    from xconsole.core.journal import Journal
     from xconsole.core.purchase import Purchase
 
 #: Purchases from this amount on ask the person to type the team's name (config:
@@ -154,12 +158,25 @@ class BillingDetailsSaved:
 Finished = Callable[[Write, Any, "Exception | None"], None]
 
 
+@dataclass(frozen=True)
+class Note:
+    """What a write knows before it is sent, for the journal: before → after, amount, key."""
+
+    before: str | None = None
+    after: str | None = None
+    amount_cents: int | None = None
+    idempotency_key: str | None = None
+
+
 class TeamActions:
     """The writes of one team, over one client. Build it with `Session.actions_for(team)`."""
 
     def __init__(self, client: ManagementClient, team_id: str, team_name: str, *, read_only: bool = False,
-                 type_name_from: int = TYPE_NAME_FROM_CENTS, on_finished: Finished | None = None) -> None:
+                 type_name_from: int = TYPE_NAME_FROM_CENTS, on_finished: Finished | None = None,
+                 journal: Journal | None = None) -> None:
         self._client = client
+        #: Where every sent write is recorded; None: this user's journal (core.journal.Journal()).
+        self.journal = journal
         self.team_id = team_id
         self.team_name = team_name
         self.read_only = read_only
@@ -217,9 +234,13 @@ class TeamActions:
         problem = minimum_purchase_problem(cents)
         if problem:
             raise errors.Validation(problem, field="amount")
+        key = idempotency_key or str(uuid.uuid4())
+        how = "bank transfer" if bank_transfer else (f"payment method {payment_method_id}" if payment_method_id
+                                                     else "the default payment method")
         return await self._run(Write.BUY, lambda: buy_credits(
             self._client, self.team_id, cents, payment_method_id=payment_method_id, bank_transfer=bank_transfer,
-            idempotency_key=idempotency_key or str(uuid.uuid4()), on_progress=on_progress))
+            idempotency_key=key, on_progress=on_progress),
+            Note(after=f"{format_cents(cents)} of credits by {how}", amount_cents=cents, idempotency_key=key))
 
     async def redeem_promo(self, code: str) -> PromoRedeemed:
         self._allowed(Write.PROMO)
@@ -230,21 +251,25 @@ class TeamActions:
         async def send() -> PromoRedeemed:
             return PromoRedeemed(await self._client.redeem_promo_code(self.team_id, code))
 
-        return await self._run(Write.PROMO, send)
+        return await self._run(Write.PROMO, send, Note(after=f"promo code {code}"))
 
-    async def set_limit(self, cents: int) -> LimitSet:
+    async def set_limit(self, cents: int, *, before: int | None = None) -> LimitSet:
+        """`before`: the limit the person saw (for the journal's before → after), when known."""
+
         async def send() -> LimitSet:
             return LimitSet(cents, await self._client.set_soft_spending_limit(self.team_id, cents))
 
-        return await self._run(Write.LIMIT, send)
+        return await self._run(Write.LIMIT, send, Note(
+            before=format_cents(before) if before is not None else None, after=format_cents(cents), amount_cents=cents))
 
     async def request_invoiced(self) -> InvoicedRequested:
         async def send() -> InvoicedRequested:
             return InvoicedRequested(await self._client.request_invoiced_billing(self.team_id))
 
-        return await self._run(Write.REQUEST_INVOICED, send)
+        return await self._run(Write.REQUEST_INVOICED, send, Note(after="REQUESTED"))
 
-    async def save_auto_top_up(self, settings: models.AutoTopUpSettings) -> AutoTopUpSaved:
+    async def save_auto_top_up(self, settings: models.AutoTopUpSettings, *,
+                               before: models.AutoTopUpSettings | None = None) -> AutoTopUpSaved:
         from xconsole.core.billing import validate_auto_top_up
 
         self._allowed(Write.AUTO_TOP_UP)
@@ -256,20 +281,26 @@ class TeamActions:
         async def send() -> AutoTopUpSaved:
             return AutoTopUpSaved(await self._client.set_auto_top_up(self.team_id, settings))
 
-        return await self._run(Write.AUTO_TOP_UP, send)
+        return await self._run(Write.AUTO_TOP_UP, send, Note(
+            before=auto_top_up_words(before) if before is not None else None, after=auto_top_up_words(settings),
+            amount_cents=settings.amount.val if settings.enabled else None))
 
-    async def make_default(self, method: models.PaymentMethod) -> DefaultChanged:
+    async def make_default(self, method: models.PaymentMethod, *,
+                           before: models.PaymentMethod | None = None) -> DefaultChanged:
+        """`before`: the default the person saw (for the journal), when known."""
+        previous = before.label() if before is not None else self._client.known_defaults.get(self.team_id)
+
         async def send() -> DefaultChanged:
             await self._client.set_default_payment_method(self.team_id, method.payment_method_id)
             return DefaultChanged(method)
 
-        return await self._run(Write.MAKE_DEFAULT, send)
+        return await self._run(Write.MAKE_DEFAULT, send, Note(before=previous, after=method.label()))
 
     async def add_card(self, card: models.CardInput) -> CardAdded:
         async def send() -> CardAdded:
             return CardAdded(await self._client.add_card(self.team_id, card))
 
-        return await self._run(Write.ADD_CARD, send)
+        return await self._run(Write.ADD_CARD, send)  # the label comes from the answer: never the number
 
     async def remove_method(self, method: models.PaymentMethod, methods: list[models.PaymentMethod],
                             successor: models.PaymentMethod | None = None) -> MethodRemoved:
@@ -298,14 +329,19 @@ class TeamActions:
                                  f"{describe_error(exc)}") from exc
             return MethodRemoved(method, successor)
 
-        return await self._run(Write.REMOVE_METHOD, send)
+        return await self._run(Write.REMOVE_METHOD, send, Note(
+            before=method.label(), after=f"removed; {successor.label()} is the default" if successor else "removed"))
 
-    async def save_billing_details(self, info: models.BillingInfo) -> BillingDetailsSaved:
+    async def save_billing_details(self, info: models.BillingInfo, *,
+                                   before: models.BillingInfo | None = None) -> BillingDetailsSaved:
+        """`before`: the details the person saw (for the journal), when known."""
+
         async def send() -> BillingDetailsSaved:
             await self._client.set_billing_info(self.team_id, info)
             return BillingDetailsSaved(info)
 
-        return await self._run(Write.BILLING_DETAILS, send)
+        return await self._run(Write.BILLING_DETAILS, send, Note(
+            before=billing_words(before) if before is not None else None, after=billing_words(info)))
 
     # ------------------------------------------------------------------ plumbing
 
@@ -314,15 +350,35 @@ class TeamActions:
         if self.read_only:
             raise errors.PermissionDenied(f"Read-only mode: you cannot {write.value} (started with --read-only)")
 
-    async def _run(self, write: Write, send: Callable[[], Awaitable[Any]]) -> Any:
+    async def _run(self, write: Write, send: Callable[[], Awaitable[Any]], note: Note | None = None) -> Any:
         self._allowed(write)
         try:
             outcome = await send()
         except BaseException as exc:  # cancelled too: whoever listens reads the team again
+            self._record(write, note or Note(), None, exc)
             self._tell(write, None, exc)
             raise
+        self._record(write, note or Note(), outcome, None)
         self._tell(write, outcome, None)
         return outcome
+
+    def _record(self, write: Write, note: Note, outcome: Any, error: BaseException | None) -> None:
+        """Append the write to the journal; a failure to do so is logged, never raised."""
+        try:
+            from datetime import datetime, timezone
+
+            from xconsole.core.journal import Journal, JournalEntry, Where
+
+            status, reason, after, amount = journal_outcome(outcome, error)
+            entry = JournalEntry(
+                time=datetime.now(timezone.utc), team_id=self.team_id, team_name=self.team_name, action=write.name,
+                what=write.value, outcome=status, where=Where.here(), reason=reason, before=note.before,
+                after=after or note.after, amount_cents=amount if amount is not None else note.amount_cents,
+                idempotency_key=note.idempotency_key, server_time=self._client.server_date,
+                api_url=self._client.base_url)
+            (self.journal or Journal()).append(entry)
+        except Exception:
+            log.exception("could not record %s in the action journal", write.value)
 
     def _tell(self, write: Write, outcome: Any, error: BaseException | None) -> None:
         if self.on_finished is None:
@@ -331,6 +387,56 @@ class TeamActions:
             self.on_finished(write, outcome, error)
         except Exception:  # a listener's bug never turns a done write into a failed one
             log.exception("on_finished failed after %s", write.value)
+
+
+def journal_outcome(outcome: Any, error: BaseException | None) -> tuple[str, str | None, str | None, int | None]:
+    """(done | failed | unknown, reason, after, amount in cents) of a finished write, for the journal.
+
+    Unknown means "it may have happened": no answer, an unreadable answer, a cancelled request,
+    a charge still in progress. Failed means the server said no (or nothing was sent on).
+    """
+    from xconsole.core.journal import DONE, FAILED, UNKNOWN
+    from xconsole.core.purchase import Purchase, PurchaseState
+
+    if error is not None:
+        if isinstance(error, PartlyDone):
+            return FAILED, f"partly done: {error.message}", None, None
+        if isinstance(error, errors.ApiError) and not isinstance(error, (errors.Unavailable, errors.ProtocolError)):
+            return FAILED, describe_error(error), None, None
+        return UNKNOWN, describe_write_error(error) if isinstance(error, errors.ApiError) else (
+            f"no answer ({describe_error(error)}): it may have been applied"), None, None
+    if isinstance(outcome, Purchase):
+        state = outcome.state
+        status = {PurchaseState.BOUGHT: DONE, PurchaseState.BANK_TRANSFER: DONE, PurchaseState.FAILED: FAILED,
+                  PurchaseState.ALREADY_PENDING: FAILED}.get(state, UNKNOWN)
+        return status, outcome.message(), None, outcome.requested
+    if isinstance(outcome, LimitSet):
+        return DONE, None if outcome.applied is not None else outcome.message(), format_cents(
+            outcome.applied if outcome.applied is not None else outcome.asked), None
+    if isinstance(outcome, PromoRedeemed):
+        credit = outcome.change.credit_cents
+        return DONE, outcome.message(), None, credit
+    if isinstance(outcome, AutoTopUpSaved):
+        return DONE, None, auto_top_up_words(outcome.auto), None
+    if isinstance(outcome, CardAdded):
+        return DONE, None, outcome.method.label(), None
+    if isinstance(outcome, InvoicedRequested):
+        return DONE, None, str(getattr(outcome.status.status, "value", outcome.status.status)), None
+    return DONE, None, None, None
+
+
+def auto_top_up_words(settings: models.AutoTopUpSettings) -> str:
+    """Auto top-up settings in a few words (journal, history): "off" or "on (below $50.00 buy …)"."""
+    if not settings.enabled:
+        return "off"
+    return (f"on (below {format_cents(settings.threshold.val)} buy {format_cents(settings.amount.val)}, "
+            f"at most {format_cents(settings.monthly_limit.val)} a month)")
+
+
+def billing_words(info: models.BillingInfo) -> str:
+    """Billing details in a few words: the name and where."""
+    place = ", ".join(p for p in (info.address.city, info.address.country) if p)
+    return f"{info.name}{' (' + place + ')' if place else ''}" or "(empty)"
 
 
 def describe_write_error(exc: BaseException) -> str:
