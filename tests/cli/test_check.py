@@ -165,11 +165,38 @@ def test_a_failing_hook_is_said_on_stderr_and_does_not_change_the_exit_status(st
     assert "the hook command exited 4: broken" in result.stderr and "the webhook could not be reached" in result.stderr
 
 
-def test_a_team_with_an_invoiced_limit_is_judged_by_its_runway_too(state_home, run):
-    """Helix: $0 credits but $2,000 of invoiced limit, ~12 days: within 20 days is CRITICAL."""
-    result = run("--sandbox", "check", "--team", "helix", "--warn-runway", "30d", "--crit-runway", "20d")
-    assert result.exit_code == 2 and "CRITICAL Helix Health: requests rejected in" in result.stdout
+def test_a_team_with_an_invoiced_limit_is_judged_by_its_forecast(state_home, run):
+    """Helix: $0 credits, $2,000 of invoiced limit, ~$51 a day: the 7-day runway says ~12 days, but
+    the billing cycle starts again (and the limit with it) before the limit is reached."""
+    result = run("--sandbox", "check", "--team", "helix", "--warn-runway", "30d", "--crit-runway", "20d", "--json")
+    helix = json.loads(result.stdout)["teams"][0]
+    assert helix["forecast"]["rejected"] is False and helix["runwayDays"] < 20
+    assert not any("requests rejected" in reason for reason in helix["reasons"])
     assert run("--sandbox", "check", "--team", "helix").stdout.startswith("XCONSOLE WARNING")  # its failed charge only
+
+
+def test_the_forecast_judges_the_runway_conditions_with_its_cause():
+    from datetime import datetime, timedelta, timezone
+
+    from xconsole.core import billing
+    from xconsole.core.check import evaluate
+    from xconsole.core.forecast import ForecastInput, forecast
+    from xconsole.core.hourly import HourlyUsage
+    from xconsole.core.session import TeamHandle
+    from xconsole.core.spend import TeamSummary
+
+    now = datetime(2026, 11, 10, 12, tzinfo=timezone.utc)
+    history = HourlyUsage(now - timedelta(days=28), (500,) * 28 * 24)  # $120 a day
+    summary = billing.SpendSummary(live_balance=0, month_spend=90_000, beyond_prepaid=90_000, pending_purchases=None,
+                                   soft_limit=150_000, hard_limit=500_000, runway_days=5.0)
+    predicted = forecast(history, ForecastInput(credits=0, beyond_prepaid=90_000, month_spend=90_000,
+                                                invoiced_limit=150_000), now)
+    snap = TeamSummary(summary=summary, auto_top_up=None, daily=[], today=now.date(), forecast=predicted)
+    team = TeamHandle("Acme", "acme-id", "keyring", "")
+    checked = evaluate(team, snap, [], Thresholds(crit_runway_days=7), now=now)
+    assert checked.state is State.CRITICAL and checked.rejected_at == predicted.rejected_at
+    assert checked.reasons == ["requests rejected in ~5 days (from Sun 15 Nov ~12:00 — credits used up and the "
+                               "invoiced billing limit reached)"]
 
 
 def test_a_change_whose_hook_failed_is_reported_again_on_the_next_run(state_home, run, receiver):

@@ -32,6 +32,7 @@ def _row(team: Any, snap: Any, error: str | None) -> dict[str, Any]:
         runwayKnown=s.runway_known,
         unreported=list(s.unreported),
         usageError=snap.usage_error,
+        forecast=snap.forecast.to_json() if snap.forecast is not None else None,
         autoTopUp=None if auto is None else {
             "enabled": auto.enabled, "threshold": money(auto.threshold.val), "amount": money(auto.amount.val),
             "monthlyLimit": money(auto.monthly_limit.val), "usedThisMonth": money(auto.used_this_month.val),

@@ -72,6 +72,13 @@ class TeamCheck:
     runway_days: float | None = None
     runway_known: bool = False
     reachable: bool = True
+    forecast: dict[str, Any] | None = None  # core.forecast.Forecast.to_json(); None: no forecast
+
+    @property
+    def rejected_at(self) -> datetime | None:
+        """When the forecast says requests will be rejected (None: not within its horizon, or no forecast)."""
+        at = (self.forecast or {}).get("rejectedAt")
+        return datetime.fromisoformat(at.replace("Z", "+00:00")) if at else None
 
     def raise_to(self, state: State, reason: str) -> None:
         self.reasons.append(reason)
@@ -86,6 +93,7 @@ class TeamCheck:
             "invoicedLimit": _money(self.invoiced_limit),
             "runwayDays": None if self.runway_days is None else round(self.runway_days, 2),
             "runwayKnown": self.runway_known,
+            "forecast": self.forecast,
         }
 
 
@@ -123,14 +131,28 @@ def evaluate(team: TeamHandle, snap: TeamSummary, invoices: list[InvoiceSummary]
             check.raise_to(State.CRITICAL, f"credits {format_cents(s.live_balance)} below {format_cents(thresholds.crit_below)}")
         elif thresholds.warn_below is not None and s.live_balance < thresholds.warn_below:
             check.raise_to(State.WARNING, f"credits {format_cents(s.live_balance)} below {format_cents(thresholds.warn_below)}")
-    # Requests rejected now or soon: when credits and what is left of the invoiced limit run out.
+    # Requests rejected now or soon: the forecast (auto top-up, its monthly maximum and 5 per 24 h,
+    # the invoiced limit) when there is one; else credits and what is left of the limit at the
+    # last 7 days' rate.
     auto = snap.auto_top_up
-    if s.soft_limit is not None and not auto_top_up_keeps_going(auto):
-        if s.live_balance is not None and s.live_balance <= 0 and s.limit_remaining == 0:
-            check.raise_to(State.CRITICAL, "requests are rejected now: no credits left and the invoiced billing "
-                                           "limit reached" if s.soft_limit else
-                                           "requests are rejected now: no credits left and a $0 invoiced billing limit")
-        elif not s.runway_known:
+    fc = snap.forecast
+    check.forecast = fc.to_json() if fc is not None else None
+    keeps_going = auto_top_up_keeps_going(auto)
+    if s.soft_limit is not None and s.live_balance is not None and s.live_balance <= 0 and s.limit_remaining == 0 \
+            and not keeps_going:
+        check.raise_to(State.CRITICAL, "requests are rejected now: no credits left and the invoiced billing "
+                                       "limit reached" if s.soft_limit else
+                                       "requests are rejected now: no credits left and a $0 invoiced billing limit")
+    elif s.soft_limit is not None and fc is not None and fc.known and s.runway_known:
+        if fc.rejected_at is not None:
+            days = max(0.0, (fc.rejected_at - fc.now).total_seconds() / 86_400)
+            why = f"requests rejected in {format_runway(days)} (from {fc.reason()})"
+            if days < thresholds.crit_runway_days:
+                check.raise_to(State.CRITICAL, why)
+            elif days < thresholds.warn_runway_days:
+                check.raise_to(State.WARNING, why)
+    elif s.soft_limit is not None and not keeps_going:
+        if not s.runway_known:
             check.raise_to(State.UNKNOWN, "runway unknown: " + (s.unreported_note or "usage could not be read"))
         elif s.runway_days is not None and s.runway_days < thresholds.crit_runway_days:
             check.raise_to(State.CRITICAL, f"requests rejected in {format_runway(s.runway_days)}")

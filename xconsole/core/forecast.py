@@ -207,13 +207,19 @@ class Forecast:
         suffix = "" if self.auto_top_up_known else " (auto top-up unknown on this API: none assumed)"
         if self.rejected_at is None:
             return f"Not rejected within {self.horizon_days} days{suffix}"
-        head = f"Requests rejected from {when_text(self.rejected_at, self.now)}"
+        return f"Requests rejected from {self.reason()}{suffix}"
+
+    def reason(self) -> str:
+        """When and why, e.g. "Thu 19 Nov ~14:00 — monthly auto top-up maximum reached on the 17th"
+        ("" when not rejected within the horizon)."""
+        if self.rejected_at is None:
+            return ""
         why = CAUSE_TEXT[self.cause] if self.cause else "credits run out"
         if self.cause is Cause.MONTHLY_MAX and self.cause_at is not None:
             why += f" on the {ordinal(self.cause_at.day)}"
         elif self.cause is Cause.DAILY_LIMIT and self.cause_at is not None:
             why += f" (since {when_text(self.cause_at, self.now)})"
-        return f"{head} — {why}{suffix}"
+        return f"{when_text(self.rejected_at, self.now)} — {why}"
 
     def to_json(self) -> dict[str, Any]:
         """Stable schema (`schemaVersion`): money as {"cents", "formatted"}, times ISO-8601 UTC."""

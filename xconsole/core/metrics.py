@@ -1,8 +1,9 @@
 """Prometheus metrics of every team (design.md 8), with the well-kept `prometheus-client`.
 
 Gauges with labels `team` and `team_id`: credit balance, month spend and invoiced limit in USD,
-runway in seconds, auto top-up enabled, `xconsole_team_up` (0 when the key is rejected or the
-API unreachable: the team's other series are then absent, not zero) and the last refresh time.
+runway in seconds, when requests will be rejected (the forecast), auto top-up enabled,
+`xconsole_team_up` (0 when the key is rejected or the API unreachable: the team's other series
+are then absent, not zero) and the last refresh time.
 Values are what `balance --json` reports. A figure the API did not report is absent, never 0.
 
 Scrapes never hammer the API: the reads are cached for `min_interval` seconds, concurrent
@@ -102,6 +103,8 @@ class TeamMetrics(Collector):
         runway = family("xconsole_runway_seconds", "Seconds until API requests are rejected at the last 7 days' spend rate")
         auto = family("xconsole_auto_top_up_enabled", "1 when auto top-up is enabled (absent where the API cannot say)")
         refreshed = family("xconsole_last_refresh_timestamp_seconds", "When the team was last read successfully (Unix time)")
+        rejected = family("xconsole_requests_rejected_timestamp_seconds",
+                          "When the forecast says API requests will be rejected (Unix time; absent: not within 30 days)")
         for reading in self.readings:
             values = [reading.team.name, reading.team.team_id]
             snap = reading.snapshot
@@ -117,7 +120,12 @@ class TeamMetrics(Collector):
                 runway.add_metric(values, s.runway_days * DAY_S)
             if snap.auto_top_up is not None:
                 auto.add_metric(values, 1 if snap.auto_top_up.enabled else 0)
-        yield from (up, balance, month, limit, runway, auto, refreshed)
+            fc = snap.forecast
+            if fc is not None and fc.rejected_at is not None:
+                # On this machine's clock: the read's time plus what the forecast gives until then
+                # (a sandbox on a moved clock still alerts at the right distance).
+                rejected.add_metric(values, reading.read_at + (fc.rejected_at - fc.now).total_seconds())
+        yield from (up, balance, month, limit, runway, auto, refreshed, rejected)
 
 
 def registry_for(metrics: TeamMetrics) -> CollectorRegistry:

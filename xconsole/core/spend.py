@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from datetime import date, timedelta
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, TypeVar
 
 from xconsole.core import billing, errors, models
 from xconsole.core.client import ManagementClient
+from xconsole.core.forecast import HISTORY_DAYS, Forecast, ForecastInput, forecast
+from xconsole.core.hourly import HourlyUsage, daily_totals, floor_hour, read_hourly
 from xconsole.core.money import dollars_to_cents
 
 #: Days of daily spend shown on the Spend screen (today, partial, is the last one).
@@ -33,6 +35,8 @@ class SpendSnapshot:
     today: date  # the server's date these figures were read on
     usage_error: str | None = None  # the usage reads failed: no chart, no runway; the rest stands
     known_default_id: str | None = None  # the method xconsole made the default (the API never says)
+    forecast: Forecast | None = None  # when requests will be rejected; None: the hourly usage failed
+    forecast_error: str | None = None
 
     @property
     def default_method(self) -> models.PaymentMethod | None:
@@ -52,6 +56,7 @@ class TeamSummary:
     today: date
     usage_error: str | None = None
     default_method: models.PaymentMethod | None = None  # only when asked for and known
+    forecast: Forecast | None = None  # None: usage could not be read
 
 
 def range_request(start: date, today: date, unit: models.TimeUnit, group_by: list[str] | None = None) -> models.AnalyticsRequest:
@@ -109,22 +114,27 @@ async def _usage(call: Awaitable[models.UsageResponse]) -> models.UsageResponse 
         return exc
 
 
-UsageReads = Callable[[date], list[Awaitable["models.UsageResponse | errors.ApiError"]]]
+UsageReads = Callable[[datetime], list[Awaitable[Any]]]
 
 
-async def _in_one_round_trip(client: ManagementClient, today: date | None, reads: list[Awaitable[Any]],
-                             usage_reads: UsageReads) -> tuple[date, list[Any], list[Any]]:
-    """`reads` and the usage reads for a day, all in parallel. Until an answer has told the
-    server's date the usage reads assume this machine's UTC date; if the server's date turns out
-    to differ (a moved sandbox clock, a machine near midnight) they are read again for the
-    server's days, so the chart and runway never cover the wrong days."""
-    day = today or client.today()
-    results = await asyncio.gather(*reads, *usage_reads(day))
+def server_now(client: ManagementClient) -> datetime:
+    """The server's clock when an answer has told it (a moved sandbox clock), else this machine's."""
+    return (client.server_date or datetime.now(timezone.utc)).astimezone(timezone.utc)
+
+
+async def _in_one_round_trip(client: ManagementClient, reads: list[Awaitable[Any]],
+                             usage_reads: UsageReads) -> tuple[datetime, list[Any], list[Any]]:
+    """`reads` and the usage reads for a moment, all in parallel. Until an answer has told the
+    server's clock the usage reads assume this machine's; if the server's hour turns out to
+    differ (a moved sandbox clock, a read across the hour) they are read again for the server's
+    time, so the chart, runway and forecast never cover the wrong hours or days."""
+    moment = server_now(client)
+    results = await asyncio.gather(*reads, *usage_reads(moment))
     others, usage = list(results[:len(reads)]), list(results[len(reads):])
-    if today is None and client.today() != day:
-        day = client.today()
-        usage = list(await asyncio.gather(*usage_reads(day)))
-    return day, others, usage
+    if floor_hour(server_now(client)) != floor_hour(moment):
+        moment = server_now(client)
+        usage = list(await asyncio.gather(*usage_reads(moment)))
+    return moment, others, usage
 
 
 def _days(day: date, days: int, usage: models.UsageResponse) -> list[tuple[date, int]]:
@@ -133,52 +143,68 @@ def _days(day: date, days: int, usage: models.UsageResponse) -> list[tuple[date,
     return [(first + timedelta(days=i), c) for i, c in enumerate(series_cents(usage)[:days])]
 
 
-def _failure(*usage: models.UsageResponse | errors.ApiError) -> str | None:
+def _whole_days(history: HourlyUsage) -> list[tuple[date, int]]:
+    """(day, cents) from hourly usage, oldest first, without the first day when the series starts
+    mid-day; the last is today so far (up to the current hour)."""
+    days = daily_totals(history)
+    return days[1:] if history.start.hour and days else days
+
+
+def _failure(*usage: Any) -> str | None:
     failed = next((r for r in usage if isinstance(r, errors.ApiError)), None)
     return f"{failed.title}: {failed.message}" if failed else None
+
+
+def _forecast(history: HourlyUsage | errors.ApiError, snapshot: Any, moment: datetime) -> Forecast | None:
+    """The forecast from what was just read; None when the usage could not be read."""
+    if isinstance(history, errors.ApiError):
+        return None
+    return forecast(history, ForecastInput.from_snapshot(snapshot, moment), moment)
 
 
 async def _none() -> None:
     return None
 
 
-async def load_summary(client: ManagementClient, team_id: str, *, payment_methods: bool = False,
-                       today: date | None = None) -> TeamSummary:
-    """One team's numbers in one round trip of 3 reads on the real API (invoice preview, limits,
-    the runway window's daily usage) and 4 on the sandbox (its auto top-up too, console-only
-    elsewhere and never sent); `payment_methods` adds the list, to know the default card."""
-    days = billing.RUNWAY_WINDOW_DAYS + 1
-    day, (preview, limits, auto_top_up, methods), (usage,) = await _in_one_round_trip(
-        client, today,
+async def load_summary(client: ManagementClient, team_id: str, *, payment_methods: bool = False) -> TeamSummary:
+    """One team's numbers and forecast in one round trip of 3 reads on the real API (invoice
+    preview, limits, 28 days of hourly usage) and 4 on the sandbox (its auto top-up too,
+    console-only elsewhere and never sent); `payment_methods` adds the list, for the default card."""
+    moment, (preview, limits, auto_top_up, methods), (history,) = await _in_one_round_trip(
+        client,
         [client.get_invoice_preview(team_id), client.get_spending_limits(team_id),
          _console_only(client.get_auto_top_up(team_id)),
          client.list_payment_methods(team_id) if payment_methods else _none()],
-        lambda d: [_usage(client.usage(team_id, daily_request(d, days)))],
+        lambda at: [_usage(read_hourly(client, team_id, HISTORY_DAYS, now=at))],
     )
-    failed = _failure(usage)
-    daily = [] if failed else _days(day, days, usage)
+    failed = _failure(history)
+    daily = [] if failed else _whole_days(history)
     default = None
     if methods is not None:
         default = models.default_method(methods.payment_methods, client.known_defaults.get(team_id))
-    return TeamSummary(
+    summary = TeamSummary(
         summary=billing.summarize(preview, limits, None, [c for _d, c in daily[:-1]], usage_known=failed is None),
-        auto_top_up=auto_top_up, daily=daily, today=day, usage_error=failed, default_method=default,
+        auto_top_up=auto_top_up, daily=daily, today=moment.date(), usage_error=failed, default_method=default,
     )
+    return replace(summary, forecast=_forecast(history, summary, moment))
 
 
-async def load_spend(client: ManagementClient, team_id: str, today: date | None = None) -> SpendSnapshot:
+async def load_spend(client: ManagementClient, team_id: str) -> SpendSnapshot:
     """Everything for one team, in one round trip: all reads run in parallel."""
-    day, (preview, limits, ledger, auto_top_up, invoiced, methods), (daily_usage, model_usage) = await _in_one_round_trip(
-        client, today,
-        [client.get_invoice_preview(team_id), client.get_spending_limits(team_id), client.get_prepaid_balance(team_id),
-         _console_only(client.get_auto_top_up(team_id)), _console_only(client.get_invoiced_billing(team_id)),
-         client.list_payment_methods(team_id)],
-        lambda d: [_usage(client.usage(team_id, daily_request(d, CHART_DAYS))),
-                   _usage(client.usage(team_id, by_model_request(d)))],
-    )
+    moment, (preview, limits, ledger, auto_top_up, invoiced, methods), (daily_usage, model_usage, history) = \
+        await _in_one_round_trip(
+            client,
+            [client.get_invoice_preview(team_id), client.get_spending_limits(team_id), client.get_prepaid_balance(team_id),
+             _console_only(client.get_auto_top_up(team_id)), _console_only(client.get_invoiced_billing(team_id)),
+             client.list_payment_methods(team_id)],
+            lambda at: [_usage(client.usage(team_id, daily_request(at.date(), CHART_DAYS))),
+                        _usage(client.usage(team_id, by_model_request(at.date()))),
+                        _usage(read_hourly(client, team_id, HISTORY_DAYS, now=at))],
+        )
     failed = _failure(daily_usage, model_usage)
+    day = moment.date()
     daily = [] if failed else _days(day, CHART_DAYS, daily_usage)
-    return SpendSnapshot(
+    snapshot = SpendSnapshot(
         summary=billing.summarize(preview, limits, ledger, [c for _d, c in daily[:-1]], usage_known=failed is None),
         preview=preview,
         limits=limits,
@@ -192,3 +218,5 @@ async def load_spend(client: ManagementClient, team_id: str, today: date | None 
         usage_error=failed,
         known_default_id=client.known_defaults.get(team_id),
     )
+    return replace(snapshot, forecast=_forecast(history, snapshot, moment),
+                   forecast_error=_failure(history))
