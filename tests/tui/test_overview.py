@@ -32,10 +32,15 @@ async def test_every_team_with_numbers_warnings_and_enter_switches():
         assert set(table) == {"Lumen Labs", "Orbit Robotics", "Helix Health"}
         orbit = app.store.cache[next(t.team_id for t in app.session.teams if t.name.startswith("Orbit"))].snapshot
         assert table["Orbit Robotics"][1] == f"${orbit.summary.live_balance / 100:,.2f}"
-        assert table["Orbit Robotics"][6] == "⚠" and table["Lumen Labs"][6] == ""
+        assert table["Orbit Robotics"][7] == "⚠" and table["Lumen Labs"][7] == ""
+        # Soonest rejection first (Orbit runs out; auto top-up keeps Lumen going; Helix's limit
+        # outlasts its month), then the registry's order.
+        assert list(table) == ["Orbit Robotics", "Lumen Labs", "Helix Health"]
+        assert table["Orbit Robotics"][2] in ("< 1 day", "~1 day") and table["Lumen Labs"][2] == "—"
+        assert all(len(table[name][6]) == 14 and set(table[name][6]) <= set("▁▂▃▄▅▆▇█ ") for name in table)
         notes = plain(screen.query_one("#overview-notes"))
         assert "Orbit Robotics: API requests will be rejected soon" in notes
-        await pilot.press("j", "j", "enter")  # Lumen (highlighted) -> Orbit -> Helix
+        await pilot.press("j", "enter")  # Lumen (highlighted) -> Helix
         await settle(pilot)
         assert app.team.name.startswith("Helix") and app.current_mode == "spend"
 

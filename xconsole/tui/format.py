@@ -32,3 +32,15 @@ def status(value: str | None) -> str:
     if value is None:
         return "—"
     return STATUS.get(value, value.lower())
+
+
+SPARK_BARS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(values: list[int]) -> str:
+    """One bar per value, scaled to the largest; all zero (no spend) is a flat lowest bar."""
+    top = max(values, default=0)
+    if top <= 0:
+        return SPARK_BARS[0] * len(values)
+    return "".join(SPARK_BARS[min(len(SPARK_BARS) - 1, v * len(SPARK_BARS) // (top + 1))] if v > 0 else " "
+                   for v in values)

@@ -1,5 +1,6 @@
-"""Screen 0, overview: every team at once — credits, runway, month spend, invoiced billing limit,
-auto top-up and what needs attention. Enter switches to the highlighted team.
+"""Screen 0, overview: every team at once — credits, when requests will be rejected (the
+forecast, soonest first), month spend, invoiced billing limit, auto top-up, 14 days of spend and
+what needs attention. Enter switches to the highlighted team.
 
 Rows come from the same per-team cache the other screens use (every team is fetched in the
 background at start); a team that fails shows its error in its row and the others still show.
@@ -24,7 +25,10 @@ if TYPE_CHECKING:
     from xconsole.core.session import TeamHandle
     from xconsole.tui.state import TeamData
 
-COLUMNS = (" Team", " Credits", " Runway", " Month", " Limit", " Auto", " ⚠")
+COLUMNS = (" Team", " Credits", " Rejected in", " Month", " Limit", " Auto", " 14 days", " ⚠")
+SPARK_DAYS = 14
+#: The team column gives way first on a narrow terminal (80 columns keep every other column).
+NAME_MIN, NAME_MAX, OTHER_COLUMNS = 12, 22, 70
 
 
 class OverviewScreen(TeamScreen):
@@ -36,9 +40,11 @@ class OverviewScreen(TeamScreen):
     """
     MODE = "overview"
     HELP = (
-        "All your teams at once: live credit balance, runway at the last week's spend, this month's spend, "
-        "the invoiced billing limit and auto top-up. ⚠ marks a team that needs attention; the list below "
-        "says why. Enter switches to the highlighted team; r fetches every team again."
+        "All your teams at once, the soonest to have its API requests rejected first: live credit balance, "
+        "when the forecast says requests will be rejected (auto top-up, its monthly maximum and the invoiced "
+        "limit included; — : not within 30 days), this month's spend, the invoiced billing limit, auto top-up "
+        "and the last 14 days of spend. ⚠ marks a team that needs attention; the list below says why. "
+        "Enter switches to the highlighted team; r fetches every team again."
     )
     BINDINGS: ClassVar = [
         Binding("enter", "open_team", "Switch to team", id="overview.open"),
@@ -69,6 +75,9 @@ class OverviewScreen(TeamScreen):
         super().on_team_data()
         self._plan_draw()
 
+    def on_resize(self) -> None:
+        self._plan_draw()  # the team column's width follows the terminal's
+
     def _plan_draw(self) -> None:
         """One redraw per frame, however many teams answered meanwhile (200 teams load at once)."""
         if not self._draw_planned:
@@ -83,9 +92,10 @@ class OverviewScreen(TeamScreen):
         teams = store.teams
         keep = self.highlighted_team()
         table.clear()
-        for team in teams:
+        width = max(NAME_MIN, min(NAME_MAX, self.size.width - OTHER_COLUMNS))
+        for team in sorted(teams, key=lambda t: _soonest(store.data(t.team_id))):
             data = store.data(team.team_id)
-            cells, warnings = _row(team, data)
+            cells, warnings = _row(team, data, width)
             table.add_row(*cells, key=team.team_id)
             for warning in warnings:
                 notes.append(f"{team.name}: ", style="bold")
@@ -121,14 +131,34 @@ class OverviewScreen(TeamScreen):
             self.store.refresh(team)
 
 
-def _row(team: TeamHandle, data: TeamData | None) -> tuple[list[Text | str], list[str]]:
+def _soonest(data: TeamData | None) -> tuple[int, float]:
+    """Sort key: teams the forecast rejects first (soonest first), then the others, then teams
+    without numbers; the sort is stable, so ties keep the registry's order."""
+    fc = data.snapshot.forecast if data is not None and data.snapshot is not None else None
+    if fc is not None and fc.rejected_at is not None:
+        return 0, fc.rejected_at.timestamp()
+    return (1 if data is not None and data.snapshot is not None else 2), 0.0
+
+
+def _rejected_in(snap: object) -> str:
+    fc = getattr(snap, "forecast", None)
+    if fc is None or not fc.known:
+        return "unknown"
+    if fc.rejected_at is None:
+        return "—"
+    from xconsole.core.billing import format_runway
+
+    return format_runway((fc.rejected_at - fc.now).total_seconds() / 86_400)
+
+
+def _row(team: TeamHandle, data: TeamData | None, name_width: int = NAME_MAX) -> tuple[list[Text | str], list[str]]:
     """The table cells of one team and its warnings in words."""
-    name = f" {team.name[:22]}"
+    name = f" {team.name if len(team.name) <= name_width else team.name[:name_width - 1] + '…'}"
     if data is None or data.snapshot is None:
         if data is not None and data.error:
-            return [name, Text(" error", style="bold red"), "", "", "", "", Text(" ⚠", style="red")], [
+            return [name, Text(" error", style="bold red"), "", "", "", "", "", Text(" ⚠", style="red")], [
                 f"error — {data.error}"]
-        return [name, Text(" loading…", style="dim"), "", "", "", "", ""], []
+        return [name, Text(" loading…", style="dim"), "", "", "", "", "", ""], []
     from xconsole.core.billing import auto_top_up_label, rejects_soon, team_warnings
     from xconsole.core.money import format_cents
 
@@ -138,6 +168,9 @@ def _row(team: TeamHandle, data: TeamData | None) -> tuple[list[Text | str], lis
     if data.stale:
         warnings.append(f"error — showing older numbers: {data.error}")
     danger = rejects_soon(s, snap.auto_top_up)
+    from xconsole.tui.format import sparkline
+
+    spend = [cents for _day, cents in snap.daily[:-1]][-SPARK_DAYS:]  # whole days, today left out
 
     def right(value: str, style: str = "") -> Text:
         return Text(f" {value}", style=style, justify="right")
@@ -145,9 +178,10 @@ def _row(team: TeamHandle, data: TeamData | None) -> tuple[list[Text | str], lis
     return [
         name,
         right(format_cents(s.live_balance), "bold red" if danger else "bold"),
-        right(s.runway_text.replace("no recent spend", "—")),
+        right(_rejected_in(snap), "bold red" if danger else ""),
         right(format_cents(s.month_spend)),
         right(format_cents(s.soft_limit)),
         right(auto_top_up_label(snap.auto_top_up)),
+        Text(f" {sparkline(spend)}", style="cyan") if spend else "",
         Text(" ⚠", style="bold yellow") if warnings else "",
     ], warnings

@@ -56,6 +56,7 @@ class BalancePanel(Static):
                  f"billed at month end: {format_cents(s.beyond_prepaid)}" if s.beyond_prepaid else "all from prepaid credits")]
         if s.pending_purchases:
             rows.append(("Pending purchases", Text(format_cents(s.pending_purchases)), "credited when the payment clears"))
+        forecast_line = self._forecast(snap, rows)
         default = snap.default_method
         if default is not None:
             # Known only because xconsole set it: another admin may have changed it since.
@@ -67,7 +68,7 @@ class BalancePanel(Static):
             rows.append(("Charged to", Text("nothing"), "no payment method on file"))
         self._drawn_width = self.content_size.width
         body = self._rows(rows, self._drawn_width)
-        lines: list[Text] = []
+        lines: list[Text] = [forecast_line] if forecast_line else []
         auto = snap.auto_top_up
         topped_up = auto is not None and auto.enabled and not auto.blocked_reason
         if topped_up:
@@ -89,6 +90,23 @@ class BalancePanel(Static):
             body.append(s.unreported_note, style="dim")
         body.rstrip()
         self.update(body)
+
+    @staticmethod
+    def _forecast(snap: SpendSnapshot, rows: list[tuple[str, Text, str]]) -> Text | None:
+        """The forecast (core.forecast): the month's projected spend as a row, and when requests
+        will be rejected, and why, as a line of its own."""
+        from xconsole.core.money import format_cents
+
+        fc = snap.forecast
+        if fc is None or not fc.known:
+            return None
+        note = f"projected at ~{format_cents(fc.rate_per_day)} a day"
+        if fc.top_ups:
+            count = len(fc.top_ups)
+            note += f", {count} auto top-up{'s' if count != 1 else ''} ({format_cents(sum(t.cents for t in fc.top_ups))})"
+        rows.append(("Month-end spend", Text(format_cents(fc.month_spend)), note))
+        line = Text(f"Forecast: {fc.summary()}", style="bold" if fc.rejected_at is not None else "dim")
+        return line
 
     @staticmethod
     def _rows(rows: list[tuple[str, Text, str]], width: int) -> Text:

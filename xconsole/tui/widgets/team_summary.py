@@ -50,7 +50,7 @@ class TeamSummary(Widget):
             ("Credits", format_cents(s.live_balance)),
             ("Month", format_cents(s.month_spend)),
             ("Limit", format_cents(s.soft_limit)),
-            ("Runway", s.runway_text),
+            self._rejection(data.snapshot.forecast) or ("Runway", s.runway_text),
         ]
         for name, value in parts:
             text.append(f"{name} ", style=label)
@@ -61,6 +61,17 @@ class TeamSummary(Widget):
         if data.stale:
             text.append(f"\nShowing older data: {data.error}", style=self.get_component_rich_style("summary-error"))
         return text
+
+    @staticmethod
+    def _rejection(fc: object) -> tuple[str, str] | None:
+        """("Rejected", when) from the forecast (auto top-up and the limit included), else None."""
+        from xconsole.core.forecast import Forecast, when_text
+
+        if not isinstance(fc, Forecast) or not fc.known:
+            return None
+        if fc.rejected_at is None:
+            return "Runway", f"{fc.horizon_days}+ days"  # auto top-up and the limit included
+        return "Rejected", when_text(fc.rejected_at, fc.now)
 
     def _remembered(self, numbers: CachedNumbers, label: object) -> Text:
         """Last run's numbers, dimmed and dated, until the live ones arrive (no pydantic needed)."""
