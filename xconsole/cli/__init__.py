@@ -24,6 +24,7 @@ class LazyGroup(click.Group):
         "changes": ("xconsole.cli.changes", "changes"),
         "check": ("xconsole.cli.check", "check"),
         "doctor": ("xconsole.cli.doctor", "doctor"),
+        "export": ("xconsole.cli.export", "export"),
         "history": ("xconsole.cli.history", "history"),
         "invoices": ("xconsole.cli.invoices", "invoices"),
         "metrics": ("xconsole.cli.metrics", "metrics"),
