@@ -22,6 +22,9 @@ from xconsole.tui.screens.spend import SpendScreen
 from xconsole.tui.store import TeamDataChanged, TeamStore, TeamUnreachable, WriteFinished
 
 if TYPE_CHECKING:
+    from textual.timer import Timer
+
+    from xconsole.core.changes import TeamChanges
     from xconsole.core.numbers_cache import CachedNumbers
     from xconsole.core.session import Session, TeamHandle
 
@@ -47,6 +50,7 @@ class XConsoleApp(App[int]):
         "payments": lambda: _screen("payment_methods", "PaymentMethodsScreen"),
         "invoices": lambda: _screen("invoices", "InvoicesScreen"),
         "billing": lambda: _screen("billing_details", "BillingDetailsScreen"),
+        "history": lambda: _screen("history", "HistoryScreen"),
     }
     BINDINGS: ClassVar = [
         Binding("0", "mode('overview')", "Overview", show=False, id="nav.overview",
@@ -56,6 +60,8 @@ class XConsoleApp(App[int]):
         Binding("3", "mode('payments')", "Payments", show=False, id="nav.payments", tooltip="Payment methods"),
         Binding("4", "mode('invoices')", "Invoices", show=False, id="nav.invoices"),
         Binding("5", "mode('billing')", "Billing", show=False, id="nav.billing", tooltip="Billing details"),
+        Binding("6", "mode('history')", "History", show=False, id="nav.history",
+                tooltip="History: what changed and who did it"),
         Binding("t", "switch_team", "Teams", id="team.switch", tooltip="Team switcher (type to filter, Enter to switch)"),
         Binding("left_square_bracket", "prev_team", "Prev team", show=False, id="team.prev", key_display="[",
                 tooltip="Previous team"),
@@ -77,6 +83,7 @@ class XConsoleApp(App[int]):
         starting_team: tuple[str, str] | None = None,
         keep_numbers: bool = False,
         remembered: list[CachedNumbers] | None = None,
+        changes_digest: bool = True,
     ) -> None:
         super().__init__()
         self.session_factory = session_factory
@@ -89,6 +96,13 @@ class XConsoleApp(App[int]):
         self._announced: set[tuple[str, str]] = set()  # (team, warning) already shown as a toast
         self._instant_switch = False
         self.first_paint_s: float | None = None
+        #: Look for what changed since the last look once the first team's numbers are in (None:
+        #: not yet; the team id once started). Also with --read-only: it only reads, and an
+        #: auditor wants it most.
+        self.changes_digest = changes_digest
+        self.looked_at: str | None = None
+        self.pending_digest: TeamChanges | None = None  # waiting for the dialog on screen to close
+        self._digest_timer: Timer | None = None
         if theme and theme in self.available_themes:
             self.theme = theme
 
@@ -234,6 +248,79 @@ class XConsoleApp(App[int]):
             if (self.team.team_id, warning) not in self._announced:
                 self._announced.add((self.team.team_id, warning))
                 self.notify(f"{self.team.name}: {WARNING_TEXT.get(warning, warning)}", severity="warning", timeout=8)
+
+    # ------------------------------------------------------------------ since you last looked
+
+    FIRST_LOOK = "First look: from now on xconsole lists what changed since you last looked."
+
+    @on(TeamDataChanged)
+    def _look_for_changes(self, event: TeamDataChanged) -> None:
+        """Once, when the team the console opened on has its first numbers: what changed since
+        this user last looked, read in a worker (never before the first frame, never on the UI loop)."""
+        team = self.team
+        data = self.store.data(event.team_id)
+        if (not self.changes_digest or self.looked_at is not None or team is None
+                or not self.store.is_active(event.team_id) or data is None or data.snapshot is None):
+            return
+        self.looked_at = team.team_id
+        self.run_worker(self._look(team), name="changes-digest", group="changes-digest", exit_on_error=False)
+
+    async def _look(self, team: TeamHandle) -> None:
+        import asyncio
+
+        from xconsole.core.actions import describe_error
+        from xconsole.core.changes import what_changed
+
+        try:
+            client = await self.store.client(team)
+            result = await what_changed(client, team.team_id, team.name, save=False)
+            if result.baseline or not result.changed:
+                # Nothing to read and dismiss: this look is the last look now. The first one says so, once.
+                await asyncio.to_thread(result.save)
+        except Exception as exc:  # noqa: BLE001 - a courtesy on start: said quietly, the screens show the data
+            self.log.warning(f"what changed since the last look: {exc!r}")
+            self.notify(f"{team.name}: could not check what changed since you last looked ({describe_error(exc)})",
+                        severity="warning", timeout=8)
+            return
+        if result.baseline:
+            self.notify(self.FIRST_LOOK, timeout=8)
+        elif result.changed:
+            self.pending_digest = result
+            self._offer_digest()
+
+    def _offer_digest(self) -> None:
+        """Show the digest now, or as soon as no dialog is open (checked twice a second: a
+        dialog's closing sends the app no message)."""
+        from xconsole.tui.screens.changes_digest import OPEN_HISTORY, ChangesDigest
+
+        result = self.pending_digest
+        if result is None:
+            return
+        if self._dialog_open():
+            if self._digest_timer is None:
+                self._digest_timer = self.set_interval(0.5, self._offer_digest, name="digest-waits-for-dialog")
+            return
+        if self._digest_timer is not None:
+            self._digest_timer.stop()
+            self._digest_timer = None
+        self.pending_digest = None
+
+        def closed(choice: str | None) -> None:
+            self.run_worker(self._seen(result), group="changes-seen", exit_on_error=False)
+            if choice == OPEN_HISTORY:
+                self.action_mode("history")
+
+        self.push_screen(ChangesDigest(result), closed)
+
+    async def _seen(self, result: TeamChanges) -> None:
+        """The digest was read: this look becomes the last look (a small file write, off the UI loop)."""
+        import asyncio
+
+        try:
+            await asyncio.to_thread(result.save)
+        except OSError as exc:
+            self.notify(f"Could not remember this look ({exc}); the same changes will be shown next time.",
+                        severity="warning", timeout=10)
 
     @on(WriteFinished)
     def _say_what_was_done(self, event: WriteFinished) -> None:

@@ -31,6 +31,7 @@ SCREEN_CLASSES = {
     "payments": ("payment_methods", "PaymentMethodsScreen"),
     "invoices": ("invoices", "InvoicesScreen"),
     "billing": ("billing_details", "BillingDetailsScreen"),
+    "history": ("history", "HistoryScreen"),
 }
 
 SCREEN_KEYS = {mode: key for mode, key, _label, _title in SCREENS}

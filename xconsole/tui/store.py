@@ -289,3 +289,23 @@ class TeamStore:
     def _write_finished(self, team: TeamHandle, write: Write, outcome: Any, error: Exception | None) -> None:
         self.refresh(team)  # whatever happened, show what the server holds now
         self._announce(WriteFinished, team, write, outcome, error)
+
+    async def client(self, team: TeamHandle) -> Any:
+        """The team's API client, for a screen's own paged reads that fit no one cached
+        `Resource` (history pages, the since-you-last-looked digest); called from workers only."""
+        if self.session is None:
+            raise RuntimeError("no session yet")
+        return await self.session.client_for(team)
+
+    def usage_hours(self, team: TeamHandle, days: int, *, fresh: bool = False) -> Resource:
+        """The team's spend per UTC hour over the last `days` days (core.hourly: a few usage
+        requests for 90 days). Read when first asked and again only with `fresh` (a screen's new
+        visit) or after a failure: `r` and writes mark it wanted, but past usage does not change."""
+        from xconsole.core.hourly import read_hourly
+
+        name = f"usage_hours:{days}"
+        res = self.resource(team, name)
+        if res.value is not None and res.error is None and not fresh:
+            return res
+        return self.ensure(team, name, lambda client: read_hourly(client, team.team_id, days),
+                           force=fresh and not res.loading)
