@@ -214,7 +214,8 @@ class BillingDetailsScreen(TeamScreen):
         lines: list[str | Text] = [f"{label:<14} {old or '—'} → {new or '—'}" for label, old, new in diff]
         lines.append(Text(NOT_REGENERATED, style="bold yellow"))
         self.confirm_write(Write.BILLING_DETAILS, "Save billing details", lines, "Save",
-                           lambda actions: actions.save_billing_details(info), on_error=self._field_error)
+                           lambda actions: actions.save_billing_details(info, before=current),
+                           on_error=self._field_error)
 
     def _field_error(self, exc: Exception) -> bool:
         """An error about one field is shown under it; the user's input stays as typed."""

@@ -178,9 +178,10 @@ class PaymentMethodsScreen(TeamScreen):
         if snap.default_method is method:
             self.notify(f"{method.label()} is already the default.")  # known, never guessed
             return
+        previous = snap.default_method  # None when the API does not say: the journal then leaves "before" out
         self.confirm_write(Write.MAKE_DEFAULT, "Make default",
                            [f"Default   {method.label()}", "Charges   purchases, auto top-ups and month-end invoices"],
-                           "Make default", lambda actions: actions.make_default(method))
+                           "Make default", lambda actions: actions.make_default(method, before=previous))
 
     def action_add_card(self) -> None:
         from xconsole.core.actions import Write

@@ -87,7 +87,7 @@ class SpendingLimitScreen(ModalScreen["LimitSet | None"]):
             "Billing   usage beyond prepaid credits, charged at month end",
         ]
         self.app.push_screen(ConfirmActionScreen("Confirm invoiced billing limit", lines, "Set limit",
-                                                lambda: self.actions.set_limit(cents)), self._done)
+                                                lambda: self.actions.set_limit(cents, before=self.limits.limit_cents)), self._done)
 
     def _done(self, outcome: Outcome | None) -> None:
         from xconsole.core import errors
