@@ -6,6 +6,7 @@ Run with `make screenshots`. Every picture is drawn by the app itself; nothing i
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import subprocess
 import sys
@@ -15,6 +16,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+# Writes made while shooting (the action journal, last looks) go to a throwaway state dir, never
+# to the person's own.
+os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="xconsole-screenshots-")
 
 from tests.fixtures.strict_api import StrictApi, console_app  # noqa: E402
 from tests.tui.harness import embedded, registry_app, sandbox_app, settle  # noqa: E402

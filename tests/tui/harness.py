@@ -22,13 +22,19 @@ def embedded() -> EmbeddedSandbox:
     return open_embedded(":memory:", frozen_at=FROZEN_NOW)
 
 
-def sandbox_app(sandbox: EmbeddedSandbox | None = None, *, read_only: bool = False, team: str | None = None) -> XConsoleApp:
+#: The "since you last looked" digest reads in the background and toasts on a first start: off in
+#: tests (and snapshots) unless a test is about it (tests/tui/test_changes_digest.py).
+DIGEST = False
+
+
+def sandbox_app(sandbox: EmbeddedSandbox | None = None, *, read_only: bool = False, team: str | None = None,
+                changes_digest: bool = DIGEST) -> XConsoleApp:
     sandbox = sandbox or embedded()
 
     async def factory() -> Session:
         return sandbox_session(Options(sandbox=True, read_only=read_only), sandbox)
 
-    return XConsoleApp(factory, sandbox=True, read_only=read_only, initial_team=team)
+    return XConsoleApp(factory, sandbox=True, read_only=read_only, initial_team=team, changes_digest=changes_digest)
 
 
 class DelayTransport(httpx.AsyncBaseTransport):
@@ -101,7 +107,7 @@ def delayed_sandbox_app(sandbox: EmbeddedSandbox, delays: dict[str, float | None
         session.make_client = lambda key, _url: ManagementClient(key, BASE_URL, transport=transport, sandbox=True)
         return session
 
-    app = XConsoleApp(factory, sandbox=True, read_only=read_only, initial_team=team)
+    app = XConsoleApp(factory, sandbox=True, read_only=read_only, initial_team=team, changes_digest=DIGEST)
     app.transport = transport  # type: ignore[attr-defined]
     return app
 
@@ -114,7 +120,7 @@ def real_api_app(transport: httpx.AsyncBaseTransport, team: TeamHandle, key: str
         return Session([team], MemoryKeyStore({team.team_id: key}),
                        lambda k, _url: ManagementClient(k, DEFAULT_API_URL, transport=transport))
 
-    return XConsoleApp(factory)
+    return XConsoleApp(factory, changes_digest=DIGEST)
 
 
 class BrokenKeyStore(MemoryKeyStore):
@@ -140,7 +146,7 @@ def registry_app(sandbox: EmbeddedSandbox, config: Path, *, keystore: MemoryKeyS
                        lambda key, _url: ManagementClient(key, BASE_URL, transport=sandbox.transport, sandbox=True),
                        registry=registry)
 
-    return XConsoleApp(factory)
+    return XConsoleApp(factory, changes_digest=DIGEST)
 
 
 async def palette(pilot, text: str) -> None:  # noqa: ANN001

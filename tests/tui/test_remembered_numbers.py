@@ -33,7 +33,7 @@ async def test_name_and_remembered_numbers_before_the_session_then_live_ones(mon
                        lambda key, _url: ManagementClient(key, "https://management-api.x.ai", transport=transport))
 
     saved = CachedNumbers(ref.TEAM, 12_345, 678, 0, None, datetime.now(timezone.utc) - timedelta(minutes=7))
-    app = XConsoleApp(factory, starting_team=("Prod", ref.TEAM), keep_numbers=True, remembered=[saved])
+    app = XConsoleApp(factory, starting_team=("Prod", ref.TEAM), keep_numbers=True, remembered=[saved], changes_digest=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         assert "Prod" in text_of(app.screen.query_one(TeamHeader))  # no session yet
@@ -59,7 +59,7 @@ async def test_a_sandbox_served_over_http_is_never_kept(monkeypatch, tmp_path):
         return Session([TeamHandle(lumen.name, lumen.team_id, "keyring")], MemoryKeyStore({lumen.team_id: lumen.management_key}),
                        lambda key, _url: ManagementClient(key, BASE_URL, transport=sandbox.transport))
 
-    app = XConsoleApp(factory, keep_numbers=True)
+    app = XConsoleApp(factory, keep_numbers=True, changes_digest=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         assert app.store.data().snapshot is not None

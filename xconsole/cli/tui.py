@@ -11,15 +11,17 @@ import tomllib
 from xconsole.cli.options import Options
 
 
-def _saved_theme() -> str | None:
-    """The remembered theme, read without pydantic (the first frame should not wait for it)."""
+def _saved_settings() -> dict:
+    """The `[settings]` of config.toml, read without pydantic (the first frame should not wait
+    for it); {} when there is none or it cannot be read."""
     from xconsole.core.paths import config_path
 
     try:
         with config_path().open("rb") as handle:
-            return tomllib.load(handle).get("settings", {}).get("theme")
+            settings = tomllib.load(handle).get("settings", {})
     except (OSError, tomllib.TOMLDecodeError):
-        return None
+        return {}
+    return settings if isinstance(settings, dict) else {}
 
 
 def _starting_team(opts: Options) -> tuple[str, str] | None:
@@ -57,9 +59,12 @@ def build_app(opts: Options):  # noqa: ANN201 - XConsoleApp, imported lazily
         from xconsole.core import numbers_cache
 
         remembered = numbers_cache.load(starting[1])
+    settings = _saved_settings()
+    theme = settings.get("theme")
     app = XConsoleApp(factory, sandbox=opts.sandbox, read_only=opts.read_only, initial_team=opts.team,
-                      theme=None if opts.sandbox else _saved_theme(), starting_team=starting,
-                      keep_numbers=keep_numbers, remembered=[remembered] if remembered else [])
+                      theme=None if opts.sandbox or not isinstance(theme, str) else theme, starting_team=starting,
+                      keep_numbers=keep_numbers, remembered=[remembered] if remembered else [],
+                      changes_digest=settings.get("changes_digest", True) is not False)
     return app
 
 

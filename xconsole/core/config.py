@@ -45,6 +45,8 @@ class Settings(BaseModel):
     last_team: str | None = None
     #: Purchases of this many dollars or more are confirmed by typing the team's name.
     type_team_name_from: int = Field(1000, ge=0)
+    #: On start, show what changed since this user last looked at the team (core.changes).
+    changes_digest: bool = True
 
 
 class Config(BaseModel):
