@@ -140,7 +140,9 @@ async def test_real_api_shows_the_console_only_view_and_writes_nothing():
         await open_auto(app, pilot)
         text = str(app.screen.query_one("#auto-console", Static).render())
         assert "managed in the xAI console" in text and f"team/{ref.TEAM}/billing" in text
-        assert not app.screen.query_one("#auto-form").display
+        # The form is only a draft for the what-if here: nothing to save, disable or undo.
+        assert app.screen.query_one("#auto-form").border_title == "Settings to try (set in the xAI console)"
+        assert not app.screen.query_one(".form-buttons").display and not app.screen.query_one(".switch-row").display
         await pilot.press("c")
         await pilot.pause()
         assert any("Copied" in message for message, _severity in app.notices)

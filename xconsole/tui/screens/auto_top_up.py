@@ -1,6 +1,11 @@
 """Screen 2, auto top-up: how much of the month's and the day's allowance is used (first, so it
 shows on an 80×24 terminal), the console's warnings, the form (trigger, amount, monthly maximum)
-with what it will do, and the last auto top-ups."""
+with what it will do, the what-if (the draft replayed on the last 90 days of usage, and the
+smallest settings with no rejected hour within a budget), and the last auto top-ups. It all
+scrolls as one column: Tab reaches every field and button, PageUp/PageDown the rest.
+
+On the real API auto top-up is console-only: the form becomes a draft that is never sent, and
+the what-if still works because it reads only usage."""
 
 from __future__ import annotations
 
@@ -17,9 +22,12 @@ from xconsole.tui import format as fmt
 from xconsole.tui.money_field import read_amount
 from xconsole.tui.screens.base import TeamScreen
 from xconsole.tui.store import WriteFinished
+from xconsole.tui.widgets.what_if_panel import DAYS, WhatIfPanel
 
 if TYPE_CHECKING:
     from xconsole.core.models import AutoTopUp, AutoTopUpSettings
+    from xconsole.core.spend import SpendSnapshot
+    from xconsole.core.topup_replay import AutoRule
 
 FIELDS = (("threshold", "Trigger when credits drop below"), ("amount", "Buy this much (minimum $25)"),
           ("monthlyLimit", "At most this much a month"))
@@ -51,25 +59,43 @@ class AutoTopUpScreen(TeamScreen):
         .field-label { width: 34; }
         .field-row Input { width: 16; }
         .field-row .field-error { width: 1fr; margin-left: 1; }
-        .form-buttons { height: auto; margin-top: 1; }
+        .form-buttons { height: auto; }
         .form-buttons Button { margin-right: 2; }
         #auto-status, #auto-console { margin-top: 1; padding: 0 1; height: auto; }
+    }
+    /* Console-only (the real API): the form is a draft for the what-if, never saved from here. */
+    AutoTopUpScreen.-console-only {
+        .switch-row, #auto-charges, .form-buttons { display: none; }
     }
     """
     MODE = "auto"
     HELP = (
         "Auto top-up buys credits when the balance drops below the trigger: at least $25 a time, at most "
         "the monthly maximum, and never more than 5 times in 24 hours. Warnings appear at 80 % of the "
-        "monthly maximum and when only 1 of the 5 daily top-ups is left. It can be disabled at any time."
+        "monthly maximum and when only 1 of the 5 daily top-ups is left. It can be disabled at any time.\n\n"
+        f"What if: as you type, the settings are replayed on the team's last {DAYS} days of usage, hour by "
+        "hour, with the console's rules: how many top-ups, how much bought, the hours when requests would "
+        "have been rejected, and when the monthly maximum or the 5-per-24 h rule blocked a top-up. The "
+        "replay starts at the trigger balance with nothing used, and only auto top-up buys credit. Type a "
+        "monthly budget to get the smallest settings with no rejected hour; u (or Enter in the budget) "
+        "copies them into the form — nothing is saved until you review and save. It reads only usage, so "
+        "on the real API, where auto top-up is set in the xAI console, it helps choose what to enter there."
     )
     BINDINGS: ClassVar = [
         Binding("c", "copy_console_url", "Copy console URL", show=False, id="auto.copy"),
+        Binding("u", "use_suggested", "Use suggested", id="auto.use_suggested",
+                tooltip="Copy the what-if's smallest settings with no rejected hour into the form (nothing is saved)"),
+        # A text field takes every printable key: Esc leaves it so u, c and 1–5 reach the screen.
+        Binding("escape", "leave_field", "Leave the field", show=False, id="auto.leave_field",
+                tooltip="Leave the text field, so the screen's keys (u, c, 1–5) work"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self._filled_for: tuple[str, int] | None = None  # (team, data generation) the form shows
         self._filled: dict[str, object] = {}  # widget id -> value the form was filled with
+        self._usage_read: set[str] = set()  # teams whose usage was read on this visit of the screen
+        self._draft_team: str | None = None  # the team the console-only draft was typed for
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="auto"):
@@ -90,6 +116,7 @@ class AutoTopUpScreen(TeamScreen):
                     yield Button("Review and save", variant="primary", id="auto-save", compact=True)
                     yield Button("Disable", id="auto-disable", compact=True)
                     yield Button("Undo changes", id="auto-reset", compact=True)
+            yield WhatIfPanel(id="what-if")
             yield Static("", id="auto-status")
 
     # ------------------------------------------------------------------ data in
@@ -99,14 +126,21 @@ class AutoTopUpScreen(TeamScreen):
         data = self.data
         snap = data.snapshot if data else None
         console_only = snap is not None and snap.auto_top_up is None
+        self.set_class(console_only, "-console-only")
         self.query_one("#auto-console", Static).set_class(not console_only, "hidden")
-        self.query_one("#auto-form").display = not console_only and snap is not None
+        self.query_one("#auto-form").display = snap is not None
+        self.query_one("#auto-form").border_title = "Settings to try (set in the xAI console)" if console_only else None
         self.query_one("#auto-usage").display = not console_only and snap is not None
+        self.query_one(WhatIfPanel).display = snap is not None
         if snap is None:
             self.query_one("#auto-status", Static).update(self.loading_text())
             return
+        self._show_what_if(snap, console_only)
         if console_only:
             self._show_console_only(snap)
+            if self._draft_team != self.team.team_id:  # type: ignore[union-attr]
+                self._draft_team = self.team.team_id  # type: ignore[union-attr]
+                self._fill_draft()
             return
         key = (self.team.team_id, data.generation)  # type: ignore[union-attr]
         # Keep what the person is typing; refill when the team changes or after a save.
@@ -119,6 +153,35 @@ class AutoTopUpScreen(TeamScreen):
             self._fill(snap.auto_top_up)
         self._filled_for = key
         self._show_status(snap)
+
+    def _show_what_if(self, snap: SpendSnapshot, console_only: bool) -> None:
+        """Hand the team's usage to the what-if, reading it once per team per visit (90 days cost a
+        few requests, made by the store in a worker); the replay limit is the invoiced one in force."""
+        from xconsole.core.money import format_cents
+
+        team = self.team
+        if team is None:
+            return
+        fresh = team.team_id not in self._usage_read
+        self._usage_read.add(team.team_id)
+        res = self.store.usage_hours(team, DAYS, fresh=fresh)
+        panel = self.query_one(WhatIfPanel)
+        panel.show_usage(res.value, limit=snap.limits.limit_cents or 0, loading=res.loading, error=res.error,
+                         console_only=console_only)
+        if snap.auto_top_up is not None and snap.auto_top_up.monthly_limit.val:
+            panel.prefill_budget(format_cents(snap.auto_top_up.monthly_limit.val)[1:])
+
+    def on_screen_suspend(self) -> None:
+        # A dialog over this screen (confirm, help, team switcher) is not leaving it; another screen is.
+        if self.app.current_mode != self.MODE:
+            self._usage_read.clear()
+
+    def _fill_draft(self) -> None:
+        """The console-only draft starts empty: the team's settings are unknown to the API."""
+        self._filled = {}
+        for field, _label in FIELDS:
+            self.query_one(f"#auto-{field}", Input).value = ""
+        self._validate()
 
     def _fill(self, auto: AutoTopUp) -> None:
         from xconsole.core.money import format_cents
@@ -147,10 +210,11 @@ class AutoTopUpScreen(TeamScreen):
         url = console_billing_url(self.team.team_id)  # type: ignore[union-attr]
         text = Text.assemble(("Auto top-up is managed in the xAI console", "bold"),
                              " — the Management API has no endpoint for it.\n", url, ("   (c copies it)", "dim"))
-        text.append("\n\nAuto purchases in the ledger:\n", style="bold")
-        _append_auto_purchases(text, snap, 8)
         self.query_one("#auto-console", Static).update(text)
-        self.query_one("#auto-status", Static).update("")
+        status = Text()
+        status.append("Auto purchases in the ledger\n", style="bold")
+        _append_auto_purchases(status, snap, 8)
+        self.query_one("#auto-status", Static).update(status)
 
     def _show_status(self, snap: object) -> None:
         from xconsole.core.billing import MAX_AUTO_TOP_UPS_PER_24H, WARNING_TEXT
@@ -203,10 +267,12 @@ class AutoTopUpScreen(TeamScreen):
         """The form's values, with every problem shown next to its field; None if any."""
         from xconsole.core import billing, models
 
+        draft = self.has_class("-console-only")  # a draft starts empty: no complaint until typed
         values: dict[str, int] = {}
         ok = True
         for field, _label in FIELDS:
-            cents = read_amount(self.query_one(f"#auto-{field}", Input).value, self.query_one(f"#auto-{field}-error", Label))
+            cents = read_amount(self.query_one(f"#auto-{field}", Input).value, self.query_one(f"#auto-{field}-error", Label),
+                                quiet_when_empty=draft)
             if cents is None:
                 ok = False
             else:
@@ -214,7 +280,7 @@ class AutoTopUpScreen(TeamScreen):
         if not ok:
             return None
         settings = models.AutoTopUpSettings(
-            enabled=self.query_one("#auto-enabled", Switch).value, threshold=models.Cent.of(values["threshold"]),
+            enabled=draft or self.query_one("#auto-enabled", Switch).value, threshold=models.Cent.of(values["threshold"]),
             amount=models.Cent.of(values["amount"]), monthly_limit=models.Cent.of(values["monthlyLimit"]),
         )
         problems = billing.validate_auto_top_up(settings)
@@ -229,13 +295,34 @@ class AutoTopUpScreen(TeamScreen):
         # In words too: a one-row switch shows its state by colour only.
         self.query_one("#auto-enabled-label", Label).update(f"Auto top-up {'on' if on else 'off'} (space toggles)")
         settings = self._settings()
+        blank = all(not self.query_one(f"#auto-{f}", Input).value.strip() for f, _ in FIELDS)
         explain = self.query_one("#auto-explain", Static)
-        explain.update(describe_auto_top_up(settings) if settings else "Fix the fields marked above.")
+        if self.has_class("-console-only"):
+            explain.update("Type settings to replay them on the team's usage below; enter the ones you choose "
+                           "in the xAI console. Nothing is sent from here.")
+        else:
+            explain.update(describe_auto_top_up(settings) if settings else "Fix the fields marked above.")
+        self._draft_to_what_if(settings, blank)
         return settings
+
+    def _draft_to_what_if(self, settings: AutoTopUpSettings | None, blank: bool) -> None:
+        from xconsole.core.topup_replay import AutoRule
+
+        panel = self.query_one(WhatIfPanel)
+        if settings is None or settings.amount.val == 0:  # invalid, or the all-zero "never set" form
+            panel.set_draft(None, "Type a trigger, amount and monthly maximum to replay them." if blank or settings
+                            else "Fix the fields marked above to replay them.")
+            return
+        rule = AutoRule(settings.threshold.val, settings.amount.val, settings.monthly_limit.val)
+        panel.set_draft(rule, "" if settings.enabled else "Auto top-up is off: these figures are for the values "
+                        "above, had it been on.")
 
     def review(self) -> None:
         settings = self._validate()
         data = self.data
+        if data is not None and data.snapshot is not None and data.snapshot.auto_top_up is None:
+            self._say_console_only()
+            return
         if settings is None or data is None or data.snapshot is None or data.snapshot.auto_top_up is None:
             return
         self._confirm(settings, data.snapshot.auto_top_up, "Save auto top-up")
@@ -271,7 +358,7 @@ class AutoTopUpScreen(TeamScreen):
         from xconsole.core.actions import Write
 
         self.confirm_write(Write.AUTO_TOP_UP, title, changes, title.split()[0],
-                           lambda actions: actions.save_auto_top_up(settings), on_error=self._field_error)
+                           lambda actions: actions.save_auto_top_up(settings, before=current), on_error=self._field_error)
 
     def _field_error(self, exc: Exception) -> bool:
         """An error about one field is shown under it (the input stays as typed)."""
@@ -289,6 +376,51 @@ class AutoTopUpScreen(TeamScreen):
 
         if event.write is Write.AUTO_TOP_UP and event.outcome is not None and self.store.is_active(event.team.team_id):
             self._filled = {}  # the next answer refills the form with what the server now holds
+
+    # ------------------------------------------------------------------ the what-if's suggestion
+
+    def action_leave_field(self) -> None:
+        if isinstance(self.focused, Input):
+            self.query_one("#auto", VerticalScroll).focus(scroll_visible=False)  # PageUp/PageDown still scroll
+
+    def action_use_suggested(self) -> None:
+        panel = self.query_one(WhatIfPanel)
+        if panel.suggested is None:
+            self.notify(panel.no_suggestion, severity="warning")
+        else:
+            self._use_suggested(panel.suggested)
+
+    @on(WhatIfPanel.UseSuggested)
+    def _suggested_chosen(self, event: WhatIfPanel.UseSuggested) -> None:
+        self._use_suggested(event.rule)
+
+    def _use_suggested(self, rule: AutoRule) -> None:
+        """Copy `rule` into the form, switched on. Only the form changes: saving stays the review
+        and confirm of "Review and save" (a person choosing, never this key)."""
+        from xconsole.core.money import format_cents
+
+        if self.data is None or self.data.snapshot is None:
+            return
+        console_only = self.has_class("-console-only")
+        if not console_only:
+            self.query_one("#auto-enabled", Switch).value = True
+        for field, cents in (("threshold", rule.threshold), ("amount", rule.amount), ("monthlyLimit", rule.monthly_max)):
+            self.query_one(f"#auto-{field}", Input).value = format_cents(cents)[1:]
+        self._validate()
+        if console_only:
+            from xconsole.core.console import console_billing_url
+
+            self.notify(f"Copied into the draft. Enter them in the xAI console: {console_billing_url(self.team.team_id)}",  # type: ignore[union-attr]
+                        timeout=10)
+        else:
+            self.notify("Copied into the form, not saved: Review and save when ready.")
+
+    def _say_console_only(self) -> None:
+        from xconsole.core.console import console_billing_url
+
+        if self.team is not None:
+            self.notify(f"Auto top-up is set in the xAI console, not through the API: "
+                        f"{console_billing_url(self.team.team_id)} (c copies it)", severity="warning", timeout=10)
 
     def action_copy_console_url(self) -> None:
         from xconsole.core.console import console_billing_url
