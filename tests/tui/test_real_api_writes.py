@@ -158,4 +158,7 @@ async def test_when_usage_alone_fails_the_balance_limit_and_ledger_stay():
         assert snap.ledger.changes and snap.usage_error and "analytics backend unavailable" in snap.usage_error
         text = s.text()
         assert "Spend per day   unavailable" in text and "$58.75" in text and "runway unknown" in text
-    assert len(s.api.sent("POST", "/usage")) == 2 * 3  # two reads, each retried like any read
+        assert snap.forecast is None and "analytics backend unavailable" in snap.forecast_error
+        assert "Forecast:" not in text  # no forecast is better than one from no usage
+    # Three reads (per day, per model, per hour for the forecast), each retried like any read.
+    assert len(s.api.sent("POST", "/usage")) == 3 * 3
