@@ -6,8 +6,8 @@ Spend-rate model ("hour-of-week × 7-day level"):
     inflate nor deflate it; recent enough to follow a team that changed pace).
   - S, the shape: the mean spend per hour-of-week slot over the last 28 days, divided by its own
     mean (so it averages 1). With under two weeks of history the shape is flat (S = 1): one week
-    cannot tell a weekly pattern from noise. When the server gives only days (the sandbox), the
-    shape keeps the weekday pattern and is flat within a day.
+    cannot tell a weekly pattern from noise. When a server gives only days (its usage read falls
+    back to TIME_UNIT_DAY), the shape keeps the weekday pattern and is flat within a day.
   Projected demand is rounded to cents cumulatively, so no fraction of a cent is lost per hour.
   The backtest (tests/sandbox/test_forecast_backtest.py) measures its error against the sandbox.
 

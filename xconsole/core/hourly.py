@@ -11,7 +11,7 @@ How it reads, keeping the request count per team low:
   halved and the refusal remembered for that client, so later reads go straight to the size it
   accepts.
 - A server that refuses `TIME_UNIT_HOUR` itself (400 naming `timeUnit`; the sandbox keeps usage per
-  day) is read per UTC day instead and each day spread evenly over its hours (today's over the
+  hour, so only other servers may) is read per UTC day instead and each day spread evenly over its hours (today's over the
   hours elapsed so far). `HourlyUsage.resolution` then says "day", so callers can say the
   hour-of-day shape is not known. Remembered per client too: one failed request, not one per read.
 - `limitReached` on any chunk marks the result `partial`: the totals may be low.

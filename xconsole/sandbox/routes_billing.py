@@ -111,7 +111,15 @@ def top_up(
     return models.TopUpResponse(change=change)
 
 
-@router.post("/usage", response_model=models.UsageResponse, **EXCLUDE_NONE)
-def usage(team_id: str, body: models.UsageRequest, svc: Svc, who: Who) -> models.UsageResponse:
+@router.post(
+    "/usage",
+    response_model=models.UsageResponse,
+    description="Real endpoint. Time units HOUR, DAY, CALENDAR_WEEK, MONTH and NONE, in UTC buckets. At most 744 "
+    "hourly buckets (31 days: 28 days of hours are one request) or 400 coarser ones per request, else 400: "
+    "the real API documents no cap, these are the sandbox's choice [C].",
+    **EXCLUDE_NONE,
+)
+def usage(team_id: str, body: models.UsageRequest, svc: Svc, who: Who) -> JSONResponse:
     who.check(team_id, BILLING_READ)
-    return svc.billing.usage(team_id, body.analytics_request)
+    # Returned as-is, like invoices: a 28-day hourly answer is 672 points a series, already wire JSON.
+    return JSONResponse(svc.billing.usage(team_id, body.analytics_request))

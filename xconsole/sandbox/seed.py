@@ -5,6 +5,11 @@ itself runs forward (a day at a time) while a small policy plays the team's admi
 credits, paying by bank transfer once, redeeming a promo code — so ledgers, invoices, usage and
 auto top-ups are consistent with the same rules the live sandbox enforces. Same seed and same
 `now`, same numbers.
+
+Each day's usage lands in its UTC hours with the simulation's hour weights (quiet nights, busy
+working hours), so hourly usage reads have a real hour-of-week shape to fit: the demo teams'
+days keep their weekday/weekend dip, trend and noise from the policy below; the extra teams spend
+at a steady rate under the live sandbox's whole weekly shape.
 """
 
 from __future__ import annotations
@@ -154,13 +159,21 @@ def _seed_team(conn: sqlite3.Connection, team: DemoTeam, position: int, now: dat
                      (int(base_rate * trend * weekday * noise), team_id))
         policy(t)
 
-    # Simulate whole days in the past, then the last partial day at the live hourly step.
+    # Simulate whole days in the past, then the last partial day at the live hourly step. The
+    # days' rates carry their weekend dip already (above): the simulation only shapes their hours.
     today = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    sim.advance(conn, team_id, today, step=SEED_STEP, before_step=before_step, catch_up=None)
+    sim.advance(conn, team_id, today, step=SEED_STEP, before_step=before_step, catch_up=None, weekly=False)
     if team.slug != "orbit":
         conn.execute("UPDATE teams SET spend_rate_micros_per_hour = ? WHERE team_id = ?", (base_rate, team_id))
     sim.advance(conn, team_id, now)
     _seed_api_keys(conn, team_id, start, rng)
+
+
+def _demand_until(rate: int, t: datetime, now: datetime) -> int:
+    """Micro-dollars a team at `rate` spends from `t` to `now` as `_seed_team` simulates it: whole
+    days without the weekday weights (the policy sets each day's rate), today as the live sandbox."""
+    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    return sim.demand_micros(rate, t, today, weekly=False) + sim.demand_micros(rate, today, now)
 
 
 def _live(conn: sqlite3.Connection, team_id: str, t: datetime) -> int:
@@ -210,8 +223,7 @@ def _orbit(conn: sqlite3.Connection, team_id: str, start: datetime, now: datetim
             conn.execute("UPDATE teams SET spend_rate_micros_per_hour = ? WHERE team_id = ?", (final_rate, team_id))
             if "final" not in done:
                 done.add("final")
-                hours = (now - t).total_seconds() / 3600
-                need = int(hours * final_rate / 10_000) + 400 - _live(conn, team_id, t)
+                need = _demand_until(final_rate, t, now) // 10_000 + 400 - _live(conn, team_id, t)
                 sim.charge(conn, team_id, "PURCHASE", max(2_500, (need + 99) // 100 * 100), card, t)
 
     return policy

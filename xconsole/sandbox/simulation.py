@@ -3,6 +3,11 @@
 Everything here runs inside a write transaction and walks time forward in steps of at most an
 hour (never across a month boundary), so rules keyed on time — 5 auto top-ups per 24 h, the
 monthly maximum, cycle close, 3 business days for a transfer — happen in the order they would.
+
+Usage is kept per UTC hour (`usage_hours`), like the real API's `TIME_UNIT_HOUR` answers, and
+rolled up per UTC day (`usage`) in the same write, so a day is always the sum of its hours and
+the cycle's running total stays one small indexed read per step. A team's spend follows a week
+(`HOUR_WEIGHTS` × `WEEKDAY_WEIGHTS`): busy UTC working hours, quiet nights, quieter weekends.
 """
 
 from __future__ import annotations
@@ -20,6 +25,19 @@ from xconsole.core import billing, models
 from xconsole.sandbox.catalogue import CATALOGUE, MICROS_PER_CENT, PREPAID_LINE, split, units_for
 
 STEP = timedelta(hours=1)
+HOUR = timedelta(hours=1)
+#: Each UTC hour's share of a team's hourly rate, per mille (they average 1000): quiet nights,
+#: busiest where European and US working hours overlap. Hours 00–14 add up to exactly 15 × 1000,
+#: so the demo seeded at 15:00 (tests, screenshots) spends today what a flat rate would, to the
+#: micro-dollar: its balances and month spend did not move when hours got a shape.
+HOUR_WEIGHTS = (400, 350, 330, 330, 350, 420, 600, 900, 1350, 1500, 1650, 1700, 1650, 1750, 1720,
+                1700, 1600, 1400, 1100, 900, 750, 620, 520, 410)
+#: Each weekday's share of the rate, per mille, Monday first: weekends at 55 %, as the seed's
+#: history has always had them.
+WEEKDAY_WEIGHTS = (1000, 1000, 1000, 1000, 1000, 550, 550)
+WEIGHT_UNIT = 1000
+#: A piece's weight is microseconds × hour weight × day weight: this turns it back into hours at 1.0.
+_WEIGHT_PER_HOUR = 3_600_000_000 * WEIGHT_UNIT * WEIGHT_UNIT
 #: Makes audit event ids unique yet repeatable from run to run (same order, same ids).
 #: After a long pause (a persisted demo database opened weeks later) only this much is simulated.
 MAX_CATCH_UP = timedelta(days=62)
@@ -33,6 +51,13 @@ def ts(moment: datetime) -> str:
 
 def parse_ts(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def hour_key(moment: datetime) -> str:
+    """The `usage_hours` key of the UTC hour holding `moment`: "YYYY-MM-DDTHH" (sorts as time)."""
+    utc = moment.astimezone(timezone.utc)
+    # Not strftime: seeding calls this ~10,000 times a team-year and formatting ints is faster.
+    return f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}T{utc.hour:02d}"
 
 
 def month_start(moment: datetime) -> datetime:
@@ -107,6 +132,7 @@ def usage_lines(conn: sqlite3.Connection, team_id: str, first_day: str, last_day
     Line amounts are whole cents that add up to floor(total): floored per line, the leftover
     cents going to the lines with the largest fractions. So a spend cap in micro-dollars is also
     exact in cents: credit runs out at $0.00, not at a few cents.
+    Read from the daily rollup: a cycle's total is a month of days, not of hours, at every step.
     """
     rows = conn.execute(
         "SELECT line, SUM(micros) AS micros FROM usage WHERE team_id = ? AND day >= ? AND day <= ?"
@@ -292,10 +318,13 @@ def advance(
     step: timedelta = STEP,
     before_step: Callable[[sqlite3.Connection, datetime], None] | None = None,
     catch_up: timedelta | None = MAX_CATCH_UP,
+    weekly: bool = True,
 ) -> None:
     """Simulate `team_id` from its `accrued_until` up to `until`.
 
     `before_step` lets the seed play a person (buying credits, changing the rate) as time passes.
+    `weekly=False` leaves out the weekday weights: for a seed whose `before_step` already sets
+    each day's rate with its weekend dip (the hours of a day are shaped either way).
     """
     team = team_row(conn, team_id)
     if team is None:
@@ -316,7 +345,7 @@ def advance(
             rate = team_row(conn, team_id)["spend_rate_micros_per_hour"]
         end = min(until, t + step, next_month(t))
         if rate > 0:
-            _accrue(conn, team, t, end, rate, weights)
+            _accrue(conn, team, t, end, rate, weights, weekly)
         t = end
         if t == month_start(t):
             close_cycle(conn, team_id, t - timedelta(microseconds=1), closed_at=t)
@@ -326,25 +355,114 @@ def advance(
     conn.execute("UPDATE teams SET accrued_until = ? WHERE team_id = ?", (ts(until), team_id))
 
 
-def _accrue(conn: sqlite3.Connection, team: sqlite3.Row, start: datetime, end: datetime, rate: int, weights: list[int]) -> None:
-    micros = rate * int((end - start).total_seconds() * 1_000_000) // 3_600_000_000
+def demand_micros(rate: int, start: datetime, end: datetime, *, weekly: bool = True) -> int:
+    """What a team at `rate` (micro-dollars per hour at weight 1.0) would spend over [start, end)
+    if nothing refused it: the hour and weekday weights applied to each hour it touches."""
+    return _demand(rate, hour_pieces(start, end, weekly))
+
+
+def _demand(rate: int, pieces: list[tuple[datetime, int]]) -> int:
+    return rate * sum(weight for _hour, weight in pieces) // _WEIGHT_PER_HOUR
+
+
+def hour_pieces(start: datetime, end: datetime, weekly: bool = True) -> list[tuple[datetime, int]]:
+    """The UTC hours [start, end) touches, each weighted by the microseconds of it inside the span
+    × its hour weight × its weekday weight (a live step from 15:23 spans two hours)."""
+    out = []
+    hour = start.astimezone(timezone.utc).replace(minute=0, second=0, microsecond=0)
+    while hour < end:
+        inside = (min(end, hour + HOUR) - max(start, hour)) // timedelta(microseconds=1)
+        day_weight = WEEKDAY_WEIGHTS[hour.weekday()] if weekly else WEIGHT_UNIT
+        out.append((hour, inside * HOUR_WEIGHTS[hour.hour] * day_weight))
+        hour += HOUR
+    return out
+
+
+def _accrue(conn: sqlite3.Connection, team: sqlite3.Row, start: datetime, end: datetime, rate: int,
+            weights: list[int], weekly: bool) -> None:
+    pieces = hour_pieces(start, end, weekly)
+    micros = _demand(rate, pieces)
     if micros <= 0:
         return
     # Requests are rejected once prepaid credit is gone and the invoiced billing limit is reached:
     # spend can never go past that headroom (the console's "$0 limit" rule).
     state = cycle_state(conn, team["team_id"], start)
     cap_micros = (state.prepaid + soft_limit_in_force(team)) * MICROS_PER_CENT
-    micros = min(micros, cap_micros - state.spend_micros)
-    if micros <= 0:
+    allowed = min(micros, cap_micros - state.spend_micros)
+    if allowed <= 0:
         return
-    day = f"{start:%Y-%m-%d}"
-    for line, part in enumerate(split(micros, weights)):
-        if part:
-            conn.execute(
-                "INSERT INTO usage (team_id, day, line, micros) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT (team_id, day, line) DO UPDATE SET micros = micros + excluded.micros",
-                (team["team_id"], day, line, part),
-            )
+    # Refused from the moment the headroom is gone: the earliest hours get what was allowed.
+    per_hour = _earliest(split(micros, [weight for _hour, weight in pieces]), allowed)
+    # Lines first, as before hours had a shape: a day's amount per line is what it always was.
+    record_usage(conn, team["team_id"], [hour for hour, _weight in pieces], per_hour, split(allowed, weights))
+
+
+def _earliest(parts: list[int], allowed: int) -> list[int]:
+    """`parts` cut to add up to at most `allowed`, taking from the first ones."""
+    out = []
+    for part in parts:
+        take = min(part, allowed)
+        out.append(take)
+        allowed -= take
+    return out
+
+
+def record_usage(conn: sqlite3.Connection, team_id: str, hours: list[datetime], per_hour: list[int],
+                 per_line: list[int]) -> None:
+    """Store each line's amount spread over `hours` in proportion to `per_hour`, and add the same
+    amounts to the daily rollup in the same write: a day is always exactly the sum of its hours."""
+    keys = [hour_key(hour) for hour in hours]
+    columns = [_spread(amount, per_hour) for amount in per_line]
+    insert_hour_rows(conn, _rows(team_id, keys, columns))
+    days: dict[str, range] = {}  # the hours are consecutive: each day is a slice of them
+    for slot, key in enumerate(keys):
+        days[key[:10]] = range(days[key[:10]].start if key[:10] in days else slot, slot + 1)
+    conn.executemany(
+        "INSERT INTO usage (team_id, day, line, micros) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (team_id, day, line) DO UPDATE SET micros = micros + excluded.micros",
+        [(team_id, day, line, micros) for day, span in days.items()
+         for line, column in enumerate(columns) if (micros := sum(column[span.start:span.stop]))],
+    )
+
+
+def hour_rows(team_id: str, hours: list[datetime], per_hour: list[int], per_line: list[int]) -> list[tuple]:
+    """`usage_hours` rows (team_id, hour key, micros of line 0, line 1, …): each line's amount
+    spread over `hours` in proportion to `per_hour`, exactly (no micro-dollar lost)."""
+    return _rows(team_id, [hour_key(hour) for hour in hours], [_spread(amount, per_hour) for amount in per_line])
+
+
+def _rows(team_id: str, keys: list[str], columns: list[list[int]]) -> list[tuple]:
+    return [(team_id, key, *parts) for key, *parts in zip(keys, *columns, strict=True) if any(parts)]
+
+
+def insert_hour_rows(conn: sqlite3.Connection, rows: list[tuple]) -> None:
+    """Add `hour_rows` to `usage_hours` (adding to an hour that already has usage)."""
+    if not rows:
+        return
+    lines = len(rows[0]) - 2
+    columns = ", ".join(f"line{i}" for i in range(lines))
+    added = ", ".join(f"line{i} = line{i} + excluded.line{i}" for i in range(lines))
+    conn.executemany(
+        f"INSERT INTO usage_hours (team_id, hour, {columns}) VALUES (?, ?{', ?' * lines})"
+        f" ON CONFLICT (team_id, hour) DO UPDATE SET {added}",
+        rows,
+    )
+
+
+def _spread(amount: int, weights: list[int]) -> list[int]:
+    """`amount` in parts proportional to `weights`, rounded cumulatively: they add up to `amount`."""
+    total = sum(weights)
+    if amount <= 0:
+        return [0] * len(weights)
+    if total <= 0:  # nothing to weigh by: all in the first, never lost
+        return [amount] + [0] * (len(weights) - 1)
+    out, running, before = [], 0, 0
+    for weight in weights:
+        running += weight
+        upto = amount * running // total
+        out.append(upto - before)
+        before = upto
+    return out
 
 
 def close_cycle(conn: sqlite3.Connection, team_id: str, last_instant: datetime, closed_at: datetime) -> None:

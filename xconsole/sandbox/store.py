@@ -1,5 +1,9 @@
 """SQLite state of the sandbox: schema, connection and transactions. All money in integer cents
-(usage in integer micro-dollars so slow accrual never loses fractions of a cent)."""
+(usage in integer micro-dollars so slow accrual never loses fractions of a cent).
+
+The schema version is SQLite's `user_version`. Databases from before it (version 0) kept usage
+per day only; opening one adds the hourly table and fills it from the days (see `_migrate`).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,14 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
+
+from xconsole.sandbox import simulation as sim
+from xconsole.sandbox.catalogue import CATALOGUE
+
+#: The per-line columns of `usage_hours`, in catalogue order.
+LINE_COLUMNS = tuple(f"line{i}" for i in range(len(CATALOGUE)))
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -99,10 +110,23 @@ CREATE TABLE IF NOT EXISTS invoices (
 );
 CREATE INDEX IF NOT EXISTS invoices_team ON invoices(team_id, create_time);
 
+-- Usage per UTC hour: what TIME_UNIT_HOUR answers come from. One row an hour with a column per
+-- invoice line (`line<i>` = catalogue.CATALOGUE[i], micro-dollars): a year of a team is 8,760 rows
+-- rather than 70,000, which keeps seeding and a 28-day read cheap. A new catalogue line needs a
+-- schema version that adds its column.
+CREATE TABLE IF NOT EXISTS usage_hours (
+    team_id TEXT NOT NULL REFERENCES teams(team_id),
+    hour TEXT NOT NULL,                    -- YYYY-MM-DDTHH (UTC)
+    {line_columns},
+    PRIMARY KEY (team_id, hour)
+) WITHOUT ROWID;
+
+-- The same usage rolled up per UTC day, written together with its hours (simulation.record_usage):
+-- cycle totals, invoices and day/week/month answers read a month as 31 rows, not 744.
 CREATE TABLE IF NOT EXISTS usage (
     team_id TEXT NOT NULL REFERENCES teams(team_id),
     day TEXT NOT NULL,                     -- YYYY-MM-DD (UTC)
-    line INTEGER NOT NULL,                 -- index into seed.CATALOGUE
+    line INTEGER NOT NULL,                 -- index into catalogue.CATALOGUE
     micros INTEGER NOT NULL,               -- micro-dollars
     PRIMARY KEY (team_id, day, line)
 );
@@ -141,7 +165,32 @@ CREATE TABLE IF NOT EXISTS audit_events (
     user_email TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS audit_team ON audit_events(team_id, event_time);
-"""
+""".replace("{line_columns}", ",\n    ".join(f"{column} INTEGER NOT NULL DEFAULT 0" for column in LINE_COLUMNS))
+
+
+#: 1: usage kept per UTC hour (`usage_hours`) besides the daily rollup. 0: days only.
+SCHEMA_VERSION = 1
+
+
+def _hours_from_days(conn: sqlite3.Connection) -> None:
+    """Version 0 -> 1: give every day of usage its hours (a fresh database has none: no-op).
+
+    Each day's amount per line is spread over its UTC hours with the simulation's hour weights,
+    up to the moment the team was simulated to (the last day is partial), so a day still adds up
+    to exactly what it was and an old history gets the same daily shape as new usage. A day at
+    or after that moment (none should exist) keeps its whole amount in hour 00.
+    """
+    until = {row[0]: sim.parse_ts(row[1]) for row in conn.execute("SELECT team_id, accrued_until FROM teams")}
+    days: dict[tuple[str, str], list[int]] = {}
+    for team_id, day, line, micros in conn.execute("SELECT team_id, day, line, micros FROM usage"):
+        days.setdefault((team_id, day), [0] * len(CATALOGUE))[line] += micros
+    rows = []
+    for (team_id, day), per_line in sorted(days.items()):
+        start = datetime.fromisoformat(day).replace(tzinfo=timezone.utc)
+        end = min(start + timedelta(days=1), until.get(team_id, start))
+        pieces = sim.hour_pieces(start, end, weekly=False) or [(start, 1)]
+        rows += sim.hour_rows(team_id, [hour for hour, _w in pieces], [weight for _h, weight in pieces], per_line)
+    sim.insert_hour_rows(conn, rows)
 
 
 class Store:
@@ -164,6 +213,7 @@ class Store:
             if self.path != ":memory:":
                 self._conn.execute("PRAGMA journal_mode = WAL")
             self._conn.executescript(SCHEMA)
+        self._migrate()
 
     @contextmanager
     def tx(self) -> Iterator[sqlite3.Connection]:
@@ -187,6 +237,17 @@ class Store:
                 self._conn.execute("COMMIT")
             finally:
                 self._depth = 0
+
+    def _migrate(self) -> None:
+        """Bring a database from an older xconsole up to SCHEMA_VERSION, once, whoever opens it
+        first: checked and done in one write transaction, so two processes cannot both do it."""
+        with self.tx() as conn:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version >= SCHEMA_VERSION:
+                return  # current, or written by a newer xconsole: left as it is
+            if version < 1:
+                _hours_from_days(conn)
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def is_empty(self) -> bool:
         with self._lock:
