@@ -21,8 +21,10 @@ def flat(screen: str) -> str:
 
 def toasts(screen: str) -> str:
     """The notifications' words alone: a toast line is what follows its left border (▌), and
-    its sentences wrap beside other text, so only those parts are joined."""
-    return re.sub(r"\s+", " ", " ".join(line.split("▌", 1)[1] for line in screen.splitlines() if "▌" in line))
+    its sentences wrap beside other text, so only those parts are joined (without the screen's
+    scrollbar, drawn at the right edge beside them)."""
+    return re.sub(r"\s+", " ", " ".join(line.split("▌", 1)[1].rstrip(" ▁▂▃▄▅▆▇█") for line in screen.splitlines()
+                                          if "▌" in line))
 
 
 def test_a_second_purchase_while_one_is_pending_says_no_new_charge(tmp_path):

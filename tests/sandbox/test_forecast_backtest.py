@@ -21,7 +21,7 @@ import httpx
 
 from tests.sandbox_helpers import BASE, _no_sleep
 from xconsole.core.client import ManagementClient
-from xconsole.core.forecast import HORIZON_DAYS, load_forecast
+from xconsole.core.forecast import HORIZON_DAYS
 from xconsole.core.spend import load_spend
 from xconsole.sandbox.app import frozen_app
 from xconsole.sandbox.clock import FROZEN_NOW
@@ -147,8 +147,9 @@ async def run_backtest(world: World) -> list[Outcome]:
         for name, client in world.clients.items():
             if world.refusing(name):
                 continue  # already being refused: nothing to forecast
-            snap = await load_spend(client, world.ids[name])
-            result = await load_forecast(client, world.ids[name], snap, now=cutoff)
+            snap = await load_spend(client, world.ids[name])  # the forecast comes with it, as in the app
+            result = snap.forecast
+            assert result is not None, snap.forecast_error
             pending.append(Outcome(name, cutoff, result.rejected_at, result.cause.value if result.cause else None, None))
         if index < CUTOFFS - 1:
             for _ in range(int(CUTOFF_EVERY / HOUR)):

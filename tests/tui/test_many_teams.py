@@ -10,13 +10,13 @@ from xconsole.tui.screens.team_switcher import TeamSwitcher
 from tests.tui.harness import sandbox_app, settle, type_text, wait_until
 
 
-@pytest.mark.timeout(300)  # 200 teams × 8 reads on the in-process sandbox: long on a busy machine
+@pytest.mark.timeout(400)  # 200 teams × 9 reads on the in-process sandbox: long on a busy machine
 async def test_overview_and_switcher_with_200_teams():
     sandbox = open_embedded(":memory:", frozen_at=FROZEN_NOW, teams=200)
     assert len(sandbox.teams) == 200
     app = sandbox_app(sandbox)
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot, timeout=120)
+        await settle(pilot, timeout=280)  # a bound, not a wait: 200 teams load in ~1 min idle
         await pilot.press("0")
         await settle(pilot)
         table = app.screen.query_one("#overview-table")

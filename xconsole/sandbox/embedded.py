@@ -53,14 +53,17 @@ class EmbeddedSandbox:
 
 def open_embedded(
     db: Path | str | None = None, *, fresh: bool = False, frozen_at: datetime | None = None, large: bool = False,
-    teams: int = 0,
+    teams: int = 0, template: Store | None = None,
 ) -> EmbeddedSandbox:
-    """A sandbox on `db` (":memory:" or a file; a fresh file is seeded), wall clock unless frozen."""
+    """A sandbox on `db` (":memory:" or a file; a fresh file is seeded, or copied from
+    `template`, a store seeded at the same frozen time), wall clock unless frozen."""
     path = str(db) if db is not None else ":memory:"
     if fresh and path != ":memory:":
         for suffix in ("", "-wal", "-shm"):
             Path(path + suffix).unlink(missing_ok=True)
     store = Store(path)
+    if template is not None:
+        template.copy_to(store)
     clock = Clock.frozen(frozen_at) if frozen_at else Clock()
     app = create_app(store, clock, large=large, teams=teams)
     return EmbeddedSandbox(app=app, transport=ThreadedASGITransport(app), teams=demo_teams(store), db_path=path)

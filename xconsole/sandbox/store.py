@@ -215,6 +215,12 @@ class Store:
             self._conn.executescript(SCHEMA)
         self._migrate()
 
+    def copy_to(self, other: Store) -> None:
+        """Everything in this database copied over `other`'s (SQLite's backup API): a seeded
+        sandbox cloned in milliseconds instead of seeded again."""
+        with self._lock, other._lock:
+            self._conn.backup(other._conn)
+
     @contextmanager
     def tx(self) -> Iterator[sqlite3.Connection]:
         """A write transaction; nested calls join the outer one."""
