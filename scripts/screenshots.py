@@ -63,6 +63,10 @@ async def main() -> None:
 
     switcher, next_team, help_screen = keys("t"), keys("right_square_bracket"), keys("question_mark")
     auto_top_up, payments, invoices, billing, overview = keys("2"), keys("3"), keys("4"), keys("5"), keys("0")
+    history = keys("6", settle_between=True)
+    # The what-if below the form: a draft amount and maximum, then down to its figures.
+    what_if = keys("2", "tab", "tab", "tab", "ctrl+a", "ctrl+k", "2", "5", "tab", "ctrl+a", "ctrl+k", "1", "0", "0",
+                   "escape", "pagedown", settle_between=True)
     buy_confirm = keys("p", "1", "0", "0", "enter", settle_between=True)
     invoice_detail = keys("4", "j", "j", "j", "enter", settle_between=True)
 
@@ -74,6 +78,8 @@ async def main() -> None:
         ("buy-confirm", sandbox_app, buy_confirm, (100, 30)),
         ("spend-orbit", lambda: sandbox_app(team="orbit"), None, (100, 30)),
         ("auto-top-up", sandbox_app, auto_top_up, (100, 30)),
+        ("auto-top-up-what-if", sandbox_app, what_if, (100, 30)),
+        ("history", lambda: sandbox_app(team="helix"), history, (100, 30)),
         ("payment-methods", sandbox_app, payments, (100, 30)),
         ("add-team", lambda: registry_app(embedded(), tmp / "config.toml"), None, (100, 30)),
         ("invoices", sandbox_app, invoices, (100, 30)),
