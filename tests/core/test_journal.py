@@ -246,3 +246,14 @@ async def test_every_kind_of_write_is_journalled_once(sandbox):
     assert rows[0]["amountCents"] == 10_000 and rows[1]["after"] == "off"
     assert (rows[2]["before"], rows[2]["after"]) == ("Visa ··4242", other.label())
     assert rows[5]["after"] == "REQUESTED"
+
+
+async def test_a_promo_code_is_journalled_by_its_end_only(sandbox):
+    """A code that failed may still be valid: the journal never holds it whole."""
+    await (await sandbox.actions("lumen")).redeem_promo("WELCOME25")
+    with pytest.raises(errors.ApiError):
+        await (await sandbox.actions("lumen")).redeem_promo("NOSUCHCODE77")
+    text = sandbox.journal.path.read_text()
+    assert "WELCOME25" not in text and "NOSUCHCODE77" not in text
+    assert [line["after"] for line in sandbox.lines()][-2:] == ["promo code …ME25", "promo code …DE77"]
+    assert sandbox.lines()[-1]["reason"] == "Not found: Promo code …DE77 does not exist"  # the server's words, masked

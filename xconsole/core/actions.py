@@ -14,6 +14,7 @@ cannot be written is logged, never turned into a failed write.
 
 from __future__ import annotations
 
+import asyncio
 import enum
 import logging
 import time
@@ -166,6 +167,7 @@ class Note:
     after: str | None = None
     amount_cents: int | None = None
     idempotency_key: str | None = None
+    conceal: tuple[str, str] | None = None  # (text, shown instead): a promo code, also in the server's words
 
 
 class TeamActions:
@@ -251,7 +253,9 @@ class TeamActions:
         async def send() -> PromoRedeemed:
             return PromoRedeemed(await self._client.redeem_promo_code(self.team_id, code))
 
-        return await self._run(Write.PROMO, send, Note(after=f"promo code {code}"))
+        # Never the code itself: a code that failed may still be valid (the journal keeps its end only).
+        shown = f"…{code[-4:]}" if len(code) > 6 else "…"
+        return await self._run(Write.PROMO, send, Note(after=f"promo code {shown}", conceal=(code, shown)))
 
     async def set_limit(self, cents: int, *, before: int | None = None) -> LimitSet:
         """`before`: the limit the person saw (for the journal's before → after), when known."""
@@ -352,29 +356,40 @@ class TeamActions:
 
     async def _run(self, write: Write, send: Callable[[], Awaitable[Any]], note: Note | None = None) -> Any:
         self._allowed(write)
+        answered_before = self._client.server_date
         try:
             outcome = await send()
-        except BaseException as exc:  # cancelled too: whoever listens reads the team again
-            self._record(write, note or Note(), None, exc)
+        except asyncio.CancelledError as exc:  # whoever listens reads the team again
+            self._record(write, note or Note(), None, exc, answered_before)
             self._tell(write, None, exc)
             raise
-        self._record(write, note or Note(), outcome, None)
+        except BaseException as exc:
+            # Off the event loop: the journal's lock may be held by another process.
+            await asyncio.to_thread(self._record, write, note or Note(), None, exc, answered_before)
+            self._tell(write, None, exc)
+            raise
+        await asyncio.to_thread(self._record, write, note or Note(), outcome, None, answered_before)
         self._tell(write, outcome, None)
         return outcome
 
-    def _record(self, write: Write, note: Note, outcome: Any, error: BaseException | None) -> None:
-        """Append the write to the journal; a failure to do so is logged, never raised."""
+    def _record(self, write: Write, note: Note, outcome: Any, error: BaseException | None,
+                answered_before: Any = None) -> None:
+        """Append the write to the journal; a failure to do so is logged, never raised. The
+        server's time is the Date of this write's own answer; with no new answer, this machine's."""
         try:
             from datetime import datetime, timezone
 
             from xconsole.core.journal import Journal, JournalEntry, Where
 
             status, reason, after, amount = journal_outcome(outcome, error)
+            if note.conceal is not None and reason:
+                reason = reason.replace(*note.conceal)
             entry = JournalEntry(
                 time=datetime.now(timezone.utc), team_id=self.team_id, team_name=self.team_name, action=write.name,
                 what=write.value, outcome=status, where=Where.here(), reason=reason, before=note.before,
                 after=after or note.after, amount_cents=amount if amount is not None else note.amount_cents,
-                idempotency_key=note.idempotency_key, server_time=self._client.server_date,
+                idempotency_key=note.idempotency_key,
+                server_time=self._client.server_date if self._client.server_date != answered_before else None,
                 api_url=self._client.base_url)
             (self.journal or Journal()).append(entry)
         except Exception:
