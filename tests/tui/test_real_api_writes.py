@@ -160,5 +160,6 @@ async def test_when_usage_alone_fails_the_balance_limit_and_ledger_stay():
         assert "Spend per day   unavailable" in text and "$58.75" in text and "runway unknown" in text
         assert snap.forecast is None and "analytics backend unavailable" in snap.forecast_error
         assert "Forecast:" not in text  # no forecast is better than one from no usage
-    # Three reads (per day, per model, per hour for the forecast), each retried like any read.
-    assert len(s.api.sent("POST", "/usage")) == 3 * 3
+    # Four reads (per day, per model, per hour for the forecast, per model per day for unusual
+    # spend), each retried like any read.
+    assert len(s.api.sent("POST", "/usage")) == 4 * 3

@@ -199,3 +199,28 @@ async def test_the_invoiced_billing_hint_never_splits(width):
         line, hint = app.screen.query_one("#invoiced"), app.screen.query_one("#invoiced-hint")
         assert str(hint.render()) in ("l change the limit", "i request invoiced billing")
         assert hint.size.height == 1 and hint.region.y == line.region.y  # whole, beside the line it is about
+
+
+async def test_an_injected_spike_is_marked_under_the_chart_with_its_reason():
+    from datetime import timedelta
+
+    from xconsole.sandbox.clock import FROZEN_NOW
+    from xconsole.tui.widgets.usage_panel import UsagePanel
+    from tests.sandbox.test_anomalies_sandbox import inject
+    from tests.tui.harness import plain
+
+    sandbox = embedded()
+    lumen = next(t for t in sandbox.teams if t.name == "Lumen Labs")
+    day = FROZEN_NOW.date() - timedelta(days=3)
+    inject(sandbox.app.state.sandbox.store, lumen.team_id, day, 0, 12_000)  # $120 on a ~$17 day
+    app = sandbox_app(sandbox)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        [anomaly] = app.store.data().snapshot.anomalies.anomalies
+        assert anomaly.day == day
+        panel = app.screen.query_one(UsagePanel)
+        assert panel.has_class("-anomalies")
+        marks = plain(panel.query_one("#usage-anomalies")).splitlines()
+        assert marks[0].rstrip().endswith("▲" + "─" * 7)  # 30 columns of 2: the 4th from the right
+        assert marks[1].strip() == f"Unusual: {anomaly.reason}"
+        assert f"{day:%a} {day.day} {day:%b}: $" in marks[1] and "× the 28-day median" in marks[1]

@@ -82,10 +82,12 @@ def _url(text: str | None) -> str | None:
 @click.option("--webhook", metavar="URL", help="POST the change as JSON to URL when a team's state changes.")
 @click.option("--state-file", type=click.Path(dir_okay=False, path_type=Path), help="Where each team's last state is kept (default: the user state dir).")
 @click.option("--stateless", is_flag=True, help="No state file: every run reports every team to the hooks.")
+@click.option("--anomalies", "anomalies", is_flag=True,
+              help="WARNING on unusual spend of the last 7 days (spikes, new models, a busy team gone silent).")
 @click.pass_obj
 def check(opts: Options, teams: tuple[str, ...], all_teams: bool, warn_below: str | None, crit_below: str | None,
           warn_runway: str | None, crit_runway: str | None, as_json: bool, command: str | None, webhook: str | None,
-          state_file: Path | None, stateless: bool) -> None:
+          state_file: Path | None, stateless: bool, anomalies: bool) -> None:
     """Check teams as Nagios, Icinga, Checkmk or Sensu expect: exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN."""
     from xconsole.core import alerts
     from xconsole.core.check import Thresholds, document, plugin_output, worst
@@ -104,7 +106,7 @@ def check(opts: Options, teams: tuple[str, ...], all_teams: bool, warn_below: st
         warn_runway_days=_parsed(warn_runway, parse_duration, 7.0, "--warn-runway"),
         crit_runway_days=_parsed(crit_runway, parse_duration, 1.0, "--crit-runway"))
     try:
-        checks = asyncio.run(_run(opts, list(teams), all_teams, thresholds))
+        checks = asyncio.run(_run(opts, list(teams), all_teams, thresholds, anomalies))
     except click.ClickException as exc:
         # A check that cannot run at all is UNKNOWN (exit 3), the way a monitoring system reads it.
         unknown(exc.format_message())
@@ -127,7 +129,7 @@ def check(opts: Options, teams: tuple[str, ...], all_teams: bool, warn_below: st
     raise SystemExit(int(worst(checks)))
 
 
-async def _run(opts: Options, wanted: list[str], all_teams: bool, thresholds: object) -> list:
+async def _run(opts: Options, wanted: list[str], all_teams: bool, thresholds: object, anomalies: bool = False) -> list:
     from xconsole.cli.wiring import build_session, select
     from xconsole.core.check import check_teams
 
@@ -143,6 +145,7 @@ async def _run(opts: Options, wanted: list[str], all_teams: bool, thresholds: ob
                         handles.append(handle)
         from xconsole.cli.options import progress
 
-        return await check_teams(session, handles, thresholds, progress(len(handles)))  # type: ignore[arg-type]
+        return await check_teams(session, handles, thresholds, progress(len(handles)),  # type: ignore[arg-type]
+                                 anomalies=anomalies)
     finally:
         await session.aclose()

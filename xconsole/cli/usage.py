@@ -29,15 +29,32 @@ def usage(opts: Options, team: str | None, days: int, by: str, fmt: str | None) 
     from xconsole.core.usage import load_usage
 
     async def fetch(client: Any, handle: Any) -> Any:
-        return await load_usage(client, handle.team_id, days, by_model=by == "model")
+        report = await load_usage(client, handle.team_id, days, by_model=by == "model")
+        if fmt != "json":
+            return report, None
+        from xconsole.core.anomalies import load_anomalies
+        from xconsole.core.errors import ApiError
 
-    handle, report = asyncio.run(run_for_team(opts, team, fetch))
+        try:  # one more read; failing, it costs the anomalies, not the usage
+            unusual: Any = await load_anomalies(client, handle.team_id, days)
+        except ApiError as exc:
+            unusual = exc
+        return report, unusual
+
+    handle, (report, unusual) = asyncio.run(run_for_team(opts, team, fetch))
     label = "day" if by == "day" else "model"
     if fmt == "json":
+        from xconsole.core.errors import ApiError
+
+        failed = isinstance(unusual, ApiError)
         emit_json({"team": {"name": handle.name, "teamId": handle.team_id}, "from": report.first.isoformat(),
                    "to": report.last.isoformat(), "by": label, "total": money(report.total),
                    "partial": report.limit_reached,
-                   "rows": [{label: name, **money(cents)} for name, cents in report.rows]})
+                   "rows": [{label: name, **money(cents)} for name, cents in report.rows],
+                   # Unusual spend in the period (core.anomalies); null when its read failed.
+                   "anomalies": None if failed else unusual.to_json(),
+                   "anomaliesPartial": False if failed else unusual.incomplete,
+                   "anomaliesError": f"{unusual.title}: {unusual.message}" if failed else None})
         return
     if fmt == "csv":
         records = [{label: name, "cents": cents, "formatted": format_cents(cents)} for name, cents in report.rows]

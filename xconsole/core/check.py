@@ -9,7 +9,9 @@ CRITICAL > WARNING > UNKNOWN > OK (design.md 8). Conditions, per team:
 - a failed charge attempt on an invoice of the last 30 days (WARNING);
 - the default card expiring before the month-end charge (WARNING; only where the default is known);
 - the auto top-up warnings: 80 % of the monthly maximum used, the 5-per-24 h allowance (WARNING);
-- a key rejected, forbidden, or the team unreachable: UNKNOWN for that team, the others checked.
+- a key rejected, forbidden, or the team unreachable: UNKNOWN for that team, the others checked;
+- with `--anomalies` only (one more usage read per team): each unusual spend of the last
+  ANOMALY_DAYS days (core.anomalies) is a WARNING reason.
 
 Output is the plugin format: `XCONSOLE <STATE> - <summary> | <perfdata>`, then one line per team.
 """
@@ -38,6 +40,8 @@ SCHEMA_VERSION = 1
 FAILED_CHARGE_DAYS = 30
 #: Teams read at once: a check of 200 teams never has more requests than this in flight.
 MAX_TEAMS_AT_ONCE = 16
+#: `--anomalies`: unusual spend this recent (today included) makes a team WARNING.
+ANOMALY_DAYS = 7
 
 
 class State(enum.IntEnum):
@@ -190,17 +194,17 @@ def unreachable(team: TeamHandle, why: str) -> TeamCheck:
     return check
 
 
-async def check_team(session: Session, team: TeamHandle, thresholds: Thresholds) -> TeamCheck:
+async def check_team(session: Session, team: TeamHandle, thresholds: Thresholds, *, anomalies: bool = False) -> TeamCheck:
     """Read one team and judge it; any failure, ours included, is UNKNOWN for this team only."""
     from xconsole.core.actions import describe_error
 
     try:
-        return await _check_team(session, team, thresholds)
+        return await _check_team(session, team, thresholds, anomalies=anomalies)
     except Exception as exc:  # noqa: BLE001 - one team's surprise never stops the others' check
         return unreachable(team, f"could not be judged: {describe_error(exc)}")
 
 
-async def _check_team(session: Session, team: TeamHandle, thresholds: Thresholds) -> TeamCheck:
+async def _check_team(session: Session, team: TeamHandle, thresholds: Thresholds, *, anomalies: bool = False) -> TeamCheck:
     from xconsole.core import errors
     from xconsole.core.actions import describe_error
     from xconsole.core.credentials import KeyringUnavailable
@@ -223,16 +227,35 @@ async def _check_team(session: Session, team: TeamHandle, thresholds: Thresholds
     check = evaluate(team, snap, invoices, thresholds)
     if invoices is None:
         check.reasons.append("invoices could not be read: failed charges not checked")
+    if anomalies:
+        await _add_anomalies(check, client, team.team_id)
     return check
 
 
+async def _add_anomalies(check: TeamCheck, client: Any, team_id: str) -> None:
+    """`--anomalies`: each unusual spend of the last ANOMALY_DAYS days is a WARNING reason; a
+    failed read is said, never a state of its own (the other conditions stand)."""
+    from xconsole.core import errors
+    from xconsole.core.anomalies import load_anomalies
+
+    try:
+        report = await load_anomalies(client, team_id, ANOMALY_DAYS)
+    except errors.ApiError as exc:
+        check.reasons.append(f"usage could not be read: unusual spend not checked ({exc.message})")
+        return
+    for anomaly in report.anomalies:
+        check.raise_to(State.WARNING, f"unusual spend: {anomaly.reason}")
+    if report.incomplete:
+        check.reasons.append("unusual spend may be incomplete: the API capped the number of series")
+
+
 async def check_teams(session: Session, teams: list[TeamHandle], thresholds: Thresholds,
-                      on_done: Callable[[], object] | None = None) -> list[TeamCheck]:
+                      on_done: Callable[[], object] | None = None, *, anomalies: bool = False) -> list[TeamCheck]:
     gate = asyncio.Semaphore(MAX_TEAMS_AT_ONCE)
 
     async def one(team: TeamHandle) -> TeamCheck:
         async with gate:
-            checked = await check_team(session, team, thresholds)
+            checked = await check_team(session, team, thresholds, anomalies=anomalies)
         if on_done is not None:
             on_done()
         return checked

@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, TypeVar
 
+from xconsole.core import anomalies as anomaly_rules
 from xconsole.core import billing, errors, models
 from xconsole.core.client import ManagementClient
 from xconsole.core.forecast import HISTORY_DAYS, Forecast, ForecastInput, forecast
@@ -37,6 +38,10 @@ class SpendSnapshot:
     known_default_id: str | None = None  # the method xconsole made the default (the API never says)
     forecast: Forecast | None = None  # when requests will be rejected; None: the hourly usage failed
     forecast_error: str | None = None
+    #: Unusual spend on the chart's days (core.anomalies); None: its usage read failed (the
+    #: numbers still stand) or was not made.
+    anomalies: anomaly_rules.AnomalyReport | None = None
+    anomalies_error: str | None = None
 
     @property
     def default_method(self) -> models.PaymentMethod | None:
@@ -191,7 +196,7 @@ async def load_summary(client: ManagementClient, team_id: str, *, payment_method
 
 async def load_spend(client: ManagementClient, team_id: str) -> SpendSnapshot:
     """Everything for one team, in one round trip: all reads run in parallel."""
-    moment, (preview, limits, ledger, auto_top_up, invoiced, methods), (daily_usage, model_usage, history) = \
+    moment, (preview, limits, ledger, auto_top_up, invoiced, methods), (daily_usage, model_usage, history, unusual) = \
         await _in_one_round_trip(
             client,
             [client.get_invoice_preview(team_id), client.get_spending_limits(team_id), client.get_prepaid_balance(team_id),
@@ -199,7 +204,8 @@ async def load_spend(client: ManagementClient, team_id: str) -> SpendSnapshot:
              client.list_payment_methods(team_id)],
             lambda at: [_usage(client.usage(team_id, daily_request(at.date(), CHART_DAYS))),
                         _usage(client.usage(team_id, by_model_request(at.date()))),
-                        _usage(read_hourly(client, team_id, HISTORY_DAYS, now=at))],
+                        _usage(read_hourly(client, team_id, HISTORY_DAYS, now=at)),
+                        _usage(client.usage(team_id, anomaly_rules.request(at.date(), CHART_DAYS)))],
         )
     failed = _failure(daily_usage, model_usage)
     day = moment.date()
@@ -219,4 +225,6 @@ async def load_spend(client: ManagementClient, team_id: str) -> SpendSnapshot:
         known_default_id=client.known_defaults.get(team_id),
     )
     return replace(snapshot, forecast=_forecast(history, snapshot, moment),
-                   forecast_error=_failure(history))
+                   forecast_error=_failure(history),
+                   anomalies=None if isinstance(unusual, errors.ApiError) else anomaly_rules.report(unusual, day, CHART_DAYS),
+                   anomalies_error=_failure(unusual))

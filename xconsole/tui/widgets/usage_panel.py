@@ -31,6 +31,37 @@ def column_chart(values: list[int], rows: int = CHART_ROWS, column_width: int = 
     return text
 
 
+#: Reasons listed under the chart; more are counted.
+MAX_REASONS = 2
+
+
+def anomaly_marks(snap: SpendSnapshot, column_width: int = 2) -> Text | None:
+    """An axis with a "▲" under each chart column with unusual spend, then the latest reasons,
+    one line each (None: nothing unusual, or it could not be read)."""
+    report = snap.anomalies
+    days = [day for day, _c in snap.daily]
+    found = [a for a in report.anomalies if a.day in days] if report is not None else []
+    if not found:
+        return None
+    flagged = {a.day for a in found}
+    text = Text(no_wrap=True, overflow="ellipsis")
+    for day in days:  # an axis, not spaces: a span's leading whitespace is lost in SVG/PNG
+        if day in flagged:
+            text.append("▲", style="bold yellow")
+            text.append("─" * (column_width - 1), style="dim")
+        else:
+            text.append("─" * column_width, style="dim")
+    latest = sorted(found, key=lambda a: a.day, reverse=True)
+    for index, anomaly in enumerate(latest[:MAX_REASONS]):
+        more = len(latest) - MAX_REASONS if index == MAX_REASONS - 1 and len(latest) > MAX_REASONS else 0
+        text.append("\n")
+        text.append("Unusual: ", style="bold yellow")
+        text.append(anomaly.reason + (f" (+{more} more)" if more else ""))
+    if report is not None and report.incomplete:
+        text.append("  (may be incomplete)", style="dim")
+    return text
+
+
 class UsagePanel(Vertical):
     DEFAULT_CSS = """
     UsagePanel {
@@ -42,12 +73,20 @@ class UsagePanel(Vertical):
             margin: 0 0 1 0;
             overflow-x: hidden;
         }
+        & > #usage-anomalies {
+            display: none;
+            height: auto;
+            margin: 0 0 1 0;
+        }
+        &.-anomalies > #usage-chart { margin: 0; }
+        &.-anomalies > #usage-anomalies { display: block; }
     }
     """
 
     def compose(self) -> ComposeResult:
         yield Static("", id="usage-caption")
         yield Static("", id="usage-chart")
+        yield Static("", id="usage-anomalies")
         yield Static("", id="usage-models")
 
     def show(self, snap: SpendSnapshot | None) -> None:
@@ -56,6 +95,9 @@ class UsagePanel(Vertical):
         caption = self.query_one("#usage-caption", Static)
         chart = self.query_one("#usage-chart", Static)
         models = self.query_one("#usage-models", Static)
+        marks = anomaly_marks(snap) if snap is not None and snap.daily and not snap.usage_error else None
+        self.query_one("#usage-anomalies", Static).update(marks or "")
+        self.set_class(marks is not None, "-anomalies")
         if snap is None:
             caption.update("")
             chart.update("")
