@@ -271,3 +271,38 @@ def test_hooks_run_side_by_side_and_a_run_stops_waiting_at_its_budget(tmp_path):
     (tmp_path / "wide.release").touch()
     runner.join()
     assert result == []
+
+
+def test_the_output_limit_holds_for_any_number_of_teams_and_labels_stay_unique():
+    from xconsole.core.check import PLUGIN_OUTPUT_MAX_BYTES, perf_labels, plugin_output
+
+    for count in (150, 400, 1500):
+        checks = [TeamCheck(f"Extra Team {i:04d}", f"{i:08d}-team", balance=10_000, runway_days=30.0, runway_known=True)
+                  for i in range(count)]
+        for i in range(0, count, 7):
+            checks[i].raise_to(State.WARNING if i % 2 else State.CRITICAL, "x")
+        assert len(plugin_output(checks, Thresholds()).encode()) <= PLUGIN_OUTPUT_MAX_BYTES
+    labels = perf_labels([TeamCheck("Acme", "1234abcd-1"), TeamCheck("acme", "5678efgh-2"),
+                          TeamCheck("Acme 1234abcd", "9999zzzz-3")])
+    assert len(set(labels.values())) == 3
+
+
+def test_a_runway_threshold_beyond_the_forecast_horizon_uses_the_seven_day_rate():
+    from datetime import datetime, timedelta, timezone
+
+    from xconsole.core import billing
+    from xconsole.core.check import evaluate
+    from xconsole.core.forecast import ForecastInput, forecast
+    from xconsole.core.hourly import HourlyUsage
+    from xconsole.core.session import TeamHandle
+    from xconsole.core.spend import TeamSummary
+
+    now = datetime(2026, 11, 10, 12, tzinfo=timezone.utc)
+    history = HourlyUsage(now - timedelta(days=28), (83,) * 28 * 24)  # ~$20 a day
+    summary = billing.SpendSummary(live_balance=100_000, month_spend=20_000, beyond_prepaid=0, pending_purchases=None,
+                                   soft_limit=0, hard_limit=0, runway_days=50.0)
+    predicted = forecast(history, ForecastInput(credits=100_000, month_spend=20_000, invoiced_limit=0), now)
+    assert predicted.rejected_at is None  # beyond its 30 days
+    snap = TeamSummary(summary=summary, auto_top_up=None, daily=[], today=now.date(), forecast=predicted)
+    checked = evaluate(TeamHandle("Acme", "acme-id", "keyring", ""), snap, [], Thresholds(warn_runway_days=60), now=now)
+    assert checked.state is State.WARNING and checked.reasons == ["requests rejected in ~50 days"]

@@ -265,3 +265,16 @@ async def test_other_errors_are_raised():
 
 def test_forecast_is_a_frozen_dataclass():
     assert Forecast.__dataclass_params__.frozen
+
+
+def test_a_balance_below_zero_is_rejected_from_now_never_before_and_spends_nothing_negative():
+    from datetime import datetime, timedelta, timezone
+
+    from xconsole.core.forecast import ForecastInput, forecast
+    from xconsole.core.hourly import HourlyUsage
+
+    now = datetime(2026, 11, 10, 12, 30, tzinfo=timezone.utc)
+    history = HourlyUsage(datetime(2026, 10, 13, 12, tzinfo=timezone.utc), (100,) * 28 * 24)
+    result = forecast(history, ForecastInput(credits=-500, month_spend=20_000, invoiced_limit=0), now)
+    assert result.rejected_at is not None and now <= result.rejected_at < now + timedelta(hours=1)
+    assert result.month_spend == 20_000

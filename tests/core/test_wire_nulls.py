@@ -150,3 +150,18 @@ def test_an_unset_prepaid_used_is_nothing_drawn(value):
     preview = mutate(ref.PREVIEW, ("coreInvoice", "prepaidCreditsUsed"), False)
     preview["coreInvoice"]["prepaidCreditsUsed"] = value
     assert models.InvoicePreview.model_validate(preview).live_balance_cents == 5000
+
+
+def test_in_the_first_hour_of_a_day_the_runway_still_uses_the_seven_whole_days_before_it():
+    """At 00:30 the hourly series ends at midnight: yesterday is whole, today has nothing yet."""
+    from datetime import date, datetime, timedelta, timezone
+
+    from xconsole.core.hourly import HourlyUsage
+    from xconsole.core.spend import _whole_days
+
+    end = datetime(2026, 6, 12, 0, tzinfo=timezone.utc)
+    history = HourlyUsage(end - timedelta(days=28), tuple(range(28 * 24)))
+    days = _whole_days(history, date(2026, 6, 12))
+    assert days[-1] == (date(2026, 6, 12), 0) and days[-2][0] == date(2026, 6, 11) and len(days) == 29
+    mid_day = HourlyUsage(datetime(2026, 5, 15, 14, tzinfo=timezone.utc), (100,) * (28 * 24))
+    assert [d for d, _c in _whole_days(mid_day, date(2026, 6, 12))][:1] == [date(2026, 5, 16)]

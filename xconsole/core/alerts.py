@@ -99,7 +99,8 @@ def deliver(changes_: list[Change], command: str | None, webhook: str | None, *,
             budget_s: float = HOOKS_BUDGET_S) -> list[tuple[Change, str]]:
     """Run the command and POST the webhook for every change, HOOKS_AT_ONCE at a time; the
     (change, problem) pairs that were not delivered, a hook still running at the budget's end
-    among them (its change is reported again on the next run)."""
+    among them (its change is reported again on the next run). Delivery is at least once: a hook
+    that ends after the budget may have delivered, and is sent again next run."""
     from concurrent.futures import ThreadPoolExecutor, wait
 
     def one(change: Change) -> str | None:

@@ -441,8 +441,8 @@ def _journal_row(change: Change, rows: list[JournalEntry], used: set[int]) -> in
     candidates = [i for i, r in enumerate(rows) if i not in used and r.action in change.actions
                   and (r.outcome != "failed" or change.kind == FAILED_CHARGE)]
     if change.after is not None:
-        exact = [i for i in candidates if rows[i].after and change.after in rows[i].after]
-        candidates = exact or candidates
+        # Only a row that set this very value: a change made elsewhere is never given to us.
+        candidates = [i for i in candidates if rows[i].after and change.after in rows[i].after]
     if change.amount_cents is not None:
         exact = [i for i in candidates if rows[i].amount_cents == change.amount_cents]
         candidates = exact or candidates

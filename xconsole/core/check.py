@@ -147,7 +147,10 @@ def evaluate(team: TeamHandle, snap: TeamSummary, invoices: list[InvoiceSummary]
         check.raise_to(State.CRITICAL, "requests are rejected now: no credits left and the invoiced billing "
                                        "limit reached" if s.soft_limit else
                                        "requests are rejected now: no credits left and a $0 invoiced billing limit")
-    elif s.soft_limit is not None and fc is not None and fc.known and s.runway_known:
+    elif (s.soft_limit is not None and fc is not None and fc.known and s.runway_known
+          and (fc.rejected_at is not None or thresholds.warn_runway_days <= fc.horizon_days)):
+        # (A threshold beyond the forecast's horizon with nothing rejected within it is judged
+        # by the 7-day rate below: the forecast cannot say "in 50 days".)
         if fc.rejected_at is not None:
             days = max(0.0, (fc.rejected_at - fc.now).total_seconds() / 86_400)
             why = f"requests rejected in {format_runway(days)} (from {fc.reason()})"
@@ -276,8 +279,16 @@ def perf_labels(checks: list[TeamCheck]) -> dict[str, str]:
     names with no ASCII letters) get the start of their team id appended."""
     base = {c.team_id: perf_label(c.name) for c in checks}
     taken = Counter(base.values())
-    return {team_id: f"{label}_{team_id[:8]}" if taken[label] > 1 or label == "team" else label
-            for team_id, label in base.items()}
+    labels = {team_id: f"{label}_{team_id[:8]}" if taken[label] > 1 or label == "team" else label
+              for team_id, label in base.items()}
+    seen: set[str] = set()
+    for team_id, label in labels.items():  # a name that reads like another's suffixed label
+        unique, n = label, 2
+        while unique in seen:
+            unique, n = f"{label}_{n}", n + 1
+        labels[team_id] = unique
+        seen.add(unique)
+    return labels
 
 
 def _number(value: float) -> str:
@@ -357,14 +368,17 @@ def plugin_output(checks: list[TeamCheck], thresholds: Thresholds, limit: int = 
     if len(kept) < len(items):
         head += f" (perfdata of {len(kept)} of {len(items)} teams)"
     lines = [f"{head} | {' '.join(kept)}" if kept else head]
-    room = limit - _size(lines[0]) - 100  # the last line says what was left out
+    def left_out(rest: list[TeamCheck]) -> str:
+        counts = Counter(c.state.name for c in rest)
+        return (f"... {len(rest)} more teams ({', '.join(f'{n} {s}' for s, n in counts.items())}): "
+                "xconsole check --json lists every team")
+
+    # Room for the line saying what was left out, at its longest (every team and every state).
+    room = limit - _size(lines[0]) - _size(left_out(ordered)) - 2
     for index, check in enumerate(ordered):
         line = team_line(check)
         if _size(line) + 1 > room:
-            rest = ordered[index:]
-            counts = Counter(c.state.name for c in rest)
-            lines.append(f"... {len(rest)} more teams ({', '.join(f'{n} {s}' for s, n in counts.items())}): "
-                         "xconsole check --json lists every team")
+            lines.append(left_out(ordered[index:]))
             break
         lines.append(line)
         room -= _size(line) + 1

@@ -9,7 +9,8 @@ Reconciliation (per team, for the month):
   invoice (which lists all of the month's usage), once that invoice exists;
 - failed charges: every invoice of the month with a failed charge attempt.
 Usage comes from the analytics endpoint in float dollars: a difference of at most a cent per
-model line is rounding, not a mismatch.
+model line is rounding, not a mismatch. Known limit: a bank transfer bought in the last days of
+a month and invoiced when it settles in the next is reported as a purchases mismatch in both.
 
 Deterministic: rows are sorted and columns fixed, so the same data gives byte-identical files.
 """

@@ -67,7 +67,16 @@ class TeamMetrics(Collector):
         from xconsole.core.spend import load_summary
 
         if self.discover is not None:
-            found = await asyncio.to_thread(self.discover)
+            try:
+                found = await asyncio.to_thread(self.discover)
+            except Exception as exc:  # noqa: BLE001 - a half-written config or a listing error
+                log.warning("the teams could not be listed again, keeping the last list: %s", exc)
+                found = self.teams
+            if not found and self.teams:
+                # A directory that lists empty is more likely being replaced than emptied: teams
+                # whose series vanished would silence `xconsole_team_up == 0` alerts.
+                log.warning("no key files found this time, keeping the last list of %d teams", len(self.teams))
+                found = self.teams
             gone = {t.team_id for t in self.teams} - {t.team_id for t in found}
             for team_id in gone:
                 await self.session.forget_client(team_id)

@@ -133,11 +133,13 @@ async def _in_one_round_trip(client: ManagementClient, reads: list[Awaitable[Any
     server's clock the usage reads assume this machine's; if the server's hour turns out to
     differ (a moved sandbox clock, a read across the hour) they are read again for the server's
     time, so the chart, runway and forecast never cover the wrong hours or days."""
-    moment = server_now(client)
-    results = await asyncio.gather(*reads, *usage_reads(moment))
+    guess = server_now(client)
+    results = await asyncio.gather(*reads, *usage_reads(guess))
     others, usage = list(results[:len(reads)]), list(results[len(reads):])
-    if floor_hour(server_now(client)) != floor_hour(moment):
-        moment = server_now(client)
+    # The moment these figures were read: the Date of the answers just received, never an older
+    # answer's (a long-running console or exporter last heard the server an hour ago).
+    moment = server_now(client)
+    if floor_hour(moment) != floor_hour(guess):
         usage = list(await asyncio.gather(*usage_reads(moment)))
     return moment, others, usage
 
@@ -148,11 +150,13 @@ def _days(day: date, days: int, usage: models.UsageResponse) -> list[tuple[date,
     return [(first + timedelta(days=i), c) for i, c in enumerate(series_cents(usage)[:days])]
 
 
-def _whole_days(history: HourlyUsage) -> list[tuple[date, int]]:
+def _whole_days(history: HourlyUsage, today: date) -> list[tuple[date, int]]:
     """(day, cents) from hourly usage, oldest first, without the first day when the series starts
-    mid-day; the last is today so far (up to the current hour)."""
+    mid-day; the last is always `today` so far (nothing yet in its first hour, when the series of
+    whole hours ends at midnight)."""
     days = daily_totals(history)
-    return days[1:] if history.start.hour and days else days
+    days = days[1:] if history.start.hour and days else days
+    return days if days and days[-1][0] == today else [*days, (today, 0)]
 
 
 def _failure(*usage: Any) -> str | None:
@@ -183,7 +187,7 @@ async def load_summary(client: ManagementClient, team_id: str, *, payment_method
         lambda at: [_usage(read_hourly(client, team_id, HISTORY_DAYS, now=at))],
     )
     failed = _failure(history)
-    daily = [] if failed else _whole_days(history)
+    daily = [] if failed else _whole_days(history, moment.date())
     default = None
     if methods is not None:
         default = models.default_method(methods.payment_methods, client.known_defaults.get(team_id))

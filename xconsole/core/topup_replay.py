@@ -163,9 +163,11 @@ def replay(steps: Sequence[Step] | Timeline, account: Account, rule: AutoRule | 
     last_fire: int | None = _epoch(account.last_top_up) if account.last_top_up is not None else None
     for i, demand in enumerate(line.demands):
         # 1. spend
-        headroom = credits + (limit - beyond if limit > beyond else 0)
+        # A balance below zero (usage reported ahead of the credit) buys nothing: no negative spend.
+        available = credits if credits > 0 else 0
+        headroom = available + (limit - beyond if limit > beyond else 0)
         served = demand if demand <= headroom else headroom
-        from_credit = served if served <= credits else credits
+        from_credit = served if served <= available else available
         credits -= from_credit
         beyond += served - from_credit
         served_out.append(served)

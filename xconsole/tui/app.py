@@ -304,6 +304,8 @@ class XConsoleApp(App[int]):
             self._digest_timer.stop()
             self._digest_timer = None
         self.pending_digest = None
+        if not self.store.is_active(result.team_id):
+            return  # the person moved on to another team: not saved, so the next start shows it
 
         def closed(choice: str | None) -> None:
             self.run_worker(self._seen(result), group="changes-seen", exit_on_error=False)
