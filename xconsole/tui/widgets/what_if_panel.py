@@ -3,9 +3,10 @@
 
 Who does what, so typing stays instant: the screen hands in the usage (read by the store in a
 worker, once per visit) and the draft as the person types. One replay (core.what_if.Replayer)
-costs about a millisecond, so it runs here on the UI loop, at most once per frame however fast
-keys come. The smallest-settings search is a few hundred replays (up to ~0.3 s), so it runs in a
-thread worker and an answer for an older budget or history is dropped. Copying the suggestion
+costs about a millisecond, but it runs in a thread worker all the same, at most once per frame
+however fast keys come, so a slow machine never delays a keystroke; an answer for a draft no
+longer shown is dropped. The smallest-settings search is a few hundred replays (up to ~0.3 s),
+in a thread worker too. Copying the suggestion
 into the form is the screen's business (`UseSuggested`): this widget never edits the form and
 never saves anything.
 """
@@ -77,6 +78,13 @@ class WhatIfPanel(Vertical):
             super().__init__()
             self.rule = rule
 
+    class _Replayed(Message, bubble=False):
+        """The thread worker's replay of one draft (and the history prepared for it)."""
+
+        def __init__(self, key: tuple[Any, ...], replayer: Replayer, result: WhatIf, ms: float) -> None:
+            super().__init__()
+            self.key, self.replayer, self.result, self.ms = key, replayer, result, ms
+
     class _Found(Message, bubble=False):
         """The thread worker's answer for one (history, limit, budget)."""
 
@@ -100,6 +108,7 @@ class WhatIfPanel(Vertical):
         self._budget: int | None = None  # cents; None: empty or not an amount
         self._budget_prefill: str | None = None  # what `prefill_budget` last put in the field
         self._search_key: tuple[Any, ...] | None = None  # the suggestion shown (or searched) is for this
+        self._replay_key: tuple[Any, ...] | None = None  # the draft being replayed
         self._searching = False
         #: The last replay of the draft, its cost in milliseconds (the first after a new history
         #: includes preparing it, ~5 ms), and the suggestion (tests read them).
@@ -172,15 +181,35 @@ class WhatIfPanel(Vertical):
     def _replay(self) -> None:
         self._replay_due = False
         history = self._history
-        self.result = None
+        self._replay_key = None
         if history is not None and history.total > 0 and self._draft is not None:
-            from xconsole.core.what_if import Replayer
+            # The last figures stay until the new ones come (no flicker); `result` says which draft.
+            if self.result is not None and self.result.settings is not None and self._replayer is None:
+                self.result = None  # a new history: the old figures are for other usage
+            self._replay_key = (id(history), self._limit, self._draft)
+            self._run_replay(history, self._limit, self._draft, self._replayer, self._replay_key)
+        else:
+            self.result = None
+        self._render_figures()
+        self._render_smallest()
 
-            started = time.perf_counter()
-            if self._replayer is None:
-                self._replayer = Replayer(history, limit=self._limit)
-            self.result = self._replayer.run(self._draft)
-            self.replay_ms = (time.perf_counter() - started) * 1000
+    @work(thread=True, group="what-if-replay", exit_on_error=False)
+    def _run_replay(self, history: HourlyUsage, limit: int, draft: AutoRule, replayer: Replayer | None,
+                    key: tuple[Any, ...]) -> None:
+        from xconsole.core.what_if import Replayer
+
+        started = time.perf_counter()
+        replayer = replayer or Replayer(history, limit=limit)
+        result = replayer.run(draft)
+        self.post_message(self._Replayed(key, replayer, result, (time.perf_counter() - started) * 1000))
+
+    @on(_Replayed)
+    def _replayed(self, event: _Replayed) -> None:
+        if event.key != self._replay_key:
+            return  # a draft typed over since
+        self._replayer = event.replayer
+        self.result = event.result
+        self.replay_ms = event.ms
         self._render_figures()
         self._render_smallest()
 
