@@ -110,13 +110,15 @@ def _request(start: datetime, end: datetime, unit: models.TimeUnit) -> models.An
 def _bucket_cents(usage: models.UsageResponse, start: datetime, step: timedelta, count: int) -> list[int]:
     """Sum of every series per bucket, placed by the point's timestamp (by position when absent)."""
     out = [0] * count
+    origin, width = start.timestamp(), step.total_seconds()
     for series in usage.time_series:
         for i, point in enumerate(series.data_points):
             slot = i
             if point.timestamp is not None:
-                slot = int((point.timestamp.astimezone(timezone.utc) - start) // step)
+                slot = int((point.timestamp.timestamp() - origin) // width)
             if 0 <= slot < count:
-                out[slot] += sum(dollars_to_cents(v) for v in point.values)
+                # Most hours of most teams cost nothing: no Decimal for a zero.
+                out[slot] += sum(dollars_to_cents(v) for v in point.values if v)
     return out
 
 
