@@ -24,6 +24,13 @@ def status(app) -> str:
     return str(app.screen.query_one("#history-status").render())
 
 
+async def open_history(pilot) -> None:
+    """The first numbers, then `6`: the History screen with its first page."""
+    await settle(pilot)
+    await pilot.press("6")
+    await settle(pilot)
+
+
 async def set_limit(pilot, amount: str) -> None:
     """Through the Spend screen's dialog, as a person would: l, amount, Review, Confirm."""
     await pilot.press("1")
@@ -78,9 +85,7 @@ async def test_audit_events_and_the_journal_newest_first_with_before_and_after()
 async def test_filter_asks_the_api_with_a_new_pager_and_escape_clears_it():
     app = delayed_sandbox_app(embedded(), team="helix")
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        await pilot.press("6")
-        await settle(pilot)
+        await open_history(pilot)
         everything = len(history(app).entries)
         first_pager = history(app).pager
         await pilot.press("slash")
@@ -114,9 +119,7 @@ async def test_thousands_of_events_page_in_as_you_scroll_without_a_rebuild():
                       f"API key 'bulk-{minute}' was created")
     app = delayed_sandbox_app(sandbox, team=team.team_id)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await pilot.press("6")
-        await settle(pilot)
+        await open_history(pilot)
         screen = history(app)
         table = screen.table
         assert len(screen.entries) == 100 and table.row_count == 100  # one page: it fills the view
@@ -158,9 +161,7 @@ async def test_a_failed_audit_read_still_shows_the_journal():
 async def test_a_team_switch_starts_over_for_the_new_team():
     app = delayed_sandbox_app(embedded(), team="helix")
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        await pilot.press("6")
-        await settle(pilot)
+        await open_history(pilot)
         helix = app.team.team_id
         assert history(app).entries and all(e.team_id == helix for e in history(app).entries)
         await pilot.press("right_square_bracket")
@@ -175,9 +176,7 @@ async def test_a_team_switch_starts_over_for_the_new_team():
 async def test_resizing_moves_before_and_after_and_measures_rows_again():
     app = delayed_sandbox_app(embedded(), team="helix")
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await pilot.press("6")
-        await settle(pilot)
+        await open_history(pilot)
         screen = history(app)
         table = screen.table
         assert not screen.wide
