@@ -163,3 +163,13 @@ async def test_when_usage_alone_fails_the_balance_limit_and_ledger_stay():
     # Four reads (per day, per model, per hour for the forecast, per model per day for unusual
     # spend), each retried like any read.
     assert len(s.api.sent("POST", "/usage")) == 4 * 3
+
+
+async def test_a_server_that_never_said_it_is_the_sandbox_gets_no_badge():
+    from xconsole.tui.widgets.team_header import TeamHeader
+
+    s = Strict()
+    async with s.run() as pilot:
+        await settle(pilot)
+        assert pilot.app.store.data().snapshot is not None
+        assert not pilot.app.screen.query_one(TeamHeader).sandbox

@@ -249,3 +249,25 @@ async def test_the_header_names_the_team_while_its_data_loads():
         assert "Lumen Labs" in header.render().plain and "loading…" in header.render().plain
         app.transport.release(lumen.team_id)
         await settle(pilot)
+
+
+async def test_a_registered_team_served_by_the_sandbox_gets_the_badge_from_its_answers():
+    """Not told `--sandbox` and never judged by URL: the badge appears once the server's own
+    answers say it is the sandbox."""
+    from xconsole.core.client import ManagementClient
+    from xconsole.core.session import Session
+    from xconsole.sandbox.embedded import BASE_URL
+    from xconsole.tui.app import XConsoleApp
+
+    sandbox = embedded()
+    lumen = next(t for t in sandbox.teams if t.name == "Lumen Labs")
+
+    async def factory() -> Session:
+        return Session([TeamHandle("Lumen", lumen.team_id, "keyring")], MemoryKeyStore({lumen.team_id: lumen.management_key}),
+                       lambda key, _url: ManagementClient(key, BASE_URL, transport=sandbox.transport))
+
+    app = XConsoleApp(factory, changes_digest=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert app.store.data().snapshot is not None
+        assert app.screen.query_one(TeamHeader).sandbox and not app.store.sandbox

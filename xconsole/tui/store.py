@@ -85,6 +85,8 @@ class TeamStore:
         self.session: Session | None = None
         self.team: TeamHandle | None = None  # the active team
         self.sandbox = sandbox
+        #: Teams whose last read came from a server that said it is the sandbox (a served one).
+        self.served_by_sandbox: set[str] = set()
         self.read_only = read_only
         #: (name, team id) the session is expected to open on: named in the first frame.
         self.starting_team = starting_team
@@ -134,6 +136,10 @@ class TeamStore:
 
     def resource(self, team: TeamHandle, name: str) -> Resource:
         return self.entry(team).resources.setdefault(name, Resource())
+
+    def is_sandbox(self, team_id: str | None) -> bool:
+        """`--sandbox`, or the team's server said it is the sandbox (its own answers, never its URL)."""
+        return self.sandbox or team_id in self.served_by_sandbox
 
     def is_active(self, team_id: str | None) -> bool:
         return self.team is not None and self.team.team_id == team_id
@@ -217,6 +223,10 @@ class TeamStore:
                 await self._failed(team, res, exc, again)
             else:
                 res.loaded(value)
+                if client.sandbox is True:
+                    self.served_by_sandbox.add(team.team_id)
+                else:
+                    self.served_by_sandbox.discard(team.team_id)
                 if res is self.cache.get(team.team_id):
                     self._keep_numbers(team, value, served_by_sandbox=client.sandbox is True)
             finally:

@@ -95,7 +95,7 @@ class TeamScreen(Screen):
         data = store.data()
         header = self.query_one(TeamHeader)
         header.team_name, header.team_id = self._shown_team()
-        header.sandbox = store.sandbox
+        header.sandbox = store.is_sandbox(header.team_id)
         header.read_only = store.read_only
         header.stale = bool(data and data.stale)
         header.busy = bool(data and data.loading)
