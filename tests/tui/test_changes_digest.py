@@ -66,12 +66,18 @@ async def test_digest_lists_another_clients_changes_once_then_never_again():
         assert third.looked_at == helix.team_id and third.pending_digest is None
 
 
-async def test_escape_closes_it_and_remembers_the_look():
+async def helix_changed_since_a_first_look():
+    """A first start on Helix (the baseline), then another client changes its limit and default card."""
     sandbox = embedded()
     helix = next(t for t in sandbox.teams if t.name.startswith("Helix"))
     async with sandbox_app(sandbox, team="helix", changes_digest=True).run_test(size=(80, 24)) as pilot:
         await settle(pilot)
     await another_client_changes_limit_and_default(sandbox, helix)
+    return sandbox, helix
+
+
+async def test_escape_closes_it_and_remembers_the_look():
+    sandbox, helix = await helix_changed_since_a_first_look()
     app = sandbox_app(sandbox, team="helix", changes_digest=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -84,11 +90,7 @@ async def test_escape_closes_it_and_remembers_the_look():
 
 
 async def test_the_digest_waits_until_no_dialog_is_open():
-    sandbox = embedded()
-    helix = next(t for t in sandbox.teams if t.name.startswith("Helix"))
-    async with sandbox_app(sandbox, team="helix", changes_digest=True).run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-    await another_client_changes_limit_and_default(sandbox, helix)
+    sandbox, helix = await helix_changed_since_a_first_look()
     app = sandbox_app(sandbox, team="helix", changes_digest=True)
     app.changes_digest = False  # looked at by hand below, with a dialog open
     async with app.run_test(size=(80, 24)) as pilot:
