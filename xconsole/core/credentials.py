@@ -166,33 +166,37 @@ class KeyringKeyStore:
             raise KeyringUnavailable(f"{info.reason} ({info.name})")
         return info
 
+    def _checked(self, fn: Callable[[], R]) -> Callable[[], R]:
+        """`fn` after `ensure_usable`, both in the keyring's own thread: finding the backend
+        imports and probes it (~0.1 s, D-Bus), never on the event loop and never unbounded."""
+
+        def run() -> R:
+            self.ensure_usable()
+            return fn()
+
+        return run
+
     # -- async (TUI)
 
     async def get(self, team_id: str) -> str | None:
-        self.ensure_usable()
-        return await acall_with_timeout(lambda: _get(team_id), self.timeout, "reading a key")
+        return await acall_with_timeout(self._checked(lambda: _get(team_id)), self.timeout, "reading a key")
 
     async def set(self, team_id: str, key: str) -> None:
-        self.ensure_usable()
-        await acall_with_timeout(lambda: _set(team_id, key), self.timeout, "storing a key")
+        await acall_with_timeout(self._checked(lambda: _set(team_id, key)), self.timeout, "storing a key")
 
     async def delete(self, team_id: str) -> bool:
-        self.ensure_usable()
-        return await acall_with_timeout(lambda: _delete(team_id), self.timeout, "deleting a key")
+        return await acall_with_timeout(self._checked(lambda: _delete(team_id)), self.timeout, "deleting a key")
 
     # -- sync (CLI)
 
     def get_sync(self, team_id: str) -> str | None:
-        self.ensure_usable()
-        return call_with_timeout(lambda: _get(team_id), self.timeout, "reading a key")
+        return call_with_timeout(self._checked(lambda: _get(team_id)), self.timeout, "reading a key")
 
     def set_sync(self, team_id: str, key: str) -> None:
-        self.ensure_usable()
-        call_with_timeout(lambda: _set(team_id, key), self.timeout, "storing a key")
+        call_with_timeout(self._checked(lambda: _set(team_id, key)), self.timeout, "storing a key")
 
     def delete_sync(self, team_id: str) -> bool:
-        self.ensure_usable()
-        return call_with_timeout(lambda: _delete(team_id), self.timeout, "deleting a key")
+        return call_with_timeout(self._checked(lambda: _delete(team_id)), self.timeout, "deleting a key")
 
     def __repr__(self) -> str:
         return f"KeyringKeyStore(timeout={self.timeout})"

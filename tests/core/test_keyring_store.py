@@ -1,0 +1,51 @@
+"""The keyring store: every call, finding the backend included, off the event loop and bounded."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from xconsole.core import credentials
+
+
+@pytest.fixture
+def backend(monkeypatch):
+    """A usable backend whose detection records the thread it ran on (~0.1 s of imports and
+    D-Bus probing with a real one)."""
+    threads: list[threading.Thread] = []
+
+    def describe() -> credentials.BackendInfo:
+        threads.append(threading.current_thread())
+        return credentials.BackendInfo("tests.Backend", True)
+
+    monkeypatch.setattr(credentials, "describe_backend", describe)
+    monkeypatch.setattr(credentials, "_get", lambda team_id: f"key-of-{team_id}")
+    return threads
+
+
+async def test_finding_the_backend_never_runs_on_the_event_loop(backend):
+    assert await credentials.KeyringKeyStore(timeout=10).get("t1") == "key-of-t1"
+    assert backend and all(thread is not threading.main_thread() for thread in backend)
+
+
+def test_the_cli_twins_do_it_in_the_keyrings_thread_too(backend):
+    assert credentials.KeyringKeyStore(timeout=10).get_sync("t1") == "key-of-t1"
+    assert backend and backend[0] is not threading.main_thread()
+
+
+async def test_an_unusable_backend_is_said_plainly(monkeypatch):
+    monkeypatch.setattr(credentials, "describe_backend",
+                        lambda: credentials.BackendInfo("keyring.backends.fail.Keyring", False, "No usable keyring backend"))
+    with pytest.raises(credentials.KeyringUnavailable, match="No usable keyring backend"):
+        await credentials.KeyringKeyStore(timeout=10).get("t1")
+
+
+async def test_a_backend_that_hangs_while_being_found_is_bounded_by_the_timeout(monkeypatch):
+    never = threading.Event()
+    monkeypatch.setattr(credentials, "describe_backend", lambda: never.wait())  # a D-Bus probe that never answers
+    try:
+        with pytest.raises(credentials.KeyringUnavailable, match="did not answer within 0.1 s"):
+            await credentials.KeyringKeyStore(timeout=0.1).get("t1")
+    finally:
+        never.set()
