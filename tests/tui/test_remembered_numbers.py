@@ -3,6 +3,7 @@
 import asyncio
 from datetime import datetime, timedelta, timezone
 
+from xconsole.core import early_read
 from xconsole.core import numbers_cache
 from xconsole.core.numbers_cache import CachedNumbers
 from xconsole.core.session import Session, TeamHandle
@@ -87,8 +88,22 @@ def test_the_cli_shows_the_registered_teams_last_numbers_unless_no_cache(monkeyp
     monkeypatch.delenv("XAI_MANAGEMENT_KEY", raising=False)
     monkeypatch.setattr(numbers_cache, "cache_dir", lambda: tmp_path / "cache")
     numbers_cache.save(CachedNumbers(team, 500, 100, 0, None, datetime.now(timezone.utc)))
+    spawned: list[tuple[str, str | None]] = []
+    monkeypatch.setattr(early_read, "spawn", lambda team_id, url: spawned.append((team_id, url)) or "early")
 
     app = build_app(Options())
     assert app.store.starting_team == ("Prod", team) and app.store.keep_numbers and team in app.store.remembered
     quiet = build_app(Options(no_cache=True))
     assert quiet.store.starting_team == ("Prod", team) and not quiet.store.keep_numbers and quiet.store.remembered == {}
+    # The live numbers are read meanwhile either way (--no-cache is about keeping them, not reading).
+    assert spawned == [(team, None), (team, None)] and app.early_read == "early"
+    monkeypatch.setenv("XAI_MANAGEMENT_KEY", "xai-mgmt-" + "k" * 40)  # the key names the team: nothing to start early
+    assert build_app(Options()).early_read is None and len(spawned) == 2
+
+
+def test_the_sandbox_starts_no_early_read(monkeypatch):
+    from xconsole.cli.options import Options
+    from xconsole.cli.tui import build_app
+
+    monkeypatch.setattr(early_read, "spawn", lambda *a: (_ for _ in ()).throw(AssertionError("spawned")))
+    assert build_app(Options(sandbox=True)).early_read is None

@@ -41,7 +41,14 @@ def _starting_team(opts: Options) -> tuple[str, str] | None:
 
 def build_app(opts: Options):  # noqa: ANN201 - XConsoleApp, imported lazily
     """The console for `opts`, not yet running: its first frame names the starting team and
-    shows that team's last numbers (unless --no-cache, and never on the sandbox)."""
+    shows that team's last numbers (unless --no-cache, and never on the sandbox); a second
+    process reads its live numbers meanwhile (a registered team only)."""
+    starting = _starting_team(opts)
+    early = None
+    if starting is not None and not opts.sandbox:
+        from xconsole.core.early_read import spawn
+
+        early = spawn(starting[1], opts.api_url)  # first: it runs while Textual is imported
     from xconsole.tui.app import XConsoleApp
 
     async def factory():  # noqa: ANN202
@@ -52,7 +59,6 @@ def build_app(opts: Options):  # noqa: ANN201 - XConsoleApp, imported lazily
         wiring = await asyncio.to_thread(importlib.import_module, "xconsole.cli.wiring")
         return await wiring.build_session(opts)
 
-    starting = _starting_team(opts)
     keep_numbers = not (opts.sandbox or opts.no_cache)
     remembered = None
     if keep_numbers and starting is not None:
@@ -64,10 +70,15 @@ def build_app(opts: Options):  # noqa: ANN201 - XConsoleApp, imported lazily
     app = XConsoleApp(factory, sandbox=opts.sandbox, read_only=opts.read_only, initial_team=opts.team,
                       theme=None if opts.sandbox or not isinstance(theme, str) else theme, starting_team=starting,
                       keep_numbers=keep_numbers, remembered=[remembered] if remembered else [],
-                      changes_digest=settings.get("changes_digest", True) is not False)
+                      changes_digest=settings.get("changes_digest", True) is not False, early_read=early)
     return app
 
 
 def run_tui(opts: Options) -> None:
-    code = build_app(opts).run()
+    app = build_app(opts)
+    try:
+        code = app.run()
+    finally:
+        if app.early_read is not None:
+            app.early_read.stop()  # still reading when the console quit: not needed any more
     raise SystemExit(code or 0)

@@ -28,6 +28,11 @@ class CachedNumbers:
     soft_limit: int | None
     runway_days: float | None
     saved_at: datetime
+    #: Read at this start by the early-read process (cli/early_read.py), not kept from an earlier
+    #: run: live numbers, drawn as such, only the rest of the team's data still to come.
+    live: bool = False
+    #: The server that answered said it is the sandbox (its own answer, never its URL).
+    sandbox: bool = False
 
     def age(self, now: datetime | None = None) -> str:
         """"just now", "5 min ago", "3 h ago", "2 days ago"."""
@@ -77,6 +82,7 @@ def save(numbers: CachedNumbers, directory: Path | None = None) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         record = {"version": VERSION, **asdict(numbers), "saved_at": numbers.saved_at.isoformat()}
+        del record["live"], record["sandbox"]  # what this run read, not what the next one loads
         fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".numbers-", suffix=".tmp")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:

@@ -198,12 +198,32 @@ async def load_summary(client: ManagementClient, team_id: str, *, payment_method
     return replace(summary, forecast=_forecast(history, summary, moment))
 
 
-async def load_spend(client: ManagementClient, team_id: str) -> SpendSnapshot:
-    """Everything for one team, in one round trip: all reads run in parallel."""
-    moment, (preview, limits, ledger, auto_top_up, invoiced, methods), (daily_usage, model_usage, history, unusual) = \
+Numbers = Callable[[billing.SpendSummary], None]
+
+
+async def _numbers_first(client: ManagementClient, team_id: str, on_numbers: Numbers | None) -> tuple[Any, Any]:
+    """The invoice preview and the limits; with `on_numbers`, their numbers (balance, month
+    spend, limit; no ledger, no usage) are handed over as soon as both are in."""
+    preview, limits = await asyncio.gather(client.get_invoice_preview(team_id), client.get_spending_limits(team_id))
+    if on_numbers is not None:
+        on_numbers(billing.summarize(preview, limits, None, usage_known=False))
+    return preview, limits
+
+
+async def read_numbers(client: ManagementClient, team_id: str) -> billing.SpendSummary:
+    """Balance, month spend and limit alone: two reads in one round trip."""
+    numbers: list[billing.SpendSummary] = []
+    await _numbers_first(client, team_id, numbers.append)
+    return numbers[0]
+
+
+async def load_spend(client: ManagementClient, team_id: str, on_numbers: Numbers | None = None) -> SpendSnapshot:
+    """Everything for one team, in one round trip: all reads run in parallel. `on_numbers` gets
+    the balance, month spend and limit first, from the same reads (no extra request)."""
+    moment, ((preview, limits), ledger, auto_top_up, invoiced, methods), (daily_usage, model_usage, history, unusual) = \
         await _in_one_round_trip(
             client,
-            [client.get_invoice_preview(team_id), client.get_spending_limits(team_id), client.get_prepaid_balance(team_id),
+            [_numbers_first(client, team_id, on_numbers), client.get_prepaid_balance(team_id),
              _console_only(client.get_auto_top_up(team_id)), _console_only(client.get_invoiced_billing(team_id)),
              client.list_payment_methods(team_id)],
             lambda at: [_usage(client.usage(team_id, daily_request(at.date(), CHART_DAYS))),

@@ -7,6 +7,7 @@ its own actions: this file knows no endpoint and no form.
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, ClassVar
@@ -24,6 +25,7 @@ from xconsole.tui.store import TeamDataChanged, TeamStore, TeamUnreachable, Writ
 if TYPE_CHECKING:
     from textual.timer import Timer
 
+    from xconsole.core.early_read import EarlyRead
     from xconsole.core.changes import TeamChanges
     from xconsole.core.numbers_cache import CachedNumbers
     from xconsole.core.session import Session, TeamHandle
@@ -84,6 +86,7 @@ class XConsoleApp(App[int]):
         keep_numbers: bool = False,
         remembered: list[CachedNumbers] | None = None,
         changes_digest: bool = True,
+        early_read: EarlyRead | None = None,
     ) -> None:
         super().__init__()
         self.session_factory = session_factory
@@ -99,6 +102,8 @@ class XConsoleApp(App[int]):
         #: Look for what changed since the last look once the first team's numbers are in (None:
         #: not yet; the team id once started). Also with --read-only: it only reads, and an
         #: auditor wants it most.
+        #: The starting team's numbers, read by a second process while this one starts.
+        self.early_read = early_read
         self.changes_digest = changes_digest
         self.looked_at: str | None = None
         self.pending_digest: TeamChanges | None = None  # waiting for the dialog on screen to close
@@ -134,6 +139,16 @@ class XConsoleApp(App[int]):
         self.first_paint_s = time.perf_counter() - START_TIME
         self.log.info(f"first paint after {self.first_paint_s * 1000:.0f} ms")
         self.run_worker(self._start_session(), name="start-session", exit_on_error=False)
+        if self.early_read is not None:
+            self.run_worker(self._early_numbers(self.early_read), name="early-read", exit_on_error=False)
+
+    async def _early_numbers(self, early: EarlyRead) -> None:
+        try:
+            numbers = await early.numbers()
+        finally:
+            early.stop()  # it has answered (or failed): reap it
+        if numbers is not None:
+            self.store.show_early(numbers)
 
     async def _start_session(self) -> None:
         from xconsole.tui.screens.startup_error import StartupErrorScreen
@@ -147,7 +162,14 @@ class XConsoleApp(App[int]):
     async def _open_session(self) -> None:
         from xconsole.tui.screens.startup_error import StartupErrorScreen
 
-        session = await self.session_factory()
+        # While the session's imports run in a thread, the UI thread gets the GIL back sooner
+        # (1 ms, not 5): keys and the early numbers are drawn at once, not after the imports.
+        switch_interval = sys.getswitchinterval()
+        sys.setswitchinterval(min(switch_interval, 0.001))
+        try:
+            session = await self.session_factory()
+        finally:
+            sys.setswitchinterval(switch_interval)
         self.store.start(session)
         self.watch(self, "theme", self._remember_theme, init=False)
         if not session.teams:
@@ -158,9 +180,9 @@ class XConsoleApp(App[int]):
             return
         first = self._initial_team(session)
         self.switch_team(first, remember=False)
-        for team in session.teams:  # warm every other team's numbers: switching paints at once
-            if team.team_id != first.team_id:
-                self.store.load(team)
+        # Every other team's numbers too, so switching paints at once; but only once the first
+        # team's own read is done: its numbers come first, not in a crowd of reads.
+        self.store.warm_after_first([team for team in session.teams if team.team_id != first.team_id])
 
     def _initial_team(self, session: Session) -> TeamHandle:
         try:

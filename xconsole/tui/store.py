@@ -96,6 +96,7 @@ class TeamStore:
         self.remembered: dict[str, CachedNumbers] = {n.team_id: n for n in remembered or []}
         self.cache: dict[str, TeamData] = {}
         self._listeners: list[MessagePump] = []
+        self._warm_later: list[TeamHandle] = []  # read once the active team's first read ends
 
     # ------------------------------------------------------------------ who hears about changes
 
@@ -152,6 +153,28 @@ class TeamStore:
             self._changed(team.team_id)
         self._app.call_after_refresh(self.load, team)
 
+    def show_early(self, numbers: CachedNumbers) -> None:
+        """Live numbers read while the console started (cli/early_read.py): shown for their
+        team until its own read completes, never over it."""
+        data = self.cache.get(numbers.team_id)
+        if data is not None and data.snapshot is not None:
+            return
+        self.remembered[numbers.team_id] = numbers
+        if numbers.sandbox:
+            self.served_by_sandbox.add(numbers.team_id)
+        self._changed(numbers.team_id)
+
+    def warm_after_first(self, teams: list[TeamHandle]) -> None:
+        """Read `teams` once the active team's next snapshot read has ended (`activate` has
+        just asked for it), done or failed."""
+        self._warm_later = list(teams)
+
+    def _warm(self) -> None:
+        teams, self._warm_later = self._warm_later, []
+        for team in teams:
+            if team.team_id not in self.cache:
+                self.load(team)
+
     def forget(self, team_id: str) -> None:
         self.cache.pop(team_id, None)
 
@@ -161,8 +184,16 @@ class TeamStore:
         """Read the team's spend snapshot (one load per team at a time)."""
         from xconsole.core.spend import load_spend
 
+        def first_numbers(summary: Any, client: Any) -> None:
+            from datetime import datetime, timezone
+
+            from xconsole.core.numbers_cache import CachedNumbers
+
+            self.show_early(CachedNumbers(team.team_id, summary.live_balance, summary.month_spend, summary.soft_limit,
+                                          None, datetime.now(timezone.utc), live=True, sandbox=client.sandbox is True))
+
         self._read(team, self.entry(team), SNAPSHOT,
-                   lambda client: load_spend(client, team.team_id),
+                   lambda client: load_spend(client, team.team_id, on_numbers=lambda s: first_numbers(s, client)),
                    again=lambda: self.is_active(team.team_id) and self.load(team))
 
     def ensure(self, team: TeamHandle, name: str, fetch: Fetch, *, force: bool = False) -> Resource:
@@ -233,6 +264,8 @@ class TeamStore:
                 if res.attempt == attempt:
                     res.loading = False
                     self._changed(team.team_id)
+                if self._warm_later and name == SNAPSHOT and self.is_active(team.team_id):
+                    self._warm()
 
         self._app.run_worker(read(), group=f"{name}:{team.team_id}", exclusive=True, exit_on_error=False)
 

@@ -83,7 +83,9 @@ class TeamScreen(Screen):
 
     @on(TeamDataChanged)
     def _team_data_changed(self, event: TeamDataChanged) -> None:
-        if event.team_id is not None and not self.store.is_active(event.team_id):
+        # The team shown: the active one, or before the session the one it is expected to open on
+        # (whose early numbers may arrive first).
+        if event.team_id is not None and event.team_id != self._shown_team()[1]:
             return
         if not self.is_current:
             return  # repainted when shown again (on_screen_resume)

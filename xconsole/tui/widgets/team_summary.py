@@ -74,13 +74,14 @@ class TeamSummary(Widget):
         return "Rejected", when_text(fc.rejected_at, fc.now)
 
     def _remembered(self, numbers: CachedNumbers, label: object) -> Text:
-        """Last run's numbers, dimmed and dated, until the live ones arrive (no pydantic needed)."""
+        """Last run's numbers, dimmed and dated, until the live ones arrive; or this start's
+        early read, live, with the rest still coming (no pydantic needed)."""
         from xconsole.core.money import format_cents
 
         text = Text()
         for name, cents in (("Credits", numbers.live_balance), ("Month", numbers.month_spend), ("Limit", numbers.soft_limit)):
             text.append(f"{name} ", style=label)
-            text.append(format_cents(cents), style="dim bold")
+            text.append(format_cents(cents), style="bold" if numbers.live else "dim bold")
             text.append("   ")
-        text.append(f"saved {numbers.age()} · refreshing…", style="italic dim")
+        text.append("reading the rest…" if numbers.live else f"saved {numbers.age()} · refreshing…", style="italic dim")
         return text

@@ -1,0 +1,95 @@
+"""The early read: a second process reads the starting team's numbers while the console starts
+(cli/early_read.py). It must say exactly what `balance` says, for that team only, and never the key."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+from datetime import datetime, timezone
+
+import pytest
+
+from xconsole.core import early_read
+from tests.cli.conftest import credentials_dir
+
+
+@pytest.fixture
+def keys_dir(home, served, monkeypatch):
+    directory = credentials_dir(home / "credentials", served, "lumen", "orbit")
+    monkeypatch.setenv("XCONSOLE_CREDENTIALS_DIRECTORY", str(directory))
+    monkeypatch.delenv(early_read.DISABLE_ENV, raising=False)
+    return directory
+
+
+def child(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "xconsole.cli.early_read", *args], capture_output=True, timeout=60)
+
+
+def test_it_prints_what_balance_says_for_that_team_and_never_the_key(keys_dir, served, run):
+    lumen = served.teams["lumen"]
+    done = child(lumen["teamId"], "--api-url", served.url)
+    assert done.returncode == 0, done.stderr
+    assert lumen["managementKey"].encode() not in done.stdout + done.stderr
+    numbers = early_read.parse(done.stdout, lumen["teamId"])
+    assert numbers is not None and numbers.live and numbers.sandbox  # this server says it is the sandbox
+    row = json.loads(run("--api-url", served.url, "balance", "--team", lumen["teamId"], "--json").stdout)["teams"][0]
+    assert (numbers.live_balance, numbers.month_spend, numbers.soft_limit) == \
+        (row["balance"]["cents"], row["monthSpend"]["cents"], row["invoicedLimit"]["cents"])
+    assert early_read.parse(done.stdout, served.teams["orbit"]["teamId"]) is None  # another team's: never
+
+
+def test_a_team_without_a_key_or_an_unreachable_server_says_nothing(keys_dir, served):
+    unknown = child("00000000-0000-4000-8000-000000000000", "--api-url", served.url)
+    assert unknown.returncode != 0 and unknown.stdout == b""
+    refused = child(served.teams["lumen"]["teamId"], "--api-url", "http://127.0.0.1:9")  # nothing listens
+    assert refused.returncode != 0 and refused.stdout == b""
+
+
+def test_the_console_gets_the_numbers_through_the_pipe(keys_dir, served):
+    lumen = served.teams["lumen"]
+    started = early_read.spawn(lumen["teamId"], served.url)
+    assert started is not None
+    try:
+        numbers = asyncio.run(started.numbers())
+    finally:
+        started.stop()
+    assert numbers is not None and numbers.team_id == lumen["teamId"] and numbers.live_balance is not None
+    assert started.process.returncode == 0
+
+
+def test_stop_ends_a_child_that_is_still_reading():
+    # A child that never answers (a keyring waiting for a password): quitting the console ends it.
+    started = early_read.EarlyRead("t", subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"],
+                                                         stdout=subprocess.PIPE))
+    started.stop()
+    assert started.process.returncode is not None
+
+
+def test_switched_off_it_starts_nothing(monkeypatch):
+    monkeypatch.setenv(early_read.DISABLE_ENV, "1")
+    assert early_read.spawn("any", None) is None
+
+
+@pytest.mark.parametrize("output", [
+    b"",
+    b"not json",
+    b'{"version": 2, "team_id": "T", "live_balance": 1, "month_spend": 1, "soft_limit": 0, "read_at": "2026-11-28T10:00:00+00:00"}',
+    b'{"version": 1, "team_id": "T", "live_balance": "1", "month_spend": 1, "soft_limit": 0, "read_at": "2026-11-28T10:00:00+00:00"}',
+    b'{"version": 1, "team_id": "T", "live_balance": 1.5, "month_spend": 1, "soft_limit": 0, "read_at": "2026-11-28T10:00:00+00:00"}',
+    b'{"version": 1, "team_id": "T", "live_balance": 1, "month_spend": 1, "soft_limit": 0, "read_at": "2026-11-28T10:00:00"}',
+    b'{"version": 1, "team_id": "T", "live_balance": 1, "month_spend": 1}',
+    b'[1, 2]',
+])
+def test_anything_but_a_well_formed_answer_is_ignored(output):
+    assert early_read.parse(output, "T") is None
+
+
+def test_a_well_formed_answer_is_live_numbers():
+    output = b'{"version": 1, "team_id": "T", "live_balance": -250, "month_spend": null, "soft_limit": 0, ' \
+             b'"read_at": "2026-11-28T10:00:00+00:00", "sandbox": false}'
+    numbers = early_read.parse(output, "T")
+    assert numbers is not None and numbers.live and not numbers.sandbox
+    assert (numbers.live_balance, numbers.month_spend, numbers.soft_limit, numbers.runway_days) == (-250, None, 0, None)
+    assert numbers.saved_at == datetime(2026, 11, 28, 10, tzinfo=timezone.utc)

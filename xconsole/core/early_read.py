@@ -1,0 +1,126 @@
+"""The starting team's numbers, read by a second process while the console draws its first frame:
+the console's side (start it, read its answer, stop it). The process is cli/early_read.py.
+
+Starting the console costs ~0.3 s of Python on one core (Textual), and reading a registered
+team's numbers another ~0.35 s (httpx, pydantic, the keyring backend) before the first request
+even leaves. A second process does the second part on the other core, in parallel with the first:
+it builds the same session the console will (the same key sources, api_url and rules), reads the
+invoice preview and the limits (one round trip, two requests) and prints the numbers as one JSON
+line. Never the key: it stays in that process, which exits at once. The console shows those
+numbers until its own, complete read replaces them; the answer counts only for the team id it
+was asked for, so it can never be drawn under another team's name.
+
+Only for a team registered in the config or the credentials directory: `--sandbox` (one process
+owns the demo database) and `XAI_MANAGEMENT_KEY` (the key names the team) never spawn one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from xconsole.core.numbers_cache import CachedNumbers
+
+#: The process: it builds the session as the console will (cli/wiring.py), so it lives there.
+CHILD_MODULE = "xconsole.cli.early_read"
+#: The output's version: parent and child come from the same install, but a stale child (an
+#: upgrade while it ran) must not be misread.
+VERSION = 1
+#: Off switch, for tests of the console's own reads and for anyone who wants one process.
+DISABLE_ENV = "XCONSOLE_NO_EARLY_READ"
+#: The most of the output read: a line of numbers, never more.
+MAX_OUTPUT = 4096
+#: How much lower the child's priority is than the console's.
+NICE = 10
+
+
+class EarlyRead:
+    """The parent's handle on the child: its answer (`numbers`) or nothing, and `stop`."""
+
+    def __init__(self, team_id: str, process: subprocess.Popen[bytes]) -> None:
+        self.team_id = team_id
+        self.process = process
+
+    async def numbers(self) -> CachedNumbers | None:
+        """The child's numbers once it exits, None when it failed or said nothing usable. Waits
+        on the pipe with the event loop (no thread, no polling)."""
+        import asyncio
+
+        assert self.process.stdout is not None
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[bytes] = loop.create_future()
+        fd = self.process.stdout.fileno()
+        os.set_blocking(fd, False)
+        chunks: list[bytes] = []
+
+        def readable() -> None:
+            try:
+                chunk = os.read(fd, MAX_OUTPUT)
+            except BlockingIOError:
+                return
+            except OSError:
+                chunk = b""
+            chunks.append(chunk)
+            if not chunk or sum(map(len, chunks)) > MAX_OUTPUT:
+                loop.remove_reader(fd)
+                if not done.done():
+                    done.set_result(b"".join(chunks))
+
+        loop.add_reader(fd, readable)
+        try:
+            output = await done
+        finally:
+            loop.remove_reader(fd)
+        return parse(output, self.team_id)
+
+    def stop(self) -> None:
+        """End the child if it still runs (the console quit first) and reap it."""
+        if self.process.poll() is None:
+            self.process.kill()
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+        if self.process.stdout is not None:
+            self.process.stdout.close()
+
+
+def spawn(team_id: str, api_url: str | None) -> EarlyRead | None:
+    """Start the child for `team_id` (None when switched off or it cannot start)."""
+    if os.environ.get(DISABLE_ENV) or os.name != "posix":
+        return None
+    command = [sys.executable, "-m", CHILD_MODULE, team_id]
+    if api_url:
+        command += ["--api-url", api_url]
+    try:
+        # No terminal: its own stdin is empty, stderr discarded (the console reports any failure
+        # from its own read), and its own session so the terminal's signals are not its business.
+        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                   stderr=subprocess.DEVNULL, start_new_session=True)
+    except OSError:
+        return None
+    return EarlyRead(team_id, process)
+
+
+def parse(output: bytes, team_id: str) -> CachedNumbers | None:
+    """The numbers in the child's output for `team_id`; anything else is None."""
+    from xconsole.core.numbers_cache import CachedNumbers
+
+    try:
+        raw = json.loads(output.decode("utf-8"))
+        if raw.get("version") != VERSION or raw.get("team_id") != team_id:
+            return None
+        money = [raw[k] for k in ("live_balance", "month_spend", "soft_limit")]
+        if not all(v is None or type(v) is int for v in money):
+            return None
+        read_at = datetime.fromisoformat(raw["read_at"])
+        if read_at.tzinfo is None:
+            return None
+        return CachedNumbers(team_id, *money, None, read_at, live=True, sandbox=raw.get("sandbox") is True)
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
