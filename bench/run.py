@@ -1,17 +1,20 @@
 """`make bench`: xconsole against a bare Textual app, measured in the same run and printed as ratios.
 
 - Startup, in tmux 120x36: time from launch until a person sees what they came for, the team's NAME
-  on the header line (line 0 of the screen) and its NUMBERS ("Credits $"), as ratios to a bare
-  Textual app measured in the same run. Cases, interleaved in every run, median of BENCH_RUNS
-  (default 7) after one warm-up run that is not counted:
+  on the header line (line 0 of the screen) and its live NUMBERS ("Credits $" on a line without
+  "saved ", which marks numbers kept from an earlier run), then ALL FIGURES of the summary line
+  ("Runway " or "Rejected ", from the full read), as ratios to a bare Textual app measured in the
+  same run. Cases, interleaved in every run, median of BENCH_RUNS (default 7) after one warm-up
+  run that is not counted:
     bare Textual app (bench/bare_app.py)                      "BARE READY"
-    `xconsole` on a registered team (real keyring, sandbox    "1 Spend", "Bench" on line 0, "Credits $"
-      served over HTTP)
-    the same with 200 ms latency per request (a second        "Bench Slow" on line 0, "Credits $"
-      served sandbox, its own config home, same keyring)
-    `xconsole --sandbox`                                      "1 Spend", "Lumen Labs" on line 0, "Credits $"
-    registered team, second start (reuses the cache           "Bench" on line 0, "Credits $" (information)
-      directory of that run's registered start)
+    `xconsole` on a registered team (real keyring, sandbox    "1 Spend", "Bench" on line 0, numbers,
+      served over HTTP)                                       all figures
+    the same with 200 ms latency per request (a second        "Bench Slow" on line 0, numbers, all
+      served sandbox, its own config home, same keyring)      figures
+    `xconsole --sandbox`                                      "1 Spend", "Lumen Labs" on line 0,
+                                                              numbers, all figures
+    registered team, second start (reuses the cache           "Bench" on line 0, "Credits $" kept
+      directory of that run's registered start)               or live (information)
   Every other xconsole start gets a new, empty XDG_CACHE_HOME: the numbers are live, not cached.
   Goals (ratio = case median / bare median) are printed with PASS/FAIL; a failed goal does not
   fail the bench, a marker that never appears (60 s) does, with the screen printed.
@@ -53,6 +56,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 PY = sys.executable
 RUNS = int(os.environ.get("BENCH_RUNS", "7"))
+#: BENCH_ONLY=startup: the startup table and RSS only (a quicker loop while working on startup).
+STARTUP_ONLY = os.environ.get("BENCH_ONLY") == "startup"
 WIDTH, HEIGHT = 120, 36
 MARKER_TIMEOUT = 60.0
 IDLE_S = 3.0
@@ -72,14 +77,20 @@ def tmux(*args: str) -> str:
 class Marker:
     text: str
     line0: bool = False  # only on the first screen line (the header), not anywhere
+    unless: str = ""  # not when this is on the same line (numbers kept from an earlier run)
+    also: str = ""  # either text counts
+    label: str = ""
+
+    def _on(self, line: str) -> bool:
+        return any(t and t in line for t in (self.text, self.also)) and not (self.unless and self.unless in line)
 
     def shown(self, lines: list[str]) -> bool:
         if self.line0:
-            return bool(lines) and self.text in lines[0]
-        return any(self.text in line for line in lines)
+            return bool(lines) and self._on(lines[0])
+        return any(self._on(line) for line in lines)
 
     def __str__(self) -> str:
-        return f"{self.text} (line 0)" if self.line0 else self.text
+        return self.label or (f"{self.text} (line 0)" if self.line0 else self.text)
 
 
 @dataclass
@@ -103,6 +114,26 @@ def stop(name: str) -> None:
 
 
 @contextlib.contextmanager
+def observing() -> Iterator[None]:
+    """The watching loop (this thread and the tmux clients it starts) at idle priority: on a
+    2-core machine, polling the screen every few ms would otherwise take CPU from the app being
+    timed, which a person looking at a terminal does not. The tmux server, the served sandboxes
+    and the app keep normal priority (started before, or by the server)."""
+    policy = getattr(os, "SCHED_IDLE", None)
+    try:
+        if policy is not None:
+            os.sched_setscheduler(0, policy, os.sched_param(0))
+    except OSError:
+        policy = None
+    try:
+        yield
+    finally:
+        if policy is not None:
+            with contextlib.suppress(OSError):
+                os.sched_setscheduler(0, os.SCHED_OTHER, os.sched_param(0))
+
+
+@contextlib.contextmanager
 def launched(command: str, markers: list[Marker | str], env: dict[str, str],
              timeout: float = MARKER_TIMEOUT) -> Iterator[tuple[list[float], Pane]]:
     """Launch `command` in a new tmux session and yield the seconds from launch until each marker
@@ -119,20 +150,21 @@ def launched(command: str, markers: list[Marker | str], env: dict[str, str],
          f"cd {shlex.quote(str(ROOT))} && exec env -u XAI_MANAGEMENT_KEY -u XCONSOLE_API_URL {assignments} {command}")
     checked = start
     try:
-        while len(found) < len(wanted) and time.perf_counter() - start < timeout:
-            if time.perf_counter() - checked > 1:  # a process that ended will show nothing more
-                checked = time.perf_counter()
-                if tmux("display-message", "-p", "-t", name, "#{pane_dead}").strip() != "0":
-                    screen = tmux("capture-pane", "-p", "-t", name)
-                    raise BenchError(f"{command}: the process ended before {wanted[min(set(range(len(wanted))) - set(found))]}"
-                                     f" appeared; the screen:\n{screen}")
-            screen = tmux("capture-pane", "-p", "-t", name)
-            now = time.perf_counter() - start
-            lines = screen.splitlines()
-            for i, marker in enumerate(wanted):
-                if i not in found and marker.shown(lines):
-                    found[i] = now
-            time.sleep(0.005)
+        with observing():
+            while len(found) < len(wanted) and time.perf_counter() - start < timeout:
+                if time.perf_counter() - checked > 1:  # a process that ended will show nothing more
+                    checked = time.perf_counter()
+                    if tmux("display-message", "-p", "-t", name, "#{pane_dead}").strip() != "0":
+                        screen = tmux("capture-pane", "-p", "-t", name)
+                        raise BenchError(f"{command}: the process ended before "
+                                         f"{wanted[min(set(range(len(wanted))) - set(found))]} appeared; the screen:\n{screen}")
+                screen = tmux("capture-pane", "-p", "-t", name)
+                now = time.perf_counter() - start
+                lines = screen.splitlines()
+                for i, marker in enumerate(wanted):
+                    if i not in found and marker.shown(lines):
+                        found[i] = now
+                time.sleep(0.005)
         if len(found) < len(wanted):
             missing = ", ".join(repr(str(m)) for i, m in enumerate(wanted) if i not in found)
             raise BenchError(f"{command}: {missing} never appeared within {timeout:g} s; the screen:\n{screen}")
@@ -419,15 +451,23 @@ REGISTERED, SLOW = "Bench", "Bench Slow"
 def startup(home: Path, env: dict[str, str], slow_env: dict[str, str]) -> tuple[list[Case], dict[str, list[float]], dict[str, float]]:
     """Every case once per run, interleaved; one warm-up run first. Medians per case and marker,
     and the median RSS of the cases that measure it."""
-    nav, numbers = Marker("1 Spend"), Marker("Credits $")
+    nav = Marker("1 Spend")
+    # Live numbers: never those kept from an earlier run ("saved 5 min ago · refreshing…").
+    numbers = Marker("Credits $", unless="saved ")
+    # Everything in the summary line: the runway or the forecast's rejection, from the full read.
+    complete = Marker("Runway ", also="Rejected ", label="all figures")
     cases = [
         Case("bare", "bare Textual app", f"{PY} bench/bare_app.py", [Marker("BARE READY")], env, rss=True),
-        Case("registered", "registered team", f"{PY} -m xconsole", [nav, Marker(REGISTERED, line0=True), numbers], env, rss=True),
-        Case("slow", "registered, 200 ms latency", f"{PY} -m xconsole", [Marker(SLOW, line0=True), numbers], slow_env),
-        Case("sandbox", "xconsole --sandbox", f"{PY} -m xconsole --sandbox", [nav, Marker("Lumen Labs", line0=True), numbers],
+        Case("registered", "registered team", f"{PY} -m xconsole", [nav, Marker(REGISTERED, line0=True), numbers, complete],
              env, rss=True),
-        Case("second", "registered, second start", f"{PY} -m xconsole", [Marker(REGISTERED, line0=True), numbers], env,
-             reuses="registered"),
+        Case("slow", "registered, 200 ms latency", f"{PY} -m xconsole", [Marker(SLOW, line0=True), numbers, complete],
+             slow_env),
+        Case("sandbox", "xconsole --sandbox", f"{PY} -m xconsole --sandbox",
+             [nav, Marker("Lumen Labs", line0=True), numbers, complete], env, rss=True),
+        Case("one-process", "registered, no early read", f"{PY} -m xconsole",
+             [nav, Marker(REGISTERED, line0=True), numbers, complete], {**env, "XCONSOLE_NO_EARLY_READ": "1"}),
+        Case("second", "registered, second start", f"{PY} -m xconsole",
+             [Marker(REGISTERED, line0=True), Marker("Credits $", label="Credits $ (any)")], env, reuses="registered"),
     ]
     times: dict[str, list[list[float]]] = {c.key: [] for c in cases}
     rss: dict[str, list[float]] = {c.key: [] for c in cases if c.rss}
@@ -477,14 +517,14 @@ def run_bench(home: Path) -> None:
         servers.append(slow_server)
         rtt = round_trip(url)
         cases, medians, rss = startup(home, env, slow_env)
-        invoices = invoice_process_times(home, env)
+        invoices = None if STARTUP_ONLY else invoice_process_times(home, env)
     finally:
         for server in servers:
             stop_server(server)
     # The in-process measures must not read or write the user's own cache either.
     os.environ["XDG_CACHE_HOME"] = fresh_dir(home, "in-process")
-    switch = asyncio.run(switch_times())
-    filtering = asyncio.run(invoice_filter_times())
+    switch = None if STARTUP_ONLY else asyncio.run(switch_times())
+    filtering = None if STARTUP_ONLY else asyncio.run(invoice_filter_times())
 
     b = medians["bare"][0]
     floor_numbers = {"slow": b + 0.200 + rtt}
@@ -518,8 +558,10 @@ def run_bench(home: Path) -> None:
                 result = verdict(ok)
             elif case.key == "second":
                 goal_text = "information (cache reused)"
+            elif case.key == "one-process":
+                goal_text = "information (one process)"
             if case.key != "bare":
-                floor = (floor_numbers.get(case.key, b + rtt)) if marker.text == "Credits $" else b
+                floor = (floor_numbers.get(case.key, b + rtt)) if marker.text in ("Credits $", "Runway ") else b
                 over = f"{(t - floor) * 1000:+.0f} ms"
             print(f"  {case.label if i == 0 else '':<27} {str(marker):<22} {t:8.3f} {t / b:6.2f}x  {goal_text:<26} {result:<6} {over:>11}")
     print()
@@ -537,6 +579,9 @@ def run_bench(home: Path) -> None:
                 result = verdict(ok)
             print(f"  {case.label:<50} {mb:8.1f} {mb / rss['bare']:6.2f}x  {goal_text:<26} {result:<6}")
     print()
+    if switch is None or filtering is None or invoices is None:
+        print(f"startup goals: {sum(results)} of {len(results)} pass (BENCH_ONLY=startup: nothing else measured)")
+        return
     print(f"  team switch, cached repaint            {switch['cached'] * 1000:6.1f} ms         (target < 50 ms)   "
           f"{verdict(switch['cached'] < 0.050)}")
     print(f"  team switch, uncached, 200 ms latency  {switch['uncached'] * 1000:6.1f} ms         (target < 600 ms)  "
