@@ -99,6 +99,7 @@ class XConsoleApp(App[int]):
         self._announced: set[tuple[str, str]] = set()  # (team, warning) already shown as a toast
         self._instant_switch = False
         self.first_paint_s: float | None = None
+        self._after_first_frame: list[Callable[[], object]] = []
         #: Look for what changed since the last look once the first team's numbers are in (None:
         #: not yet; the team id once started). Also with --read-only: it only reads, and an
         #: auditor wants it most.
@@ -130,10 +131,20 @@ class XConsoleApp(App[int]):
 
     # ------------------------------------------------------------------ start
 
-    def on_mount(self) -> None:
-        # The session (HTTP client, models, keyring, maybe the sandbox) starts after the first
-        # frame is on screen, never before it.
-        self.call_after_refresh(self._first_painted)
+    def after_first_frame(self, callback: Callable[[], object]) -> None:
+        """Run `callback` once the first frame is on the terminal (at once if it is)."""
+        if self.first_paint_s is None:
+            self._after_first_frame.append(callback)
+        else:
+            callback()
+
+    def on_ready(self) -> None:
+        # Textual's Ready: the first frame has been written. The session (HTTP client, models,
+        # keyring, maybe the sandbox) starts now, never before it; then what waited for it.
+        self._first_painted()
+        waiting, self._after_first_frame = self._after_first_frame, []
+        for callback in waiting:
+            callback()
 
     def _first_painted(self) -> None:
         self.first_paint_s = time.perf_counter() - START_TIME

@@ -8,11 +8,11 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.lazy import Lazy
 from textual.widgets import Static
 
 from xconsole.tui import format as fmt
 from xconsole.tui.screens.base import TeamScreen
+from xconsole.tui.widgets.after_first_frame import AfterFirstFrame
 from xconsole.tui.widgets.balance_panel import BalancePanel
 from xconsole.tui.widgets.console_table import FilterableTable
 from xconsole.tui.widgets.usage_panel import UsagePanel
@@ -103,8 +103,8 @@ class SpendScreen(TeamScreen):
             ledger.action_open_filter()
 
     def compose_body(self) -> ComposeResult:
-        # Mounted just after the first frame, which then costs no more than the bare shell's.
-        yield Lazy(SpendBody(
+        # Mounted once the first frame (header, team name, numbers) is on the terminal.
+        yield AfterFirstFrame(SpendBody(
             BalancePanel(id="balance"),
             UsagePanel(id="usage"),
             Horizontal(Static("", id="invoiced"), Static("", id="invoiced-hint"), id="invoiced-row"),
