@@ -47,10 +47,6 @@ def main(argv: list[str]) -> int:
     # first; the numbers are read on whatever is left (all of a second core, usually).
     with contextlib.suppress(OSError):
         os.nice(NICE)
-
-    # httpx imports its own command-line client (rich, pygments, click) when those are installed;
-    # this process never uses it, and that import alone is ~70 ms of a ~300 ms budget.
-    sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
     team_id, api_url = argv[0], None
     if argv[1:2] == ["--api-url"] and len(argv) > 2:
         api_url = argv[2]
