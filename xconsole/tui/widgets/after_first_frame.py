@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual.widget import Widget
 
 
 class AfterFirstFrame(Widget):
-    """Stands in for `widget` until the first frame has been written (Textual's `Ready` event),
-    then mounts it in its place; on a screen opened later, just after its first refresh.
+    """Stands in for the widget `build` makes until the first frame has been written (Textual's
+    `Ready` event), then builds and mounts it in its place; on a screen opened later, just after
+    its first refresh. `build` imports what it needs: the first frame waits for none of it.
 
     Textual's own `Lazy` mounts after the first *refresh*, which comes before the first frame is
     written, so that frame still waited for the body (~30 ms of a ~300 ms start, measured).
@@ -15,9 +18,9 @@ class AfterFirstFrame(Widget):
 
     DEFAULT_CSS = "AfterFirstFrame { display: none; }"
 
-    def __init__(self, widget: Widget) -> None:
+    def __init__(self, build: Callable[[], Widget]) -> None:
         super().__init__()
-        self._widget = widget
+        self._build = build
 
     def on_mount(self) -> None:
         after_first_frame = getattr(self.app, "after_first_frame", None)
@@ -30,5 +33,5 @@ class AfterFirstFrame(Widget):
         parent = self.parent
         if parent is None or not self.is_attached:  # its screen went away first
             return
-        await parent.mount(self._widget, after=self)
+        await parent.mount(self._build(), after=self)
         await self.remove()
