@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import resource
 import subprocess
 import sys
 import tempfile
@@ -79,9 +80,15 @@ class InFlight:
                 self.now -= 1
 
 
-def many_teams_times() -> list[tuple[str, float, int, int, int]]:
+def _cpu(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
+def many_teams_times() -> list[tuple[str, float, int, int, int, float, float]]:
     """(command, seconds, exit status, most in flight, requests) per command, on the sandbox and
-    on the same server shaped as the real API (no console-only reads: one request fewer a team)."""
+    on the same server shaped as the real API (no console-only reads: one request fewer a team),
+    and the CPU seconds the command and the server (this process) used meanwhile."""
     import httpx
 
     from tests.served import UvicornThread
@@ -113,25 +120,30 @@ def many_teams_times() -> list[tuple[str, float, int, int, int]]:
             counter.reset(real_shape=real_shape)
             label = f"{label} ({'real API shape' if real_shape else 'sandbox'})"
             argv = [str(xconsole), "--api-url", url, *(a.replace("{tmp}", str(home / "prom")) for a in args)]
+            server_before, client_before = _cpu(resource.RUSAGE_SELF), _cpu(resource.RUSAGE_CHILDREN)
             started = time.perf_counter()
             done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=300)
+            elapsed = time.perf_counter() - started
             if counter.console_only:
                 raise AssertionError(f"{label}: {counter.console_only} console-only requests sent to a real-API-shaped server")
-            results.append((label, time.perf_counter() - started, done.returncode, counter.most, counter.total))
+            results.append((label, elapsed, done.returncode, counter.most, counter.total,
+                            _cpu(resource.RUSAGE_CHILDREN) - client_before, _cpu(resource.RUSAGE_SELF) - server_before))
         return results
     finally:
         served.stop()
 
 
-def report(results: list[tuple[str, float, int, int, int]]) -> None:
+def report(results: list[tuple[str, float, int, int, int, float, float]]) -> None:
     print(f"Many teams: {TEAMS} teams, {LATENCY_MS} ms latency per request (goals: <= {GOAL_S:g} s, "
           f"<= {GOAL_IN_FLIGHT} requests in flight)")
-    print("  (floor: the requests in waves of 16, each wave the latency; no client can do better)")
-    for label, seconds, status, most, total in results:
+    print("  (floor: the requests in waves of 16, each wave the latency; no client can do better. CPU: the")
+    print("  command's and the server's CPU seconds meanwhile, both on this machine's cores)")
+    for label, seconds, status, most, total, client_cpu, server_cpu in results:
         ok = seconds <= GOAL_S and most <= GOAL_IN_FLIGHT
         floor = -(-total // GOAL_IN_FLIGHT) * LATENCY_MS / 1000
         print(f"  {label:<36} {seconds:6.2f} s   {most:3d} in flight at most   {total:5d} requests "
-              f"({total / TEAMS:.1f} per team, floor {floor:.2f} s)   exit {status}   {'PASS' if ok else 'FAIL'}")
+              f"({total / TEAMS:.1f} per team, floor {floor:.2f} s)   CPU {client_cpu:.1f} s + server {server_cpu:.1f} s"
+              f"   exit {status}   {'PASS' if ok else 'FAIL'}")
 
 
 if __name__ == "__main__":
