@@ -93,3 +93,24 @@ def test_a_well_formed_answer_is_live_numbers():
     assert numbers is not None and numbers.live and not numbers.sandbox
     assert (numbers.live_balance, numbers.month_spend, numbers.soft_limit, numbers.runway_days) == (-250, None, 0, None)
     assert numbers.saved_at == datetime(2026, 11, 28, 10, tzinfo=timezone.utc)
+
+
+def test_code_where_the_console_was_started_is_never_imported(keys_dir, served, tmp_path):
+    # `python -m` would put the working directory first on sys.path: a json.py there must not run
+    # in the process that reads the key.
+    (tmp_path / "json.py").write_text("raise SystemExit('the decoy ran')\n")
+    lumen = served.teams["lumen"]
+    started = early_read.spawn(lumen["teamId"], served.url)
+    assert started is not None
+    started.stop()
+    done = subprocess.run(started.process.args, capture_output=True, timeout=60, cwd=tmp_path)
+    assert done.returncode == 0 and b"the decoy ran" not in done.stderr
+    assert early_read.parse(done.stdout, lumen["teamId"]) is not None
+
+
+def test_the_child_never_asks_the_keyring_for_a_password(home):
+    from xconsole.cli.options import Options
+    from xconsole.cli.wiring import registry_session
+
+    assert registry_session(Options(keyring_may_prompt=False)).keystore.may_prompt is False
+    assert registry_session(Options()).keystore.may_prompt is True

@@ -113,3 +113,19 @@ def test_sandbox_serve_answers_curl(tmp_path):
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+@pytest.mark.keyring
+@in_secret_service
+def test_the_early_read_gets_the_key_from_an_unlocked_secret_service(tmp_path, served):
+    lumen = served.teams["lumen"]
+    env = env_for(tmp_path)
+    added = xconsole("team", "add", "Lumen", "--key-stdin", "--api-url", served.url, env=env, stdin=lumen["managementKey"])
+    assert added.returncode == 0, added.stderr
+    try:
+        done = subprocess.run([sys.executable, "-P", "-m", "xconsole.cli.early_read", lumen["teamId"]],
+                              env=env, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        assert '"team_id": "%s"' % lumen["teamId"] in done.stdout and lumen["managementKey"] not in done.stdout
+    finally:
+        xconsole("team", "remove", "Lumen", env=env)

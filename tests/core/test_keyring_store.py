@@ -49,3 +49,20 @@ async def test_a_backend_that_hangs_while_being_found_is_bounded_by_the_timeout(
             await credentials.KeyringKeyStore(timeout=0.1).get("t1")
     finally:
         never.set()
+
+
+async def test_a_store_that_may_not_prompt_reads_only_an_unlocked_keyring(backend, monkeypatch):
+    monkeypatch.setattr(credentials, "readable_without_prompt", lambda: False)  # locked, or a per-app prompt
+    with pytest.raises(credentials.KeyringUnavailable, match="would ask for a password"):
+        await credentials.KeyringKeyStore(timeout=10, may_prompt=False).get("t1")
+    assert await credentials.KeyringKeyStore(timeout=10).get("t1") == "key-of-t1"  # the console itself may ask
+    monkeypatch.setattr(credentials, "readable_without_prompt", lambda: True)
+    assert await credentials.KeyringKeyStore(timeout=10, may_prompt=False).get("t1") == "key-of-t1"
+
+
+def test_only_an_unlocked_secret_service_counts_as_readable_without_a_prompt(monkeypatch):
+    import keyring
+    from keyring.backends import null
+
+    monkeypatch.setattr(keyring, "get_keyring", lambda: null.Keyring())
+    assert credentials.readable_without_prompt() is False

@@ -5,7 +5,7 @@ the team they were read for; never over the full read."""
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from xconsole.core.client import ManagementClient
 from xconsole.core.credentials import MemoryKeyStore
@@ -19,7 +19,7 @@ from tests.tui.harness import DelayTransport, delayed_sandbox_app, embedded, set
 
 
 class FakeEarlyRead:
-    """What cli/early_read.EarlyRead gives the console: numbers when the test releases them."""
+    """What core/early_read.EarlyRead gives the console: numbers when the test releases them."""
 
     def __init__(self, numbers: CachedNumbers | None) -> None:
         self._numbers = numbers
@@ -75,10 +75,9 @@ async def test_the_early_numbers_show_before_the_session_then_the_full_read_repl
         await settle(pilot)
         full = summary_text(app)
         assert "$987.65" not in full and "reading the rest" not in full and ("Runway" in full or "Rejected" in full)
-        # An answer arriving after the full read never paints over it.
+        # An answer arriving after the full read is not kept, let alone drawn.
         app.store.show_early(live(lumen.team_id, 11_111))
-        await settle(pilot)
-        assert "$111.11" not in summary_text(app)
+        assert lumen.team_id not in app.store.remembered
 
 
 async def test_numbers_read_for_another_team_are_never_shown():
@@ -148,6 +147,32 @@ async def test_load_spend_hands_over_the_same_numbers_first_without_another_requ
     assert len(first) == 1 and first[0].live_balance == snapshot.summary.live_balance
     assert first[0].month_spend == snapshot.summary.month_spend and first[0].soft_limit == snapshot.summary.soft_limit
     assert with_numbers == without == 10  # the same requests with or without it
+
+
+def test_an_older_answer_never_replaces_fresher_live_numbers():
+    from xconsole.tui.store import TeamStore
+
+    class NoApp:
+        def post_message(self, message) -> None:  # noqa: ANN001
+            pass
+
+    store = TeamStore(NoApp())  # type: ignore[arg-type]
+    fresher = live("T", 200)
+    store.show_early(fresher)
+    older = CachedNumbers("T", 100, 0, 0, None, fresher.saved_at.replace(microsecond=0) - timedelta(seconds=1), live=True)
+    store.show_early(older)  # the early-read process, slower than the team's own first answers
+    assert store.remembered["T"] is fresher
+
+
+async def test_quitting_during_the_first_read_reads_no_other_team():
+    sandbox = embedded()
+    app = delayed_sandbox_app(sandbox)
+    transport = app.transport  # type: ignore[attr-defined]
+    lumen, others = sandbox.teams[0], sandbox.teams[1:]
+    transport.hold(lumen.team_id)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_until(pilot, lambda: transport.in_flight(lumen.team_id) > 0)
+    assert not any(t.team_id in path for t in others for _m, path in transport.calls)
 
 
 async def test_other_teams_are_read_only_after_the_first_teams_own_read():

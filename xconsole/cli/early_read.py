@@ -20,7 +20,8 @@ async def _read(team_id: str, api_url: str | None) -> dict:
     from xconsole.cli.wiring import build_session
     from xconsole.core.spend import read_numbers
 
-    session = await build_session(Options(team=team_id, api_url=api_url, read_only=True))
+    # Never the process that asks for the keyring's password: the console asks, once.
+    session = await build_session(Options(team=team_id, api_url=api_url, read_only=True, keyring_may_prompt=False))
     try:
         team = session.find(team_id)
         if team is None or team.team_id != team_id:

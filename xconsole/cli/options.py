@@ -22,6 +22,7 @@ class Options:
     team: str | None = None
     read_only: bool = False
     no_cache: bool = False  # neither show nor keep the last numbers of each team
+    keyring_may_prompt: bool = True  # False: a background helper, never the one asking for a password
 
 
 class Fail(click.ClickException):

@@ -114,7 +114,8 @@ def directory_teams(store: DirectoryKeyStore, registry: TeamRegistry | None = No
 def registry_session(opts: Options) -> Session:
     registry = load_registry()
     teams = [TeamHandle(t.name, t.team_id, "keyring", t.key_hint, t.api_url) for t in registry.teams]
-    return Session(teams, KeyringKeyStore(), _client_maker(opts), read_only=opts.read_only, registry=registry)
+    return Session(teams, KeyringKeyStore(may_prompt=opts.keyring_may_prompt), _client_maker(opts),
+                   read_only=opts.read_only, registry=registry)
 
 
 def _explicit_team_id(opts: Options) -> str:

@@ -157,8 +157,11 @@ class KeyringKeyStore:
 
     label = "keyring"
 
-    def __init__(self, timeout: float | None = None) -> None:
+    def __init__(self, timeout: float | None = None, *, may_prompt: bool = True) -> None:
         self.timeout = keyring_timeout() if timeout is None else timeout
+        #: False: read only what can be read without asking anyone (a background helper must
+        #: never be the one that pops up an unlock or access prompt).
+        self.may_prompt = may_prompt
 
     def ensure_usable(self) -> BackendInfo:
         info = describe_backend()
@@ -172,6 +175,8 @@ class KeyringKeyStore:
 
         def run() -> R:
             self.ensure_usable()
+            if not self.may_prompt and not readable_without_prompt():
+                raise KeyringUnavailable("The keyring would ask for a password or permission first")
             return fn()
 
         return run
@@ -200,6 +205,27 @@ class KeyringKeyStore:
 
     def __repr__(self) -> str:
         return f"KeyringKeyStore(timeout={self.timeout})"
+
+
+def readable_without_prompt() -> bool:
+    """True when reading a key cannot pop up a prompt: a Secret Service whose default
+    collection is unlocked. Any other backend (macOS Keychain, Windows, KWallet) may ask for
+    permission per process, so False: the answer is only ever used to skip, never to read."""
+    import keyring
+    from keyring.backends import SecretService
+
+    if not isinstance(keyring.get_keyring(), SecretService.Keyring):
+        return False
+    try:
+        import secretstorage
+
+        connection = secretstorage.dbus_init()
+        try:
+            return not secretstorage.get_default_collection(connection).is_locked()
+        finally:
+            connection.close()
+    except Exception:  # noqa: BLE001 - anything unexpected: assume it could prompt
+        return False
 
 
 def _get(team_id: str) -> str | None:

@@ -10,8 +10,9 @@ line. Never the key: it stays in that process, which exits at once. The console 
 numbers until its own, complete read replaces them; the answer counts only for the team id it
 was asked for, so it can never be drawn under another team's name.
 
-Only for a team registered in the config or the credentials directory: `--sandbox` (one process
-owns the demo database) and `XAI_MANAGEMENT_KEY` (the key names the team) never spawn one.
+Only for a team registered in config.toml (its key from the keyring, read only when that needs
+no prompt, or from the credentials directory): `--sandbox` (one process owns the demo database)
+and `XAI_MANAGEMENT_KEY` (the key names the team) never spawn one.
 """
 
 from __future__ import annotations
@@ -47,8 +48,8 @@ class EarlyRead:
         self.process = process
 
     async def numbers(self) -> CachedNumbers | None:
-        """The child's numbers once it exits, None when it failed or said nothing usable. Waits
-        on the pipe with the event loop (no thread, no polling)."""
+        """The child's numbers once it closes its output, None when it failed or said nothing
+        usable. Waits on the pipe with the event loop (no thread, no polling)."""
         import asyncio
 
         assert self.process.stdout is not None
@@ -94,7 +95,9 @@ def spawn(team_id: str, api_url: str | None) -> EarlyRead | None:
     """Start the child for `team_id` (None when switched off or it cannot start)."""
     if os.environ.get(DISABLE_ENV) or os.name != "posix":
         return None
-    command = [sys.executable, "-m", CHILD_MODULE, team_id]
+    # -P: not the working directory first on sys.path (`-m` would put it there), so a json.py or
+    # httpx/ where the console was started is never imported into the process reading the key.
+    command = [sys.executable, "-P", "-m", CHILD_MODULE, team_id]
     if api_url:
         command += ["--api-url", api_url]
     try:

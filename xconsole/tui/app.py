@@ -7,7 +7,6 @@ its own actions: this file knows no endpoint and no form.
 
 from __future__ import annotations
 
-import sys
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, ClassVar
@@ -100,11 +99,11 @@ class XConsoleApp(App[int]):
         self._instant_switch = False
         self.first_paint_s: float | None = None
         self._after_first_frame: list[Callable[[], object]] = []
+        #: The starting team's numbers, read by a second process while this one starts.
+        self.early_read = early_read
         #: Look for what changed since the last look once the first team's numbers are in (None:
         #: not yet; the team id once started). Also with --read-only: it only reads, and an
         #: auditor wants it most.
-        #: The starting team's numbers, read by a second process while this one starts.
-        self.early_read = early_read
         self.changes_digest = changes_digest
         self.looked_at: str | None = None
         self.pending_digest: TeamChanges | None = None  # waiting for the dialog on screen to close
@@ -173,14 +172,7 @@ class XConsoleApp(App[int]):
     async def _open_session(self) -> None:
         from xconsole.tui.screens.startup_error import StartupErrorScreen
 
-        # While the session's imports run in a thread, the UI thread gets the GIL back sooner
-        # (1 ms, not 5): keys and the early numbers are drawn at once, not after the imports.
-        switch_interval = sys.getswitchinterval()
-        sys.setswitchinterval(min(switch_interval, 0.001))
-        try:
-            session = await self.session_factory()
-        finally:
-            sys.setswitchinterval(switch_interval)
+        session = await self.session_factory()
         self.store.start(session)
         self.watch(self, "theme", self._remember_theme, init=False)
         if not session.teams:

@@ -154,11 +154,15 @@ class TeamStore:
         self._app.call_after_refresh(self.load, team)
 
     def show_early(self, numbers: CachedNumbers) -> None:
-        """Live numbers read while the console started (cli/early_read.py): shown for their
-        team until its own read completes, never over it."""
+        """Live balance, month spend and limit ahead of the rest: from the early-read process
+        (core/early_read.py) or the team's own read as soon as those two answers are in. Shown
+        for their team until its full read lands, never over it."""
         data = self.cache.get(numbers.team_id)
         if data is not None and data.snapshot is not None:
             return
+        shown = self.remembered.get(numbers.team_id)
+        if shown is not None and shown.live and shown.saved_at >= numbers.saved_at:
+            return  # a slower, older answer (the early-read process's) after a fresher one
         self.remembered[numbers.team_id] = numbers
         if numbers.sandbox:
             self.served_by_sandbox.add(numbers.team_id)
@@ -246,13 +250,16 @@ class TeamStore:
         self._changed(team.team_id)
 
         async def read() -> None:
+            ended = False  # done or failed; not when cancelled (a newer read, or the app quitting)
             try:
                 assert self.session is not None, "no session yet"
                 client = await self.session.client_for(team)
                 value = await fetch(client)
             except Exception as exc:  # noqa: BLE001 - every failure is shown, none swallowed
+                ended = True
                 await self._failed(team, res, exc, again)
             else:
+                ended = True
                 res.loaded(value)
                 if client.sandbox is True:
                     self.served_by_sandbox.add(team.team_id)
@@ -264,7 +271,7 @@ class TeamStore:
                 if res.attempt == attempt:
                     res.loading = False
                     self._changed(team.team_id)
-                if self._warm_later and name == SNAPSHOT and self.is_active(team.team_id):
+                if ended and self._warm_later and name == SNAPSHOT and self.is_active(team.team_id):
                     self._warm()
 
         self._app.run_worker(read(), group=f"{name}:{team.team_id}", exclusive=True, exit_on_error=False)
