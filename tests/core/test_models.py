@@ -97,3 +97,14 @@ def test_payment_method_label_never_shows_more_than_last4():
     pm = models.PaymentMethodList.model_validate(ref.PAYMENT_METHODS).payment_methods[0]
     assert pm.label() == "Visa ··4242"
     assert models.CardInput(number="4242424242424242", exp_month=1, exp_year=2030, cvc="123").__repr__().count("4242424242424242") == 0
+
+
+def test_usage_points_read_null_as_unset_without_the_per_object_validator():
+    # DataPoint overrides the base's null-stripping validator (672 points a team): its own fields
+    # must still read null and absence as unset.
+    from xconsole.core.models import UsageResponse
+
+    body = (b'{"timeSeries":[{"group":null,"dataPoints":[{"timestamp":null,"values":null},{},'
+            b'{"timestamp":"2026-11-01T00:00:00Z","values":[1.5],"extra":null}]}],"limitReached":null}')
+    points = UsageResponse.model_validate_json(body).time_series[0].data_points
+    assert [(p.timestamp is None, p.values) for p in points] == [(True, []), (True, []), (False, [1.5])]
