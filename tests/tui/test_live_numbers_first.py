@@ -42,10 +42,13 @@ def live(team_id: str, cents: int) -> CachedNumbers:
     return CachedNumbers(team_id, cents, 4_200, 0, None, datetime.now(timezone.utc), live=True)
 
 
-def held_app(sandbox, early: FakeEarlyRead) -> tuple[XConsoleApp, asyncio.Event, DelayTransport]:
-    """The console on the sandbox's first team as a registered team, its session held until the test
-    sets the event and its requests through a DelayTransport."""
+def held_app(numbers_for: int | None = 0):  # noqa: ANN201
+    """The console on the sandbox's first team as a registered team, its session held until the
+    test sets `ready`; the early read answers (when released) with $987.65 for the team at index
+    `numbers_for` (None: nothing). Returns (app, ready, early, the first team)."""
+    sandbox = embedded()
     lumen = sandbox.teams[0]
+    early = FakeEarlyRead(None if numbers_for is None else live(sandbox.teams[numbers_for].team_id, 98_765))
     transport = DelayTransport(sandbox.transport)
     ready = asyncio.Event()
 
@@ -55,14 +58,11 @@ def held_app(sandbox, early: FakeEarlyRead) -> tuple[XConsoleApp, asyncio.Event,
                        lambda key, _url: ManagementClient(key, BASE_URL, transport=transport))
 
     app = XConsoleApp(factory, starting_team=(lumen.name, lumen.team_id), early_read=early, changes_digest=False)
-    return app, ready, transport
+    return app, ready, early, lumen
 
 
 async def test_the_early_numbers_show_before_the_session_then_the_full_read_replaces_them():
-    sandbox = embedded()
-    lumen = sandbox.teams[0]
-    early = FakeEarlyRead(live(lumen.team_id, 98_765))
-    app, ready, _transport = held_app(sandbox, early)
+    app, ready, early, lumen = held_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         assert "Loading this team's billing" in summary_text(app)
@@ -81,10 +81,7 @@ async def test_the_early_numbers_show_before_the_session_then_the_full_read_repl
 
 
 async def test_numbers_read_for_another_team_are_never_shown():
-    sandbox = embedded()
-    other = sandbox.teams[1]
-    early = FakeEarlyRead(live(other.team_id, 98_765))
-    app, ready, _transport = held_app(sandbox, early)
+    app, ready, early, _lumen = held_app(numbers_for=1)
     async with app.run_test(size=(100, 30)) as pilot:
         early.answer.set()
         await wait_until(pilot, lambda: early.stopped == 1)
@@ -96,9 +93,7 @@ async def test_numbers_read_for_another_team_are_never_shown():
 
 
 async def test_quitting_before_the_early_read_answers_stops_it():
-    sandbox = embedded()
-    early = FakeEarlyRead(None)
-    app, _ready, _transport = held_app(sandbox, early)
+    app, _ready, early, _lumen = held_app(numbers_for=None)
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_until(pilot, lambda: any(w.name == "early-read" for w in app.workers))
     assert early.stopped == 1  # the worker waiting for it ended with the app, and stopped it
@@ -164,27 +159,32 @@ def test_an_older_answer_never_replaces_fresher_live_numbers():
     assert store.remembered["T"] is fresher
 
 
-async def test_quitting_during_the_first_read_reads_no_other_team():
+def first_team_held():  # noqa: ANN201
+    """The sandbox console with the first team's requests held: (app, transport, first, others)."""
     sandbox = embedded()
     app = delayed_sandbox_app(sandbox)
     transport = app.transport  # type: ignore[attr-defined]
-    lumen, others = sandbox.teams[0], sandbox.teams[1:]
-    transport.hold(lumen.team_id)
+    transport.hold(sandbox.teams[0].team_id)
+    return app, transport, sandbox.teams[0], sandbox.teams[1:]
+
+
+def any_read(transport: DelayTransport, teams) -> bool:  # noqa: ANN001
+    return any(t.team_id in path for t in teams for _m, path in transport.calls)
+
+
+async def test_quitting_during_the_first_read_reads_no_other_team():
+    app, transport, lumen, others = first_team_held()
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_until(pilot, lambda: transport.in_flight(lumen.team_id) > 0)
-    assert not any(t.team_id in path for t in others for _m, path in transport.calls)
+    assert not any_read(transport, others)
 
 
 async def test_other_teams_are_read_only_after_the_first_teams_own_read():
-    sandbox = embedded()
-    app = delayed_sandbox_app(sandbox)
-    transport = app.transport  # type: ignore[attr-defined]
-    lumen, others = sandbox.teams[0], sandbox.teams[1:]
-    transport.hold(lumen.team_id)
+    app, transport, lumen, others = first_team_held()
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_until(pilot, lambda: transport.in_flight(lumen.team_id) > 0)
         await wait_until(pilot, lambda: app.store.session is not None)
-        assert not any(t.team_id in path for t in others for _m, path in transport.calls)
+        assert not any_read(transport, others)
         transport.release(lumen.team_id)
         await settle(pilot)
         assert all(app.store.data(t.team_id) is not None and app.store.data(t.team_id).snapshot is not None for t in others)
