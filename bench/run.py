@@ -500,7 +500,10 @@ def run_bench(home: Path) -> None:
     # remain-on-exit keeps a crashed pane readable and tells `stop` when the process has ended.
     tmux("new-session", "-d", "-s", "bench-anchor", "sleep 3600")
     tmux("set-option", "-g", "remain-on-exit", "on")
-    env = {"XDG_DATA_HOME": str(home / "data"), "XDG_CONFIG_HOME": str(home / "config"), "TERM": "xterm-256color",
+    # Every directory the app reads or writes is the bench's own: the user's "since you last
+    # looked" state (XDG_STATE_HOME) would otherwise open a digest over a measured screen.
+    env = {"XDG_DATA_HOME": str(home / "data"), "XDG_CONFIG_HOME": str(home / "config"),
+           "XDG_STATE_HOME": str(home / "state"), "TERM": "xterm-256color",
            "PYTHONDONTWRITEBYTECODE": "", "PYTHONPATH": str(ROOT)}
     # The tmux server would otherwise not know this session's D-Bus (and so its keyring).
     if os.environ.get("DBUS_SESSION_BUS_ADDRESS"):

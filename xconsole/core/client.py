@@ -41,6 +41,7 @@ from pydantic import BaseModel, ValidationError
 from xconsole import __version__
 from xconsole.core import errors, models
 from xconsole.core.console import CONSOLE_ONLY_FEATURES, console_billing_url  # noqa: F401  (re-exported)
+from xconsole.core.off_loop import off_loop
 from xconsole.core.secrets import mask_key, scrub
 
 log = logging.getLogger("xconsole.api")
@@ -59,8 +60,8 @@ MAX_RETRY_AFTER_S = 30.0
 M = TypeVar("M", bound=BaseModel)
 #: Requests in flight at once, across every team of a session [C] (design.md 8: 200 teams, <= 16).
 MAX_IN_FLIGHT = 16
-#: Answers at least this big (28 days of hourly usage: ~60 KB) are parsed in a thread: the event
-#: loop goes on sending requests and drawing frames meanwhile (measured: 200 teams' summaries).
+#: Answers at least this big (28 days of hourly usage: ~60 KB) are parsed off the event loop
+#: (core/off_loop.py): it goes on sending requests and drawing frames meanwhile.
 PARSE_IN_THREAD_BYTES = 16 * 1024
 _NO_GATE = contextlib.nullcontext()
 
@@ -226,7 +227,7 @@ class ManagementClient:
                 raise
             if response.is_success:
                 if len(response.content) >= PARSE_IN_THREAD_BYTES:
-                    return await asyncio.to_thread(self._parse, response, model, method, path)
+                    return await off_loop(self._parse, response, model, method, path)
                 return self._parse(response, model, method, path)
             error = self._error(response, method, path)
             if retry and response.status_code in RETRY_STATUSES and attempt < self.max_attempts:

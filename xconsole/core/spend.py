@@ -15,6 +15,7 @@ from xconsole.core.client import ManagementClient
 from xconsole.core.forecast import HISTORY_DAYS, Forecast, ForecastInput, forecast
 from xconsole.core.hourly import HourlyUsage, daily_totals, floor_hour, read_hourly
 from xconsole.core.money import dollars_to_cents
+from xconsole.core.off_loop import off_loop
 
 #: Days of daily spend shown on the Spend screen (today, partial, is the last one).
 CHART_DAYS = 30
@@ -165,8 +166,8 @@ def _failure(*usage: Any) -> str | None:
 
 
 def _forecast(history: HourlyUsage | errors.ApiError, snapshot: Any, moment: datetime) -> Forecast | None:
-    """The forecast from what was just read; None when the usage could not be read. Run in a
-    thread (~10 ms of replay a team): the loop keeps other teams' requests and the frames going."""
+    """The forecast from what was just read; None when the usage could not be read. Run off the
+    loop (~10 ms of replay a team): it keeps other teams' requests and the frames going."""
     if isinstance(history, errors.ApiError):
         return None
     return forecast(history, ForecastInput.from_snapshot(snapshot, moment), moment)
@@ -196,7 +197,7 @@ async def load_summary(client: ManagementClient, team_id: str, *, payment_method
         summary=billing.summarize(preview, limits, None, [c for _d, c in daily[:-1]], usage_known=failed is None),
         auto_top_up=auto_top_up, daily=daily, today=moment.date(), usage_error=failed, default_method=default,
     )
-    return replace(summary, forecast=await asyncio.to_thread(_forecast, history, summary, moment))
+    return replace(summary, forecast=await off_loop(_forecast, history, summary, moment))
 
 
 Numbers = Callable[[billing.SpendSummary], None]
@@ -249,7 +250,7 @@ async def load_spend(client: ManagementClient, team_id: str, on_numbers: Numbers
         usage_error=failed,
         known_default_id=client.known_defaults.get(team_id),
     )
-    return replace(snapshot, forecast=await asyncio.to_thread(_forecast, history, snapshot, moment),
+    return replace(snapshot, forecast=await off_loop(_forecast, history, snapshot, moment),
                    forecast_error=_failure(history),
                    anomalies=None if isinstance(unusual, errors.ApiError) else anomaly_rules.report(unusual, day, CHART_DAYS),
                    anomalies_error=_failure(unusual))
