@@ -409,3 +409,27 @@ async def test_an_empty_payment_method_id_is_still_an_extension_field(client, ap
     with pytest.raises(errors.NotSupportedByApi):
         await client.top_up(ref.TEAM, 2500, payment_method_id="")
     assert not post.called
+
+
+async def test_a_big_answer_is_parsed_off_the_event_loop_and_a_small_one_on_it(client, api, monkeypatch):
+    import threading
+
+    threads: list[str] = []
+    original = ManagementClient._parse
+
+    def parse(self, *args):  # noqa: ANN001, ANN202
+        threads.append(threading.current_thread().name)
+        return original(self, *args)
+
+    monkeypatch.setattr(ManagementClient, "_parse", parse)
+    hours = [{"timestamp": f"2026-11-01T{h % 24:02d}:00:00Z", "values": [0.25]} for h in range(700)]
+    api.post(f"/v1/billing/teams/{ref.TEAM}/usage").respond(json={"timeSeries": [{"dataPoints": hours}]})
+    api.get(f"/v1/billing/teams/{ref.TEAM}/postpaid/spending-limits").respond(json=ref.SPENDING_LIMITS)
+    from datetime import date
+
+    from xconsole.core.spend import daily_request
+
+    big = await client.usage(ref.TEAM, daily_request(date(2026, 11, 28), 30))
+    await client.get_spending_limits(ref.TEAM)
+    assert len(big.time_series[0].data_points) == 700
+    assert threads[0].startswith("xconsole-cpu") and threads[1] == threading.main_thread().name
