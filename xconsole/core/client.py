@@ -23,8 +23,8 @@ import functools
 import logging
 import random
 import ssl
-import time
 import sys
+import time
 import uuid
 from datetime import date, datetime, timezone
 from email.utils import parsedate_to_datetime
@@ -62,7 +62,7 @@ M = TypeVar("M", bound=BaseModel)
 MAX_IN_FLIGHT = 16
 #: Answers at least this big (28 days of hourly usage: ~60 KB) are parsed off the event loop
 #: (core/off_loop.py): it goes on sending requests and drawing frames meanwhile.
-PARSE_IN_THREAD_BYTES = 16 * 1024
+PARSE_OFF_LOOP_BYTES = 16 * 1024
 _NO_GATE = contextlib.nullcontext()
 
 
@@ -226,7 +226,7 @@ class ManagementClient:
                     continue
                 raise
             if response.is_success:
-                if len(response.content) >= PARSE_IN_THREAD_BYTES:
+                if len(response.content) >= PARSE_OFF_LOOP_BYTES:
                     return await off_loop(self._parse, response, model, method, path)
                 return self._parse(response, model, method, path)
             error = self._error(response, method, path)
