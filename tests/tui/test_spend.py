@@ -224,3 +224,17 @@ async def test_an_injected_spike_is_marked_under_the_chart_with_its_reason():
         assert marks[0].rstrip().endswith("▲" + "─" * 7)  # 30 columns of 2: the 4th from the right
         assert marks[1].strip() == f"Unusual: {anomaly.reason}"
         assert f"{day:%a} {day.day} {day:%b}: $" in marks[1] and "× the 28-day median" in marks[1]
+
+
+async def test_the_balance_card_says_why_the_read_failed_not_loading(monkeypatch):
+    from xconsole.tui import store as store_module
+    from tests.tui.harness import delayed_sandbox_app
+
+    monkeypatch.setattr(store_module, "RETRY_FIRST_S", 3600)  # no retry during the test
+    sandbox = embedded()
+    sandbox.app.state.sandbox.faults.error_rate = 1.0
+    app = delayed_sandbox_app(sandbox)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        card = str(app.screen.query_one("#balance").render())
+        assert "r retries" in card and "Loading" not in card

@@ -124,7 +124,7 @@ class SpendScreen(TeamScreen):
         )
 
 
-    _shown: tuple[str | None, int, int] | None = None
+    _shown: tuple[object, ...] | None = None
 
     def on_team_data(self) -> None:
         super().on_team_data()
@@ -133,12 +133,15 @@ class SpendScreen(TeamScreen):
         # Rebuild the panels and the ledger only when the data itself changed (not for a loading
         # flag, and not when coming back to this screen with the same answer on hand).
         # By id, not type: the body's classes are imported after the first frame (compose_body).
-        shown = (self.team.team_id if self.team else None, data.generation if data else -1, len(self.query("#ledger")))
+        # Without a snapshot, whether it is loading or failed (and why) is what the card shows.
+        waiting = None if snap is not None else (data.error, data.loading) if data else ("", True)
+        shown = (self.team.team_id if self.team else None, data.generation if data else -1, len(self.query("#ledger")),
+                 waiting)
         if shown == self._shown:
             return
         self._shown = shown
         for balance in self.query("#balance"):
-            balance.show(snap)  # type: ignore[attr-defined]
+            balance.show(snap, self.loading_text())  # type: ignore[attr-defined]
         for usage in self.query("#usage"):
             usage.show(snap)  # type: ignore[attr-defined]
         for invoiced in self.query("#invoiced").results(Static):

@@ -39,11 +39,12 @@ class BalancePanel(Static):
         if self._snap is not None and self.content_size.width != self._drawn_width:
             self.show(self._snap)
 
-    def show(self, snap: SpendSnapshot | None) -> None:
+    def show(self, snap: SpendSnapshot | None, waiting: Text | None = None) -> None:
+        """The card for `snap`; without one, `waiting` (loading, or why the read failed)."""
         self._snap = snap
         self.set_class(False, "danger")
         if snap is None:
-            self.update(Text("Loading…", style="dim"))
+            self.update(waiting or Text("Loading…", style="dim"))
             return
         from xconsole.core.billing import WARNING_TEXT, rejects_soon
         from xconsole.core.money import format_cents
