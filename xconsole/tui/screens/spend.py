@@ -132,7 +132,7 @@ class SpendScreen(TeamScreen):
         snap = data.snapshot if data else None
         # Rebuild the panels and the ledger only when the data itself changed (not for a loading
         # flag, and not when coming back to this screen with the same answer on hand).
-        # By id, not type: the body's classes are imported after the first frame (compose_body).
+        # By id, not type: the body's classes are imported after the first frame (`_body`).
         # Without a snapshot, whether it is loading or failed (and why) is what the card shows.
         waiting = None if snap is not None else (data.error, data.loading) if data else ("", True)
         shown = (self.team.team_id if self.team else None, data.generation if data else -1, len(self.query("#ledger")),
