@@ -58,16 +58,27 @@ def sandbox_session(opts: Options, embedded: object | None = None) -> Session:
     return Session(teams, MemoryKeyStore(keys), make_client, sandbox=True, read_only=opts.read_only)
 
 
-def _client_maker(opts: Options):  # noqa: ANN202 - a closure
-    from xconsole.core.client import MAX_IN_FLIGHT
+class _ClientMaker:
+    """The session's clients: one bound on requests in flight and one pool of connections for
+    all its teams (core.client.SharedConnections); `close` ends the pool with the session."""
 
-    gate = asyncio.Semaphore(MAX_IN_FLIGHT)  # one bound for all the session's teams
+    def __init__(self, opts: Options) -> None:
+        from xconsole.core.client import MAX_IN_FLIGHT, SharedConnections
 
-    def make_client(key: str, team_url: str | None) -> ManagementClient:
+        self._opts = opts
+        self._gate = asyncio.Semaphore(MAX_IN_FLIGHT)
+        self._connections = SharedConnections()
+
+    def __call__(self, key: str, team_url: str | None) -> ManagementClient:
         # Never a sandbox by URL: the client learns it from the server's own answers (design.md 1).
-        return ManagementClient(key, api_url_for(opts, team_url), gate=gate)
+        return ManagementClient(key, api_url_for(self._opts, team_url), gate=self._gate, transport=self._connections)
 
-    return make_client
+    async def close(self) -> None:
+        await self._connections.close()
+
+
+def _client_maker(opts: Options) -> _ClientMaker:
+    return _ClientMaker(opts)
 
 
 async def env_session(opts: Options, key: str) -> Session:

@@ -73,6 +73,36 @@ def shared_tls_context() -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
+class SharedConnections(httpx.AsyncBaseTransport):
+    """One pool of keep-alive connections for every team's client of a session.
+
+    A connection carries no identity: each request sends its own team's Authorization header.
+    With a pool per client, 200 teams' 3-5 parallel reads opened a connection per request (600
+    for `balance --all`), over TLS a handshake each. A team's client closing (its key replaced)
+    leaves the others' connections open; the session closes the pool (`close`).
+    """
+
+    def __init__(self) -> None:
+        self._transport: httpx.AsyncHTTPTransport | None = None
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self._transport is None:
+            # As many connections as requests may be in flight (the session's gate): a bigger
+            # pool grew to its default 100 connections, each scanned per request.
+            self._transport = httpx.AsyncHTTPTransport(
+                verify=shared_tls_context(),
+                limits=httpx.Limits(max_connections=MAX_IN_FLIGHT, max_keepalive_connections=MAX_IN_FLIGHT))
+        return await self._transport.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        """Called by each client's own `aclose`: the pool outlives them."""
+
+    async def close(self) -> None:
+        transport, self._transport = self._transport, None
+        if transport is not None:
+            await transport.aclose()
+
+
 class ManagementClient:
     """Async client for `https://management-api.x.ai` (or the sandbox)."""
 

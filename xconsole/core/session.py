@@ -175,3 +175,6 @@ class Session:
         clients, self._clients = list(self._clients.values()), {}
         for client in clients:
             await client.aclose()
+        close_maker = getattr(self.make_client, "close", None)  # a maker may share connections
+        if close_maker is not None:
+            await close_maker()
