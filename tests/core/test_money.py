@@ -90,3 +90,23 @@ def test_parse_never_crashes_on_any_text(text):
     except MoneyError:
         return
     assert isinstance(cents, int) and 0 <= cents <= MAX_INPUT_CENTS
+
+
+def _cents_by_decimal(value: float) -> int:
+    from decimal import ROUND_HALF_UP
+
+    return int((Decimal(str(value)) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+@given(st.one_of(st.floats(min_value=-1e8, max_value=1e8, allow_nan=False),
+                 # Values at and beside a half cent, where rounding directly could differ.
+                 st.builds(lambda c, d: (c + 0.5) / 100 + d * 1e-12,
+                           st.integers(min_value=-10**9, max_value=10**9), st.integers(min_value=-3, max_value=3))))
+def test_dollars_to_cents_fast_path_equals_the_decimal_one(value):
+    assert dollars_to_cents(value) == _cents_by_decimal(value)
+
+
+@pytest.mark.parametrize("value", [0.005, 0.015, 0.025, 1.005, 2.675, -0.005, -2.675, 9_999_999.995, 0.0, -0.0,
+                                   1e-9, 0.0049999999, 123.4549999])
+def test_dollars_to_cents_at_half_cents(value):
+    assert dollars_to_cents(value) == _cents_by_decimal(value)
