@@ -24,7 +24,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -212,24 +212,34 @@ async def _check_team(session: Session, team: TeamHandle, thresholds: Thresholds
     from xconsole.core.actions import describe_error
     from xconsole.core.credentials import KeyringUnavailable
     from xconsole.core.invoices import InvoiceFilter, load_invoices, months_back
-    from xconsole.core.spend import load_summary
+    from xconsole.core.spend import load_summary, read_default_method
 
     try:
         client = await session.client_for(team)
-        snap = await load_summary(client, team.team_id, payment_methods=True)
+        snap = await load_summary(client, team.team_id)
     except KeyringUnavailable as exc:
         return unreachable(team, f"key unavailable: {exc.message}")
     except (errors.AuthError, errors.PermissionDenied) as exc:
         return unreachable(team, f"key {'rejected' if isinstance(exc, errors.AuthError) else 'forbidden'}: {exc.message}")
     except Exception as exc:  # noqa: BLE001 - unreachable or unreadable: UNKNOWN, the others go on
         return unreachable(team, f"team unreachable: {describe_error(exc)}")
-    try:
-        invoices = (await load_invoices(client, team.team_id, months_back(snap.today, 1))).select(InvoiceFilter())
-    except errors.ApiError:
-        invoices = None  # the failed-charge condition cannot be judged; the rest can
-    check = evaluate(team, snap, invoices, thresholds)
-    if invoices is None:
+    # After the summary: by then the server has said whether it is the sandbox, the one API that
+    # says which card is the default (read_default_method: no read where it cannot be known).
+    invoices, default = await asyncio.gather(
+        load_invoices(client, team.team_id, months_back(snap.today, 1)), read_default_method(client, team.team_id),
+        return_exceptions=True)
+    for result in (invoices, default):
+        if isinstance(result, BaseException) and not isinstance(result, errors.ApiError):
+            raise result
+    if not isinstance(default, BaseException):
+        snap = replace(snap, default_method=default)
+    # A failed read leaves its condition unjudged; the rest are.
+    check = evaluate(team, snap, None if isinstance(invoices, BaseException) else invoices.select(InvoiceFilter()),
+                     thresholds)
+    if isinstance(invoices, BaseException):
         check.reasons.append("invoices could not be read: failed charges not checked")
+    if isinstance(default, BaseException):
+        check.reasons.append("payment methods could not be read: the default card's expiry not checked")
     if anomalies:
         await _add_anomalies(check, client, team.team_id)
     return check

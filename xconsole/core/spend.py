@@ -173,31 +173,34 @@ def _forecast(history: HourlyUsage | errors.ApiError, snapshot: Any, moment: dat
     return forecast(history, ForecastInput.from_snapshot(snapshot, moment), moment)
 
 
-async def _none() -> None:
-    return None
-
-
-async def load_summary(client: ManagementClient, team_id: str, *, payment_methods: bool = False) -> TeamSummary:
+async def load_summary(client: ManagementClient, team_id: str) -> TeamSummary:
     """One team's numbers and forecast in one round trip of 3 reads on the real API (invoice
     preview, limits, 28 days of hourly usage) and 4 on the sandbox (its auto top-up too,
-    console-only elsewhere and never sent); `payment_methods` adds the list, for the default card."""
-    moment, (preview, limits, auto_top_up, methods), (history,) = await _in_one_round_trip(
+    console-only elsewhere and never sent)."""
+    moment, (preview, limits, auto_top_up), (history,) = await _in_one_round_trip(
         client,
         [client.get_invoice_preview(team_id), client.get_spending_limits(team_id),
-         _console_only(client.get_auto_top_up(team_id)),
-         client.list_payment_methods(team_id) if payment_methods else _none()],
+         _console_only(client.get_auto_top_up(team_id))],
         lambda at: [_usage(read_hourly(client, team_id, HISTORY_DAYS, now=at))],
     )
     failed = _failure(history)
     daily = [] if failed else _whole_days(history, moment.date())
-    default = None
-    if methods is not None:
-        default = models.default_method(methods.payment_methods, client.known_defaults.get(team_id))
     summary = TeamSummary(
         summary=billing.summarize(preview, limits, None, [c for _d, c in daily[:-1]], usage_known=failed is None),
-        auto_top_up=auto_top_up, daily=daily, today=moment.date(), usage_error=failed, default_method=default,
+        auto_top_up=auto_top_up, daily=daily, today=moment.date(), usage_error=failed,
     )
     return replace(summary, forecast=await off_loop(_forecast, history, summary, moment))
+
+
+async def read_default_method(client: ManagementClient, team_id: str) -> models.PaymentMethod | None:
+    """The team's default payment method where it can be known: the sandbox marks it, and this
+    client knows the one it set. Elsewhere nothing is read: the real API's list never says which
+    method is the default (reference 2.4), so its read could only ever answer None."""
+    known = client.known_defaults.get(team_id)
+    if not (client.extensions or known):
+        return None
+    methods = await client.list_payment_methods(team_id)
+    return models.default_method(methods.payment_methods, known)
 
 
 Numbers = Callable[[billing.SpendSummary], None]
