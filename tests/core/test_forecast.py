@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from xconsole.core import errors, models
 from xconsole.core.forecast import Forecast, ForecastInput, forecast, rate_model, when_text
@@ -278,3 +280,67 @@ def test_a_balance_below_zero_is_rejected_from_now_never_before_and_spends_nothi
     result = forecast(history, ForecastInput(credits=-500, month_spend=20_000, invoiced_limit=0), now)
     assert result.rejected_at is not None and now <= result.rejected_at < now + timedelta(hours=1)
     assert result.month_spend == 20_000
+
+
+# --------------------------------------------------------------------------- calendar by arithmetic
+
+
+@given(st.integers(min_value=0, max_value=24 * 400), st.lists(st.integers(min_value=0, max_value=10_000), max_size=24 * 30))
+def test_days_by_arithmetic_match_the_calendar(hours_after, cents):
+    """daily_totals places each hour by arithmetic from the first; a datetime per hour (200 teams
+    x 672 hours) said the same, slower."""
+    hourly = HourlyUsage(datetime(2025, 12, 29, tzinfo=timezone.utc) + hours_after * H, tuple(cents))
+    by_calendar: dict = {}
+    for moment, value in hourly.hours():
+        by_calendar[moment.date()] = by_calendar.get(moment.date(), 0) + value
+    assert daily_totals(hourly) == sorted(by_calendar.items())
+
+
+@given(st.integers(min_value=0, max_value=24 * 400),
+       st.lists(st.integers(min_value=1, max_value=10_000), min_size=14 * 24, max_size=24 * 30))
+def test_hours_of_the_week_by_arithmetic_match_the_calendar(hours_after, cents):
+    hourly = HourlyUsage(datetime(2025, 12, 29, tzinfo=timezone.utc) + hours_after * H, tuple(cents))
+    sums, counts = [0.0] * 168, [0] * 168
+    for moment, value in hourly.last(28 * 24).hours():
+        sums[moment.weekday() * 24 + moment.hour] += value
+        counts[moment.weekday() * 24 + moment.hour] += 1
+    means = [s / c if c else 0.0 for s, c in zip(sums, counts, strict=True)]
+    assert rate_model(hourly).shape == pytest.approx(tuple(m / (sum(means) / 168) for m in means))
+
+
+def _steps_by_datetime(model, now, until):
+    """The projection as it was written on datetimes (the reference for the epoch version)."""
+    import math
+
+    from xconsole.core.forecast import _next_month
+    from xconsole.core.topup_replay import Step
+
+    steps, t, carried, given = [], now.astimezone(timezone.utc), 0.0, 0
+    boundary = _next_month(t)
+    while t < until:
+        if t >= boundary:
+            boundary = _next_month(t)
+        end = min(t + H, boundary, until)
+        carried += model.level * model.shape[t.weekday() * 24 + t.hour] * (end - t).total_seconds() / 3600
+        demand = math.floor(carried + 0.5) - given
+        given += demand
+        steps.append(Step(t, end, demand))
+        t = end
+    return steps
+
+
+@given(st.integers(min_value=0, max_value=10**6 * 86_400 * 400), st.integers(min_value=1, max_value=24 * 70),
+       st.floats(min_value=0, max_value=5_000), st.lists(st.floats(min_value=0, max_value=3), min_size=168, max_size=168))
+def test_the_projection_on_epoch_microseconds_equals_the_one_on_datetimes(us_after, hours, level, shape):
+    from xconsole.core.forecast import RateModel, projected_timeline
+    from xconsole.core.topup_replay import Timeline
+
+    now = datetime(2025, 12, 1, tzinfo=timezone.utc) + timedelta(microseconds=us_after)
+    model = RateModel(level, tuple(shape))
+    expected = _steps_by_datetime(model, now, now + hours * H)
+    line = projected_timeline(model, now, now + hours * H)
+    assert [line.step(i) for i in range(len(line))] == expected  # one at a time, before all of them
+    assert line.steps == expected
+    reference = Timeline(expected)
+    assert (line.starts, line.ends, line.new_month, line.demands) == \
+        (reference.starts, reference.ends, reference.new_month, reference.demands)

@@ -30,7 +30,7 @@ from typing import Any
 from xconsole.core import billing, models
 from xconsole.core.hourly import HourlyUsage, floor_hour, read_hourly
 from xconsole.core.money import format_cents
-from xconsole.core.topup_replay import Account, AutoRule, Cause, Step, TopUp, replay
+from xconsole.core.topup_replay import Account, AutoRule, Cause, Step, Timeline, TopUp, from_us, replay, to_us
 
 SCHEMA_VERSION = 1
 HORIZON_DAYS = 30
@@ -38,6 +38,7 @@ HISTORY_DAYS = 28
 LEVEL_HOURS = 7 * 24
 MODEL_NAME = "hour-of-week profile (28 d) x 7-day level"
 HOUR = timedelta(hours=1)
+HOUR_US = 3_600_000_000
 
 CAUSE_TEXT = {
     Cause.CREDITS_OUT: "credits run out and the invoiced billing limit is $0",
@@ -140,8 +141,9 @@ def rate_model(history: HourlyUsage) -> RateModel:
         return RateModel(level, (1.0,) * 168)
     sums = [0.0] * 168
     counts = [0] * 168
-    for moment, value in window.hours():
-        slot = moment.weekday() * 24 + moment.hour
+    first = window.start.astimezone(timezone.utc)
+    for i, value in enumerate(window.cents, first.weekday() * 24 + first.hour):  # hour-of-week by arithmetic
+        slot = i % 168
         sums[slot] += value
         counts[slot] += 1
     means = [s / c if c else 0.0 for s, c in zip(sums, counts, strict=True)]
@@ -154,26 +156,45 @@ def rate_model(history: HourlyUsage) -> RateModel:
 def projected_steps(model: RateModel, now: datetime, until: datetime) -> list[Step]:
     """Hourly steps from `now` (the sandbox's grid: it steps an hour at a time from the moment it
     was last brought up to date), cut at month boundaries; demand rounded cumulatively."""
-    steps: list[Step] = []
-    t = now.astimezone(timezone.utc)
+    return projected_timeline(model, now, until).steps
+
+
+def projected_timeline(model: RateModel, now: datetime, until: datetime) -> Timeline:
+    """The steps of `projected_steps`, computed on integer epoch microseconds (exact, like the
+    datetimes they stand for): no datetime per step for 200 teams x 744 steps."""
+    start = now.astimezone(timezone.utc)
+    t, stop = to_us(start), to_us(until)
+    boundary = to_us(_next_month(start))
+    starts: list[int] = []
+    ends: list[int] = []
+    demands: list[int] = []
+    new_month: list[bool] = []
     carried = 0.0
     given = 0
-    boundary = _next_month(t)
-    # The hour-of-week slot by arithmetic, not per-step calendar calls: 200 teams x 744 steps.
-    slot = t.weekday() * 24 + t.hour
+    # The hour-of-week slot by arithmetic, not per-step calendar calls.
+    slot = start.weekday() * 24 + start.hour
     level, shape = model.level, model.shape
-    while t < until:
+    while t < stop:
         if t >= boundary:
-            boundary = _next_month(t)
-        end = min(t + HOUR, boundary, until)
-        carried += level * shape[slot] * (end - t).total_seconds() / 3600
+            boundary = to_us(_next_month(from_us(t)))
+        end = min(t + HOUR_US, boundary, stop)
+        carried += level * shape[slot] * ((end - t) / 1_000_000) / 3600  # as timedelta.total_seconds()
         demand = math.floor(carried + 0.5) - given
         given += demand
-        steps.append(Step(t, end, demand))
+        starts.append(t)
+        ends.append(end)
+        demands.append(demand)
+        # The first month start after t is `boundary`, and end <= boundary: a step ends a month
+        # exactly when it ends at the boundary.
+        new_month.append(end == boundary)
         # A whole hour moves one slot on; a step cut at the month's end starts again from the calendar.
-        slot = (slot + 1) % 168 if end - t == HOUR else end.weekday() * 24 + end.hour
+        if end - t == HOUR_US:
+            slot = (slot + 1) % 168
+        else:
+            at = from_us(end)
+            slot = at.weekday() * 24 + at.hour
         t = end
-    return steps
+    return Timeline.of_us(starts, ends, demands, new_month)
 
 
 def _next_month(moment: datetime) -> datetime:
@@ -274,13 +295,15 @@ def forecast(history: HourlyUsage, inputs: ForecastInput, now: datetime, *,
     if inputs.auto is not None and not inputs.auto_working:
         notes.append("The last auto top-up could not be charged: none assumed until the payment method is fixed")
     horizon = now + timedelta(days=horizon_days)
-    steps = projected_steps(fitted, now, max(horizon, month_end))
+    steps = projected_timeline(fitted, now, max(horizon, month_end))
     account = Account(credits=inputs.credits, beyond=inputs.beyond_prepaid, limit=inputs.invoiced_limit or 0,
                       used_this_month=inputs.used_this_month, recent_top_ups=list(inputs.recent_top_ups),
                       pending=list(inputs.pending), last_top_up=inputs.last_top_up)
     result = replay(steps, account, rule)
     first = next((r for r in result.rejections if r.at < horizon), None)
-    served_this_month = sum(served for step, served in zip(steps, result.served, strict=True) if step.end <= month_end)
+    # The steps up to the first month start (month_end: until is never before it) are this month's.
+    month_steps = steps.new_month.index(True) + 1 if True in steps.new_month else len(steps)
+    served_this_month = sum(result.served[:month_steps])
     month_spend = None if inputs.month_spend is None else inputs.month_spend + served_this_month
     return Forecast(
         rejected_at=first.at if first else None,

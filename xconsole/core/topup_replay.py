@@ -129,18 +129,57 @@ def _month_starts(step: Step) -> bool:
     return end.day == 1 and end.hour == 0 and end.minute == 0 and end.second == 0 and end.microsecond == 0
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_US = timedelta(microseconds=1)
+
+
+def to_us(moment: datetime) -> int:
+    """Microseconds since the epoch, exactly (a float timestamp rounds them)."""
+    return (moment - _EPOCH) // _US
+
+
+def from_us(us: int) -> datetime:
+    return _EPOCH + us * _US
+
+
 class Timeline:
     """Steps prepared once (epoch seconds, month-start flags) for replaying many settings fast."""
 
     def __init__(self, steps: Sequence[Step]) -> None:
-        self.steps = list(steps)
-        self.starts = [_epoch(s.start) for s in self.steps]
-        self.ends = [_epoch(s.end) for s in self.steps]
-        self.new_month = [_month_starts(s) for s in self.steps]
-        self.demands = [s.demand for s in self.steps]
+        self._steps: list[Step] | None = list(steps)
+        self._edges_us: tuple[list[int], list[int]] | None = None
+        self.starts = [_epoch(s.start) for s in self._steps]
+        self.ends = [_epoch(s.end) for s in self._steps]
+        self.new_month = [_month_starts(s) for s in self._steps]
+        self.demands = [s.demand for s in self._steps]
+
+    @classmethod
+    def of_us(cls, starts_us: list[int], ends_us: list[int], demands: list[int], new_month: list[bool]) -> Timeline:
+        """From step edges in epoch microseconds: no datetime per step until `steps` is asked for
+        (a forecast asks only when requests would be rejected)."""
+        line = cls.__new__(cls)
+        line._steps, line._edges_us = None, (starts_us, ends_us)
+        line.starts = [us // 1_000_000 for us in starts_us]
+        line.ends = [us // 1_000_000 for us in ends_us]
+        line.new_month, line.demands = new_month, demands
+        return line
+
+    @property
+    def steps(self) -> list[Step]:
+        if self._steps is None:
+            assert self._edges_us is not None
+            starts, ends = self._edges_us
+            self._steps = [Step(from_us(s), from_us(e), d) for s, e, d in zip(starts, ends, self.demands, strict=True)]
+        return self._steps
+
+    def step(self, i: int) -> Step:
+        if self._steps is not None:
+            return self._steps[i]
+        assert self._edges_us is not None
+        return Step(from_us(self._edges_us[0][i]), from_us(self._edges_us[1][i]), self.demands[i])
 
     def __len__(self) -> int:
-        return len(self.steps)
+        return len(self.demands)
 
 
 def replay(steps: Sequence[Step] | Timeline, account: Account, rule: AutoRule | None) -> Replay:
@@ -178,7 +217,7 @@ def replay(steps: Sequence[Step] | Timeline, account: Account, rule: AutoRule | 
             else:
                 cause = Cause.INVOICED_LIMIT if limit > 0 else Cause.CREDITS_OUT
                 cause_at = None
-            step = line.steps[i]
+            step = line.step(i)
             s0, s1 = line.starts[i], line.ends[i]
             at = _from_epoch(s0 + (s1 - s0) * (served / demand if demand else 0))
             rejections.append(Rejection(step.start, step.end, at, demand, served, cause,
@@ -216,14 +255,14 @@ def replay(steps: Sequence[Step] | Timeline, account: Account, rule: AutoRule | 
             if why is not None:
                 if blocked is None or blocked[0] is not why:
                     blocked = (why, end_s)
-                    blocks.append(Block(line.steps[i].end, why))
+                    blocks.append(Block(line.step(i).end, why))
                 break
             recent.append(end_s)
             used += amount
             absorbed = amount if amount <= beyond else beyond
             beyond -= absorbed
             credits += amount - absorbed
-            top_ups.append(TopUp(line.steps[i].end, amount))
+            top_ups.append(TopUp(line.step(i).end, amount))
             last_fire = end_s
             blocked = None
     end = Account(credits=credits, beyond=beyond, limit=limit, used_this_month=used,
