@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime, timezone
 
 from tests.sandbox.test_anomalies_sandbox import inject
 from xconsole.cli.wiring import sandbox_db_path
@@ -24,7 +24,11 @@ def spike_today(team_id: str, cents: int) -> date:
     return today
 
 
-def test_usage_json_lists_anomalies_and_check_warns_only_with_the_flag(home, run):
+def test_usage_json_lists_anomalies_and_check_warns_only_with_the_flag(home, run, monkeypatch):
+    # The embedded sandbox runs on the wall clock: today's spend grows between two commands (a
+    # cent apart on a slow run). Time stands still here, so both commands see the same day.
+    still = datetime.now(timezone.utc)
+    monkeypatch.setattr("xconsole.sandbox.clock._wall", lambda: still)
     first = json.loads(run("--sandbox", "usage", "--team", "lumen", "--days", "7", "--json").stdout)
     assert first["anomalies"] == [] and first["anomaliesPartial"] is False and first["anomaliesError"] is None
     assert {"team", "from", "to", "by", "total", "partial", "rows"} <= set(first)
