@@ -15,7 +15,10 @@ from xconsole.sandbox.app import frozen_app
 from tests.served import UvicornThread
 
 
-async def test_teams_share_connections_and_each_request_carries_its_own_teams_key():
+async def test_teams_share_connections_and_each_request_carries_its_own_teams_key(monkeypatch):
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):  # a proxy keeps a pool per client (below)
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
     app = frozen_app()
     seen: list[tuple[int, str, str]] = []  # (client port, Authorization, path) per request
 
@@ -48,3 +51,47 @@ async def test_teams_share_connections_and_each_request_carries_its_own_teams_ke
         keys_per_connection[port].add(auth)
     assert len(keys_per_connection) <= len(teams)  # kept alive, not one per request
     assert any(len(keys) > 1 for keys in keys_per_connection.values())  # one pool, not one per team
+
+
+async def test_a_proxy_in_the_environment_still_carries_every_request(monkeypatch):
+    """httpx routes through HTTP(S)_PROXY only for a client without its own transport: with a
+    proxy set, the clients keep their own pools and go through it (a corporate network's only way out)."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    from xconsole.core import errors
+
+    seen: list[tuple[str, str]] = []
+
+    class Proxy(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            seen.append((self.path, self.headers.get("Authorization", "")))
+            body = b'{"spendingLimits": {}}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *_args: object) -> None:
+            pass
+
+    proxy = HTTPServer(("127.0.0.1", 0), Proxy)
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{proxy.server_port}")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    try:
+        make = _client_maker(Options(api_url="http://billing.invalid"))
+        client = make("xai-proxied-key", None)
+        try:
+            await client.get_spending_limits("3f1c9e2a-7b44-4d0e-9a61-0c2b5d8e4f17")
+        except errors.ApiError:
+            pass  # the answer's shape is not the point; where the request went is
+        await client.aclose()
+        await make.close()
+    finally:
+        proxy.shutdown()
+        proxy.server_close()
+    assert seen and seen[0][0].startswith("http://billing.invalid/v1/billing/teams/")
+    assert seen[0][1] == "Bearer xai-proxied-key"

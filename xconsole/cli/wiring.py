@@ -63,18 +63,23 @@ class _ClientMaker:
     all its teams (core.client.SharedConnections); `close` ends the pool with the session."""
 
     def __init__(self, opts: Options) -> None:
+        import urllib.request
+
         from xconsole.core.client import MAX_IN_FLIGHT, SharedConnections
 
         self._opts = opts
         self._gate = asyncio.Semaphore(MAX_IN_FLIGHT)
-        self._connections = SharedConnections()
+        # httpx applies HTTP(S)_PROXY, ALL_PROXY and NO_PROXY only to a client without a transport
+        # of its own: with a proxy set, each client keeps its own pool, routed as httpx routes it.
+        self._connections = None if urllib.request.getproxies() else SharedConnections()
 
     def __call__(self, key: str, team_url: str | None) -> ManagementClient:
         # Never a sandbox by URL: the client learns it from the server's own answers (design.md 1).
         return ManagementClient(key, api_url_for(self._opts, team_url), gate=self._gate, transport=self._connections)
 
     async def close(self) -> None:
-        await self._connections.close()
+        if self._connections is not None:
+            await self._connections.close()
 
 
 def _client_maker(opts: Options) -> _ClientMaker:
@@ -83,12 +88,16 @@ def _client_maker(opts: Options) -> _ClientMaker:
 
 async def env_session(opts: Options, key: str) -> Session:
     make_client = _client_maker(opts)
-    async with make_client(key, None) as client:
-        try:
-            info = await client.validate_key()
-        except errors.ApiError as exc:
-            raise Fail(f"XAI_MANAGEMENT_KEY was not accepted: {exc}") from None
-    team_id = info.discovered_team_id or _explicit_team_id(opts)
+    try:
+        async with make_client(key, None) as client:
+            try:
+                info = await client.validate_key()
+            except errors.ApiError as exc:
+                raise Fail(f"XAI_MANAGEMENT_KEY was not accepted: {exc}") from None
+        team_id = info.discovered_team_id or _explicit_team_id(opts)
+    except BaseException:
+        await make_client.close()  # no session will close it
+        raise
     registry = load_registry()
     entry = registry.find(team_id)
     team = TeamHandle(entry.name if entry else f"team {team_id[:8]}", team_id, "env", mask_key(key))

@@ -84,8 +84,11 @@ class SharedConnections(httpx.AsyncBaseTransport):
 
     def __init__(self) -> None:
         self._transport: httpx.AsyncHTTPTransport | None = None
+        self._closed = False
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self._closed:  # a client made while the session was closing: no new pool nobody closes
+            raise httpx.ConnectError("the session's connections are closed", request=request)
         if self._transport is None:
             # As many connections as requests may be in flight (the session's gate): a bigger
             # pool grew to its default 100 connections, each scanned per request.
@@ -98,6 +101,7 @@ class SharedConnections(httpx.AsyncBaseTransport):
         """Called by each client's own `aclose`: the pool outlives them."""
 
     async def close(self) -> None:
+        self._closed = True
         transport, self._transport = self._transport, None
         if transport is not None:
             await transport.aclose()

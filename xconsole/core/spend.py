@@ -61,7 +61,7 @@ class TeamSummary:
     daily: list[tuple[date, int]]  # cents per UTC day, oldest first; the last is today so far
     today: date
     usage_error: str | None = None
-    default_method: models.PaymentMethod | None = None  # only when asked for and known
+    default_method: models.PaymentMethod | None = None  # only where known (check: read_default_method)
     forecast: Forecast | None = None  # None: usage could not be read
 
 

@@ -35,7 +35,7 @@ RETRY_FIRST_S = 2.0
 RETRY_MAX_S = 60.0
 #: The resource name of the spend snapshot (the team's entry itself), and of the others.
 SNAPSHOT = "snapshot"
-#: Other teams read in the background at once. All at once, 200 teams' 10 reads each queued in
+#: Other teams read in the background at a time. All at once, 200 teams' 10 reads each queued in
 #: the session's 16-request gate, and a team the person opened waited behind them (~12 s at
 #: 100 ms a request); now behind at most these few teams' reads.
 WARM_AT_ONCE = 3
@@ -103,7 +103,7 @@ class TeamStore:
         self._listeners: list[MessagePump] = []
         self._warm_later: list[TeamHandle] = []  # read once the active team's first read ends
         self._warm_queue: deque[TeamHandle] = deque()  # then these, WARM_AT_ONCE at a time
-        self._warming = 0  # background snapshot reads running
+        self._warming: set[str] = set()  # teams whose background snapshot read may be running
 
     # ------------------------------------------------------------------ who hears about changes
 
@@ -186,20 +186,27 @@ class TeamStore:
         self._warm_next()
 
     def _warm_next(self) -> None:
-        while self._warming < WARM_AT_ONCE and self._warm_queue:
+        # A team counts while its snapshot read is in flight. Not a counter kept by the read
+        # itself: a worker cancelled before it began (a newer read of that team replaced it)
+        # never runs its cleanup, and three such would have stopped the warm-up for good.
+        self._warming = {team_id for team_id in self._warming if self._snapshot_loading(team_id)}
+        while len(self._warming) < WARM_AT_ONCE and self._warm_queue:
             team = self._warm_queue.popleft()
             if team.team_id not in self.cache:  # opened meanwhile: read already
-                self._warming += 1
-                self.load(team, background=True)
+                self._warming.add(team.team_id)
+                self.load(team)
+
+    def _snapshot_loading(self, team_id: str) -> bool:
+        data = self.cache.get(team_id)  # a team's entry is its snapshot's Resource (see `load`)
+        return data is not None and data.loading
 
     def forget(self, team_id: str) -> None:
         self.cache.pop(team_id, None)
 
     # ------------------------------------------------------------------ loading
 
-    def load(self, team: TeamHandle, *, background: bool = False) -> None:
-        """Read the team's spend snapshot (one load per team at a time); `background`: a warm-up
-        read, counted against WARM_AT_ONCE."""
+    def load(self, team: TeamHandle) -> None:
+        """Read the team's spend snapshot (one load per team at a time)."""
         from xconsole.core.spend import load_spend
 
         def first_numbers(summary: Any, client: Any) -> None:
@@ -212,7 +219,7 @@ class TeamStore:
 
         self._read(team, self.entry(team), SNAPSHOT,
                    lambda client: load_spend(client, team.team_id, on_numbers=lambda s: first_numbers(s, client)),
-                   again=lambda: self.is_active(team.team_id) and self.load(team), background=background)
+                   again=lambda: self.is_active(team.team_id) and self.load(team))
 
     def ensure(self, team: TeamHandle, name: str, fetch: Fetch, *, force: bool = False) -> Resource:
         """Read `name` with `fetch(client)` unless it is on hand, in flight, or failed and not
@@ -254,8 +261,7 @@ class TeamStore:
             res.wanted = True
             self._changed(team.team_id)  # the screen showing it reads again; a hidden one when shown
 
-    def _read(self, team: TeamHandle, res: Resource, name: str, fetch: Fetch, *, again: Callable[[], Any],
-              background: bool = False) -> None:
+    def _read(self, team: TeamHandle, res: Resource, name: str, fetch: Fetch, *, again: Callable[[], Any]) -> None:
         """The one loader: any failure ends in `res.error` (shown with "r retries"), never in an
         endless "Loading…"; network trouble is retried by itself, 2 s, 4 s, ... a minute."""
         res.loading, res.wanted = True, False
@@ -286,8 +292,6 @@ class TeamStore:
                 if res.attempt == attempt:
                     res.loading = False
                     self._changed(team.team_id)
-                if background:
-                    self._warming -= 1
                 # The next background read starts when a snapshot read ends (not when cancelled:
                 # replaced by the person's own read of that team, whose end goes on, or quitting).
                 if ended and name == SNAPSHOT:
