@@ -1,7 +1,8 @@
-"""The early-read process (`python -m xconsole.cli.early_read TEAM_ID [--api-url URL]`): the
-starting team's balance, month spend and limit as one JSON line on stdout, read with the session
-the console itself builds (same key sources, api_url and rules). Never the key. The console's
-side, and why, is in core/early_read.py.
+"""The early-read process (`python -m xconsole.cli.early_read TEAM_ID [--api-url URL | --sandbox]`):
+the starting team's balance, month spend and limit as one JSON line on stdout, read with the
+session the console itself builds (same key sources, api_url and rules), or for `--sandbox` from
+the sandbox's database through its own service (sandbox/early_numbers.py). Never the key. The
+console's side, and why, is in core/early_read.py.
 """
 
 from __future__ import annotations
@@ -27,18 +28,31 @@ async def _read(team_id: str, api_url: str | None) -> dict:
         if team is None or team.team_id != team_id:
             raise SystemExit(2)
         client = await session.client_for(team)
-        summary = await read_numbers(client, team_id)
-        return {
-            "version": VERSION,
-            "team_id": team_id,
-            "live_balance": summary.live_balance,
-            "month_spend": summary.month_spend,
-            "soft_limit": summary.soft_limit,
-            "read_at": datetime.now(timezone.utc).isoformat(),
-            "sandbox": client.sandbox is True,
-        }
+        return _record(team_id, await read_numbers(client, team_id), sandbox=client.sandbox is True)
     finally:
         await session.aclose()
+
+
+def _read_sandbox(team_id: str) -> dict:
+    from xconsole.core.paths import data_dir
+    from xconsole.sandbox import early_numbers
+
+    summary = early_numbers.read(data_dir() / "sandbox.db", team_id)
+    if summary is None:
+        raise SystemExit(2)
+    return _record(team_id, summary, sandbox=True)
+
+
+def _record(team_id: str, summary: object, *, sandbox: bool) -> dict:
+    return {
+        "version": VERSION,
+        "team_id": team_id,
+        "live_balance": summary.live_balance,  # type: ignore[attr-defined]
+        "month_spend": summary.month_spend,  # type: ignore[attr-defined]
+        "soft_limit": summary.soft_limit,  # type: ignore[attr-defined]
+        "read_at": datetime.now(timezone.utc).isoformat(),
+        "sandbox": sandbox,
+    }
 
 
 def main(argv: list[str]) -> int:
@@ -52,7 +66,7 @@ def main(argv: list[str]) -> int:
     if argv[1:2] == ["--api-url"] and len(argv) > 2:
         api_url = argv[2]
     try:
-        record = asyncio.run(_read(team_id, api_url))
+        record = _read_sandbox(team_id) if argv[1:2] == ["--sandbox"] else asyncio.run(_read(team_id, api_url))
     except BaseException:  # noqa: BLE001 - any failure: no numbers; the console says why itself
         return 1
     sys.stdout.write(json.dumps(record) + "\n")

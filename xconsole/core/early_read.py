@@ -91,14 +91,17 @@ class EarlyRead:
             self.process.stdout.close()
 
 
-def spawn(team_id: str, api_url: str | None) -> EarlyRead | None:
-    """Start the child for `team_id` (None when switched off or it cannot start)."""
+def spawn(team_id: str, api_url: str | None, *, sandbox: bool = False) -> EarlyRead | None:
+    """Start the child for `team_id` (None when switched off or it cannot start); `sandbox`: the
+    embedded sandbox's team, read from its database (the console loads FastAPI meanwhile)."""
     if os.environ.get(DISABLE_ENV) or os.name != "posix":
         return None
     # -P: not the working directory first on sys.path (`-m` would put it there), so a json.py or
     # httpx/ where the console was started is never imported into the process reading the key.
     command = [sys.executable, "-P", "-m", CHILD_MODULE, team_id]
-    if api_url:
+    if sandbox:
+        command += ["--sandbox"]
+    elif api_url:
         command += ["--api-url", api_url]
     try:
         # No terminal: its own stdin is empty, stderr discarded (the console reports any failure

@@ -152,6 +152,12 @@ class XConsoleApp(App[int]):
         if self.early_read is not None:
             self.run_worker(self._early_numbers(self.early_read), name="early-read", exit_on_error=False)
 
+    def read_early(self, early: EarlyRead | None) -> None:
+        """Show what `early` reads, when it answers (started after the first frame)."""
+        if early is not None:
+            self.early_read = early
+            self.run_worker(self._early_numbers(early), name="early-read", exit_on_error=False)
+
     async def _early_numbers(self, early: EarlyRead) -> None:
         try:
             numbers = await early.numbers()
