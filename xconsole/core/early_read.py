@@ -10,9 +10,12 @@ line. Never the key: it stays in that process, which exits at once. The console 
 numbers until its own, complete read replaces them; the answer counts only for the team id it
 was asked for, so it can never be drawn under another team's name.
 
-Only for a team registered in config.toml (its key from the keyring, read only when that needs
-no prompt, or from the credentials directory): `--sandbox` (one process owns the demo database)
-and `XAI_MANAGEMENT_KEY` (the key names the team) never spawn one.
+For a team registered in config.toml (its key from the keyring, read only when that needs no
+prompt, or from the credentials directory), from the console's start. For `--sandbox`, after its
+first frame (no round trip to overlap): the process reads the sandbox's database through the
+sandbox's own service while the console loads FastAPI; the two never write it at once (every
+write is a `BEGIN IMMEDIATE` transaction, sandbox/store.py). `XAI_MANAGEMENT_KEY` (the key names
+the team) never spawns one.
 """
 
 from __future__ import annotations
