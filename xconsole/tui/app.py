@@ -149,8 +149,7 @@ class XConsoleApp(App[int]):
         self.first_paint_s = time.perf_counter() - START_TIME
         self.log.info(f"first paint after {self.first_paint_s * 1000:.0f} ms")
         self.run_worker(self._start_session(), name="start-session", exit_on_error=False)
-        if self.early_read is not None:
-            self.run_worker(self._early_numbers(self.early_read), name="early-read", exit_on_error=False)
+        self.read_early(self.early_read)
 
     def read_early(self, early: EarlyRead | None) -> None:
         """Show what `early` reads, when it answers (started after the first frame)."""
