@@ -167,9 +167,7 @@ class Timeline:
     @property
     def steps(self) -> list[Step]:
         if self._steps is None:
-            assert self._edges_us is not None
-            starts, ends = self._edges_us
-            self._steps = [Step(from_us(s), from_us(e), d) for s, e, d in zip(starts, ends, self.demands, strict=True)]
+            self._steps = [self.step(i) for i in range(len(self))]
         return self._steps
 
     def step(self, i: int) -> Step:
