@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+import textwrap
 import threading
 
 import pytest
@@ -66,3 +71,28 @@ def test_only_an_unlocked_secret_service_counts_as_readable_without_a_prompt(mon
 
     monkeypatch.setattr(keyring, "get_keyring", lambda: null.Keyring())
     assert credentials.readable_without_prompt() is False
+
+
+@pytest.mark.skipif(sys.platform == "darwin", reason="the macOS backend is the one in use there")
+def test_finding_the_backend_off_macos_never_probes_for_apples_frameworks():
+    """keyring's macOS backend calls ctypes.util.find_library at import (ldconfig and gcc off
+    macOS, ~40 ms a process); xconsole keeps that module from loading where it can only fail,
+    and keyring still finds its backends."""
+    probe = textwrap.dedent("""
+        import ctypes.util, json, os, sys
+        calls = []
+        real = ctypes.util.find_library
+        ctypes.util.find_library = lambda name: calls.append(name) or real(name)
+        os.environ.pop("PYTHON_KEYRING_BACKEND", None)
+        from xconsole.core import credentials
+        import keyring.backend
+        keyring.backend.get_all_keyring()
+        names = sorted(m for m, mod in sys.modules.items() if m.startswith("keyring.backends.") and mod)
+        print(json.dumps({"calls": calls, "backends": names}))
+    """)
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                         env={**os.environ, "XDG_CONFIG_HOME": "/nonexistent"})
+    result = json.loads(out.stdout)
+    assert result["calls"] == []
+    assert "keyring.backends.SecretService" in result["backends"]
+    assert "keyring.backends.macOS.api" not in result["backends"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import os
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +25,13 @@ DEFAULT_TIMEOUT_S = 5.0
 TIMEOUT_ENV = "XCONSOLE_KEYRING_TIMEOUT"
 
 R = TypeVar("R")
+
+if sys.platform != "darwin":
+    # keyring loads every backend it knows to pick one. Its macOS backend looks for Apple's
+    # frameworks with ctypes.util.find_library, which off macOS runs ldconfig and gcc and can
+    # only fail: ~40 ms of every process that reads a key. keyring treats that module as
+    # optional (an ImportError leaves the macOS backend unviable, as it is anyway off macOS).
+    sys.modules.setdefault("keyring.backends.macOS.api", None)  # type: ignore[arg-type]
 
 FIX = (
     f"Set {KEY_ENV}=<management key> to use a key for this run only, or run `xconsole doctor` "
