@@ -7,7 +7,6 @@ at most 16 in flight. Runnable alone: `python bench/many_teams.py`.
 from __future__ import annotations
 
 import os
-import re
 import resource
 import subprocess
 import sys
@@ -26,10 +25,6 @@ COMMANDS = (("balance --all", ["balance", "--all", "--json"]), ("check --all", [
             ("watch --once", ["watch", "--once"]), ("metrics --textfile", ["metrics", "--textfile", "{tmp}"]))
 
 
-#: The sandbox extension routes (design.md 5) that monitoring could touch; the others are writes.
-CONSOLE_ONLY = re.compile(r"/(auto-top-up|invoiced-billing|promo-codes)$")
-
-
 class InFlight:
     """ASGI wrapper counting the HTTP requests being answered at once."""
 
@@ -38,14 +33,9 @@ class InFlight:
         self.now = 0
         self.most = 0
         self.total = 0
-        #: Answer as the real API would: no sandbox header, and console-only paths 404 (counted:
-        #: the client must never send them to a server that has not said it is the sandbox).
-        self.real_shape = False
-        self.console_only = 0
 
-    def reset(self, *, real_shape: bool) -> None:
-        self.most = self.total = self.console_only = 0
-        self.real_shape = real_shape
+    def reset(self) -> None:
+        self.most = self.total = 0
 
     async def __call__(self, scope, receive, send) -> None:  # noqa: ANN001
         if scope["type"] != "http" or scope["path"].startswith("/sandbox"):
@@ -58,9 +48,6 @@ class InFlight:
 
         async def counted(message: dict) -> None:
             nonlocal answered
-            if self.real_shape and message["type"] == "http.response.start":
-                message = {**message, "headers": [(k, v) for k, v in message.get("headers", [])
-                                                  if k.lower() != b"x-xconsole-sandbox"]}
             await send(message)
             # In flight until its whole answer is sent: the client may send its next request
             # before this task has returned.
@@ -69,11 +56,6 @@ class InFlight:
                 self.now -= 1
 
         try:
-            if self.real_shape and CONSOLE_ONLY.search(scope["path"]):
-                self.console_only += 1
-                await counted({"type": "http.response.start", "status": 404, "headers": []})
-                await counted({"type": "http.response.body", "body": b""})
-                return
             await self.app(scope, receive, counted)  # type: ignore[operator]
         finally:
             if not answered:
@@ -91,6 +73,7 @@ def many_teams_times() -> list[tuple[str, float, int, int, int, float, float]]:
     and the CPU seconds the command and the server (this process) used meanwhile."""
     import httpx
 
+    from bench.real_shaped import RealShaped
     from tests.served import UvicornThread
     from xconsole.sandbox.app import frozen_app
 
@@ -100,7 +83,8 @@ def many_teams_times() -> list[tuple[str, float, int, int, int, float, float]]:
     # for a server date that differs (as it would on the tests' fixed date).
     app = frozen_app(datetime.now(timezone.utc), teams=TEAMS)
     app.state.sandbox.faults.latency_ms = LATENCY_MS
-    counter = InFlight(app)
+    shaped = RealShaped(app, enabled=False)
+    counter = InFlight(shaped)
     served = UvicornThread(counter, date_header=False)
     url = served.start()
     home = Path(tempfile.mkdtemp(prefix="xconsole-many-"))
@@ -117,15 +101,16 @@ def many_teams_times() -> list[tuple[str, float, int, int, int, float, float]]:
         xconsole = Path(sys.executable).parent / "xconsole"
         results = []
         for (label, args), real_shape in [(c, shape) for shape in (False, True) for c in COMMANDS]:
-            counter.reset(real_shape=real_shape)
+            counter.reset()
+            shaped.enabled, shaped.console_only = real_shape, 0
             label = f"{label} ({'real API shape' if real_shape else 'sandbox'})"
             argv = [str(xconsole), "--api-url", url, *(a.replace("{tmp}", str(home / "prom")) for a in args)]
             server_before, client_before = _cpu(resource.RUSAGE_SELF), _cpu(resource.RUSAGE_CHILDREN)
             started = time.perf_counter()
             done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=300)
             elapsed = time.perf_counter() - started
-            if counter.console_only:
-                raise AssertionError(f"{label}: {counter.console_only} console-only requests sent to a real-API-shaped server")
+            if shaped.console_only:
+                raise AssertionError(f"{label}: {shaped.console_only} console-only requests sent to a real-API-shaped server")
             results.append((label, elapsed, done.returncode, counter.most, counter.total,
                             _cpu(resource.RUSAGE_CHILDREN) - client_before, _cpu(resource.RUSAGE_SELF) - server_before))
         return results
