@@ -44,11 +44,12 @@ def test_the_child_prints_them_for_that_team_only_and_without_the_app(home, monk
     before = _routes_say(session, team)
     probe = ("import runpy, sys; sys.argv = ['early_read', *sys.argv[1:]]\n"
              "try:\n    runpy.run_module('xconsole.cli.early_read', run_name='__main__')\n"
-             "finally:\n    print('APP' if 'fastapi' in sys.modules or 'httpx' in sys.modules else 'LEAN', file=sys.stderr)")
+             "finally:\n    heavy = {'fastapi', 'httpx', 'click'} & set(sys.modules)\n"
+             "    print(f'APP {heavy}' if heavy else 'LEAN', file=sys.stderr)")
     done = subprocess.run([sys.executable, "-c", probe, team.team_id, "--sandbox"], capture_output=True, timeout=60)
     after = _routes_say(session, team)
     assert done.returncode == 0, done.stderr
-    assert done.stderr.strip().endswith(b"LEAN")  # neither FastAPI nor httpx was loaded for them
+    assert done.stderr.strip().endswith(b"LEAN")  # neither FastAPI, httpx nor click was loaded for them
     numbers = early_read.parse(done.stdout, team.team_id)
     assert numbers is not None and numbers.live and numbers.sandbox
     # The demo's usage moves with the wall clock: the child read between the two route reads.

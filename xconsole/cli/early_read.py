@@ -56,8 +56,6 @@ def _record(team_id: str, summary: object, *, sandbox: bool) -> dict:
 
 
 def main(argv: list[str]) -> int:
-    import asyncio
-
     sandbox = argv[1:2] == ["--sandbox"]
     # Behind the console's own first frame when both want the same core: the frame is drawn
     # first; the numbers are read on whatever is left (all of a second core, usually). Not on
@@ -69,7 +67,12 @@ def main(argv: list[str]) -> int:
     if argv[1:2] == ["--api-url"] and len(argv) > 2:
         api_url = argv[2]
     try:
-        record = _read_sandbox(team_id) if sandbox else asyncio.run(_read(team_id, api_url))
+        if sandbox:
+            record = _read_sandbox(team_id)
+        else:
+            import asyncio
+
+            record = asyncio.run(_read(team_id, api_url))
     except BaseException:  # noqa: BLE001 - any failure: no numbers; the console says why itself
         return 1
     sys.stdout.write(json.dumps(record) + "\n")
