@@ -5,6 +5,7 @@ the team they were read for; never over the full read."""
 from __future__ import annotations
 
 import asyncio
+import builtins
 from datetime import datetime, timedelta, timezone
 
 from xconsole.core.client import ManagementClient
@@ -78,6 +79,28 @@ async def test_the_early_numbers_show_before_the_session_then_the_full_read_repl
         # An answer arriving after the full read is not kept, let alone drawn.
         app.store.show_early(live(lumen.team_id, 11_111))
         assert lumen.team_id not in app.store.remembered
+
+
+async def test_painting_the_early_numbers_needs_no_billing_models(monkeypatch):
+    """They come while the session's thread imports pydantic and the wire models: the UI loop
+    paints them without those (a handler imported them there first, and the numbers waited)."""
+    app, _ready, early, _lumen = held_app()
+    asked: list[str] = []
+    real_import = builtins.__import__
+
+    def watching(name, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        if name.startswith(("pydantic", "xconsole.core.models", "xconsole.core.billing")):
+            asked.append(name)
+        return real_import(name, *args, **kwargs)
+
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        monkeypatch.setattr(builtins, "__import__", watching)
+        early.answer.set()
+        await wait_until(pilot, lambda: "$987.65" in summary_text(app))
+        await pilot.pause()
+        monkeypatch.setattr(builtins, "__import__", real_import)
+    assert asked == []
 
 
 async def test_numbers_read_for_another_team_are_never_shown():

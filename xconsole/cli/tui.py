@@ -43,13 +43,14 @@ def build_app(opts: Options):  # noqa: ANN201 - XConsoleApp, imported lazily
     """The console for `opts`, not yet running: its first frame names the starting team and
     shows that team's last numbers (unless --no-cache, and never on the sandbox); a second
     process reads its live numbers meanwhile (a registered team through the API; a demo team
-    from the sandbox's database, while the console loads FastAPI)."""
+    from the sandbox's database)."""
     starting = _starting_team(opts)
     early = None
-    if starting is not None and not opts.sandbox:
+    if starting is not None:
         from xconsole.core.early_read import spawn
 
-        early = spawn(starting[1], opts.api_url)  # first: it runs while Textual is imported
+        # First: it runs while Textual is imported.
+        early = spawn(starting[1], None, sandbox=True) if opts.sandbox else spawn(starting[1], opts.api_url)
     from xconsole.tui.app import XConsoleApp
 
     async def factory():  # noqa: ANN202
@@ -72,13 +73,6 @@ def build_app(opts: Options):  # noqa: ANN201 - XConsoleApp, imported lazily
                       theme=None if opts.sandbox or not isinstance(theme, str) else theme, starting_team=starting,
                       keep_numbers=keep_numbers, remembered=[remembered] if remembered else [],
                       changes_digest=settings.get("changes_digest", True) is not False, early_read=early)
-    if starting is not None and opts.sandbox:
-        # A demo team's numbers need no network round trip to overlap: the reading process
-        # starts after the first frame, so it never takes CPU from it (measured: it did, from
-        # the start, on this 2-core machine), and reads while the console loads FastAPI.
-        from xconsole.core.early_read import spawn
-
-        app.after_first_frame(lambda: app.read_early(spawn(starting[1], None, sandbox=True)))
     return app
 
 

@@ -10,12 +10,13 @@ line. Never the key: it stays in that process, which exits at once. The console 
 numbers until its own, complete read replaces them; the answer counts only for the team id it
 was asked for, so it can never be drawn under another team's name.
 
-For a team registered in config.toml (its key from the keyring, read only when that needs no
-prompt, or from the credentials directory), from the console's start. For `--sandbox`, after its
-first frame (no round trip to overlap): the process reads the sandbox's database through the
-sandbox's own service while the console loads FastAPI; the two never write it at once (every
-write is a `BEGIN IMMEDIATE` transaction, sandbox/store.py). `XAI_MANAGEMENT_KEY` (the key names
-the team) never spawns one.
+Both start with the console. For a team registered in config.toml (its key from the keyring,
+read only when that needs no prompt, or from the credentials directory). For `--sandbox`, the
+process reads the sandbox's database through the sandbox's own service (~0.17 s, no round trip),
+so it answers about when the console's first frame is drawn, while the console loads FastAPI.
+The two never write the database at once (every write is a `BEGIN IMMEDIATE` transaction,
+sandbox/store.py), and the console opens it only in its session, after that frame.
+`XAI_MANAGEMENT_KEY` (the key names the team) never spawns one.
 """
 
 from __future__ import annotations
@@ -96,7 +97,7 @@ class EarlyRead:
 
 def spawn(team_id: str, api_url: str | None, *, sandbox: bool = False) -> EarlyRead | None:
     """Start the child for `team_id` (None when switched off or it cannot start); `sandbox`: the
-    embedded sandbox's team, read from its database (the console loads FastAPI meanwhile)."""
+    embedded sandbox's team, read from its database."""
     if os.environ.get(DISABLE_ENV) or os.name != "posix":
         return None
     # -P: not the working directory first on sys.path (`-m` would put it there), so a json.py or

@@ -152,7 +152,7 @@ class XConsoleApp(App[int]):
         self.read_early(self.early_read)
 
     def read_early(self, early: EarlyRead | None) -> None:
-        """Show what `early` reads, when it answers (started after the first frame)."""
+        """Show what `early` reads, when it answers."""
         if early is not None:
             self.early_read = early
             self.run_worker(self._early_numbers(early), name="early-read", exit_on_error=False)
@@ -268,11 +268,13 @@ class XConsoleApp(App[int]):
     @on(TeamDataChanged)
     def _announce_warnings(self, event: TeamDataChanged) -> None:
         """A console warning (80 % of the monthly maximum, 1 of 5 left...) as a toast, once."""
-        from xconsole.core.billing import WARNING_TEXT
-
         data = self.store.data(event.team_id)
         if self.team is None or not self.store.is_active(event.team_id) or data is None or data.snapshot is None:
             return
+        # Only now: with a snapshot, billing and its pydantic models are loaded. Imported before
+        # that check, it loaded them on the UI loop when the early numbers came, and painting
+        # them waited ~120 ms (measured).
+        from xconsole.core.billing import WARNING_TEXT
         auto = data.snapshot.auto_top_up
         for warning in auto.warnings if auto else []:
             if (self.team.team_id, warning) not in self._announced:
