@@ -59,7 +59,8 @@ def main(argv: list[str]) -> int:
     sandbox = argv[1:2] == ["--sandbox"]
     # Behind the console's own first frame when both want the same core: the frame is drawn
     # first; the numbers are read on whatever is left (all of a second core, usually). Not on
-    # the sandbox: it starts after that frame, and the console waits for its database lock.
+    # the sandbox: its read is short, and the console's session would wait for its database
+    # lock if a busy machine held a lower-priority reader back.
     if not sandbox:
         with contextlib.suppress(OSError):
             os.nice(NICE)
