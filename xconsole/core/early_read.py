@@ -52,8 +52,9 @@ class EarlyRead:
         self.process = process
 
     async def numbers(self) -> CachedNumbers | None:
-        """The child's numbers once it closes its output, None when it failed or said nothing
-        usable. Waits on the pipe with the event loop (no thread, no polling)."""
+        """The child's numbers once it has written its line (it may still be closing its
+        connections) or closed its output, None when it failed or said nothing usable. Waits on
+        the pipe with the event loop (no thread, no polling)."""
         import asyncio
 
         assert self.process.stdout is not None
@@ -71,7 +72,7 @@ class EarlyRead:
             except OSError:
                 chunk = b""
             chunks.append(chunk)
-            if not chunk or sum(map(len, chunks)) > MAX_OUTPUT:
+            if not chunk or b"\n" in chunk or sum(map(len, chunks)) > MAX_OUTPUT:
                 loop.remove_reader(fd)
                 if not done.done():
                     done.set_result(b"".join(chunks))
