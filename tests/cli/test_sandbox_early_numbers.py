@@ -58,6 +58,20 @@ def test_the_child_prints_them_for_that_team_only_and_without_the_app(home, monk
     assert early_read.parse(done.stdout, session.teams[1].team_id) is None  # another team's: never
 
 
+def test_the_console_starts_the_child_with_it_for_the_team_it_opens_on(home, monkeypatch):
+    from xconsole.cli.tui import build_app
+
+    spawned: list[tuple] = []
+    monkeypatch.setattr(early_read, "spawn", lambda team_id, url, **kw: spawned.append((team_id, url, kw)))
+    build_app(Options(sandbox=True))  # no database yet: the session creates and seeds it, nothing to read
+    assert spawned == []
+    teams = sandbox_session(Options(sandbox=True)).teams
+    build_app(Options(sandbox=True))
+    build_app(Options(sandbox=True, team=teams[1].name))
+    build_app(Options(sandbox=True, fresh=True))  # the database is about to be replaced
+    assert spawned == [(teams[0].team_id, None, {"sandbox": True}), (teams[1].team_id, None, {"sandbox": True})]
+
+
 def test_nothing_without_a_database_or_for_an_unknown_team(home, monkeypatch):
     monkeypatch.delenv(early_read.DISABLE_ENV, raising=False)
     assert early_numbers.read(sandbox_db_path(), UNKNOWN) is None
@@ -85,8 +99,9 @@ async def test_the_console_on_the_sandbox_starts_the_child_and_shows_its_numbers
     app.session_factory = never
     try:
         async with app.run_test(size=(100, 30)) as pilot:
-            await wait_until(pilot, lambda: bool(shown), timeout=60)
-            assert "reading the rest" in str(app.screen.query_one("TeamSummary").render())
+            # Handed to the store, then drawn once its message is handled: wait for the drawing.
+            await wait_until(pilot, lambda: bool(shown) and "reading the rest" in str(app.screen.query_one("TeamSummary").render()),
+                             timeout=60)
     finally:
         if app.early_read is not None:
             app.early_read.stop()

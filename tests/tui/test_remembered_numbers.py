@@ -99,12 +99,3 @@ def test_the_cli_shows_the_registered_teams_last_numbers_unless_no_cache(monkeyp
     assert spawned == [(team, None), (team, None)] and app.early_read == "early"
     monkeypatch.setenv("XAI_MANAGEMENT_KEY", "xai-mgmt-" + "k" * 40)  # the key names the team: nothing to start early
     assert build_app(Options()).early_read is None and len(spawned) == 2
-
-
-def test_the_sandbox_starts_no_early_read_before_its_first_frame(monkeypatch):
-    # Its reading process starts after the frame (tests/cli/test_sandbox_early_numbers.py).
-    from xconsole.cli.options import Options
-    from xconsole.cli.tui import build_app
-
-    monkeypatch.setattr(early_read, "spawn", lambda *a, **k: (_ for _ in ()).throw(AssertionError("spawned")))
-    assert build_app(Options(sandbox=True)).early_read is None

@@ -51,6 +51,15 @@ def build_app(opts: Options):  # noqa: ANN201 - XConsoleApp, imported lazily
 
         # First: it runs while Textual is imported.
         early = spawn(starting[1], None, sandbox=True) if opts.sandbox else spawn(starting[1], opts.api_url)
+    try:
+        return _console(opts, starting, early)
+    except BaseException:
+        if early is not None:
+            early.stop()  # no console to read it
+        raise
+
+
+def _console(opts: Options, starting: tuple[str, str] | None, early: object):  # noqa: ANN202
     from xconsole.tui.app import XConsoleApp
 
     async def factory():  # noqa: ANN202
@@ -72,7 +81,8 @@ def build_app(opts: Options):  # noqa: ANN201 - XConsoleApp, imported lazily
     app = XConsoleApp(factory, sandbox=opts.sandbox, read_only=opts.read_only, initial_team=opts.team,
                       theme=None if opts.sandbox or not isinstance(theme, str) else theme, starting_team=starting,
                       keep_numbers=keep_numbers, remembered=[remembered] if remembered else [],
-                      changes_digest=settings.get("changes_digest", True) is not False, early_read=early)
+                      changes_digest=settings.get("changes_digest", True) is not False,
+                      early_read=early)  # type: ignore[arg-type]
     return app
 
 

@@ -10,13 +10,14 @@ line. Never the key: it stays in that process, which exits at once. The console 
 numbers until its own, complete read replaces them; the answer counts only for the team id it
 was asked for, so it can never be drawn under another team's name.
 
-Both start with the console. For a team registered in config.toml (its key from the keyring,
-read only when that needs no prompt, or from the credentials directory). For `--sandbox`, the
-process reads the sandbox's database through the sandbox's own service (~0.17 s, no round trip),
-so it answers about when the console's first frame is drawn, while the console loads FastAPI.
-The two never write the database at once (every write is a `BEGIN IMMEDIATE` transaction,
-sandbox/store.py), and the console opens it only in its session, after that frame.
-`XAI_MANAGEMENT_KEY` (the key names the team) never spawns one.
+The process starts with the console, before Textual is imported. For a team registered in
+config.toml, it takes the key from the keyring (only when that needs no prompt) or from the
+credentials directory. For `--sandbox`, it reads the sandbox's database through the sandbox's own
+service (~0.17 s, no round trip), so it answers about when the console's first frame is drawn.
+That read writes too (the simulation advances to now), but the two processes never write the
+database at once: every write is a `BEGIN IMMEDIATE` transaction (sandbox/store.py), and the
+console writes it only in its session, after its first frame. `XAI_MANAGEMENT_KEY` (the key names
+the team) never spawns one.
 """
 
 from __future__ import annotations
@@ -123,7 +124,7 @@ def parse(output: bytes, team_id: str) -> CachedNumbers | None:
     from xconsole.core.numbers_cache import CachedNumbers
 
     try:
-        raw = json.loads(output.decode("utf-8"))
+        raw = json.loads(output.split(b"\n", 1)[0].decode("utf-8"))  # its one line, nothing after it
         if raw.get("version") != VERSION or raw.get("team_id") != team_id:
             return None
         money = [raw[k] for k in ("live_balance", "month_spend", "soft_limit")]

@@ -160,10 +160,10 @@ class XConsoleApp(App[int]):
     async def _early_numbers(self, early: EarlyRead) -> None:
         try:
             numbers = await early.numbers()
+            if numbers is not None:
+                self.store.show_early(numbers)
         finally:
-            early.stop()  # it has answered (or failed): reap it
-        if numbers is not None:
-            self.store.show_early(numbers)
+            early.stop()  # it has answered (or failed): reap it, after the numbers are passed on
 
     async def _start_session(self) -> None:
         from xconsole.tui.screens.startup_error import StartupErrorScreen
