@@ -115,3 +115,14 @@ async def test_off_when_the_app_is_asked_not_to_look():
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         assert app.looked_at is None and not said(app, XConsoleApp.FIRST_LOOK)
+
+
+async def test_q_quits_from_the_digest_as_the_footer_under_it_says():
+    # It opens by itself at start: a person who pressed q to leave must not be ignored.
+    app = sandbox_app(embedded(), changes_digest=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.push_screen(ChangesDigest(core_changes.TeamChanges("t", "Team", False, [], None, {}, {})))
+        await wait_until(pilot, lambda: isinstance(app.screen, ChangesDigest))
+        await pilot.press("q")
+        await wait_until(pilot, lambda: not app.is_running)

@@ -69,3 +69,37 @@ async def test_r_refreshes_every_team():
         await pilot.press("r")
         await settle(pilot)
         assert all(app.store.cache[tid].generation > gen for tid, gen in before.items())
+
+
+async def test_while_teams_are_read_it_says_so_never_that_nothing_needs_attention():
+    import asyncio
+
+    from tests.tui.harness import delayed_sandbox_app, wait_until
+
+    sandbox = embedded()
+    helix = next(t for t in sandbox.teams if t.name.startswith("Helix"))
+    app = delayed_sandbox_app(sandbox)
+    ready = asyncio.Event()
+    factory = app.session_factory
+
+    async def held():  # noqa: ANN202 - the session comes when the test says
+        await ready.wait()
+        return await factory()
+
+    app.session_factory = held
+    app.transport.hold(helix.team_id)  # type: ignore[attr-defined]
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("0")
+        await wait_until(pilot, lambda: isinstance(app.screen, OverviewScreen))
+        notes = lambda: plain(app.screen.query_one("#overview-notes"))  # noqa: E731
+        await wait_until(pilot, lambda: "Starting…" in notes())
+        await pilot.press("right_square_bracket")  # heard, and answered, before the teams are in
+        await wait_until(pilot, lambda: any(m == "Still starting…" for m, _ in app.notices))
+        ready.set()
+        await wait_until(pilot, lambda: app.transport.in_flight(helix.team_id))  # type: ignore[attr-defined]
+        await wait_until(pilot, lambda: "Reading 1 of 3 teams…" in notes())
+        assert "Nothing needs attention" not in notes()
+        app.transport.release(helix.team_id)  # type: ignore[attr-defined]
+        await settle(pilot)
+        assert "Reading" not in notes()

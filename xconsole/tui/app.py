@@ -218,6 +218,9 @@ class XConsoleApp(App[int]):
 
     def _neighbour(self, step: int) -> None:
         teams = self.store.teams
+        if self.session is None and not self._dialog_open():
+            self.notify("Still starting…")  # as `t` says: the key was heard, the teams are not in yet
+            return
         if not teams or self.team is None or self._dialog_open():
             return
         index = next((i for i, t in enumerate(teams) if t.team_id == self.team.team_id), 0)

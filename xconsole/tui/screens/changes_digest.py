@@ -51,6 +51,8 @@ class ChangesDigest(ModalScreen[str | None]):
                 tooltip="Close; these changes will not be shown again"),
         Binding("6", "dismiss('history')", "History", id="digest.history",
                 tooltip="Close and open the History screen"),
+        # It opens by itself at start, over a footer that says "q Quit": q must do that here too.
+        Binding("q", "app.quit", "Quit", id="digest.quit", tooltip="Quit xconsole"),
     ]
 
     def __init__(self, result: TeamChanges) -> None:

@@ -103,8 +103,12 @@ class OverviewScreen(TeamScreen):
         target = keep.team_id if keep else (store.team.team_id if store.team else None)
         if target is not None and any(t.team_id == target for t in teams):
             table.move_cursor(row=table.get_row_index(target), animate=False)
+        reading = sum(1 for t in teams if (d := store.data(t.team_id)) is None or (d.snapshot is None and not d.error))
         if not teams:
-            notes.append("No teams yet.", style="dim")
+            notes.append("Starting…" if store.session is None else "No teams yet.", style="dim")
+        elif reading:
+            # Not "nothing needs attention" while a team's numbers are still unknown.
+            notes.append(f"Reading {reading} of {len(teams)} team{'s' if len(teams) != 1 else ''}…", style="dim")
         elif not notes.plain:
             notes.append("Nothing needs attention.", style="dim")
         notes.append("\nEnter switch to team · r refresh all", style="dim")
