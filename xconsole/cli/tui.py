@@ -7,8 +7,12 @@ first frame, so those imports never delay it.
 from __future__ import annotations
 
 import tomllib
+from typing import TYPE_CHECKING
 
 from xconsole.cli.options import Options
+
+if TYPE_CHECKING:
+    from xconsole.core.early_read import EarlyRead
 
 
 def _saved_settings() -> dict:
@@ -59,7 +63,7 @@ def build_app(opts: Options):  # noqa: ANN201 - XConsoleApp, imported lazily
         raise
 
 
-def _console(opts: Options, starting: tuple[str, str] | None, early: object):  # noqa: ANN202
+def _console(opts: Options, starting: tuple[str, str] | None, early: EarlyRead | None):  # noqa: ANN202
     from xconsole.tui.app import XConsoleApp
 
     async def factory():  # noqa: ANN202
@@ -81,8 +85,7 @@ def _console(opts: Options, starting: tuple[str, str] | None, early: object):  #
     app = XConsoleApp(factory, sandbox=opts.sandbox, read_only=opts.read_only, initial_team=opts.team,
                       theme=None if opts.sandbox or not isinstance(theme, str) else theme, starting_team=starting,
                       keep_numbers=keep_numbers, remembered=[remembered] if remembered else [],
-                      changes_digest=settings.get("changes_digest", True) is not False,
-                      early_read=early)  # type: ignore[arg-type]
+                      changes_digest=settings.get("changes_digest", True) is not False, early_read=early)
     return app
 
 
