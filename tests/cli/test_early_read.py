@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -138,3 +139,50 @@ def test_only_the_first_line_counts():
            b'"read_at": "2026-11-28T10:00:00+00:00"}'
     numbers = early_read.parse(line + b"\nanything else", "T")
     assert numbers is not None and numbers.live_balance == 7
+
+
+def test_with_a_proxy_in_the_environment_it_reads_through_the_session_which_uses_it(keys_dir, served):
+    # The standard-library reader does no proxies: httpx does. Nothing listens at this proxy, so
+    # an answer could only come from a read that went around it.
+    env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
+    env["HTTP_PROXY"] = "http://127.0.0.1:9"
+    done = subprocess.run([sys.executable, "-m", "xconsole.cli.early_read", served.teams["lumen"]["teamId"],
+                           "--api-url", served.url], capture_output=True, timeout=60, env=env)
+    assert done.returncode != 0 and done.stdout == b""
+
+
+def _register(home, team: dict, api_url: str) -> None:
+    import tomli_w
+
+    config = home / "config" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(tomli_w.dumps({"teams": [{"name": "Lumen", "team_id": team["teamId"], "api_url": api_url}]}))
+
+
+def test_a_registered_team_key_comes_from_the_keyring_without_a_prompt_and_its_own_api_url(home, served, monkeypatch):
+    from xconsole.cli import early_read as process
+    from xconsole.core.credentials import KeyringKeyStore
+
+    lumen = served.teams["lumen"]
+    _register(home, lumen, served.url)
+    asked = []
+
+    def get_sync(store, team_id):  # noqa: ANN001, ANN202
+        asked.append((team_id, store.may_prompt))
+        return lumen["managementKey"] + "\n"
+
+    monkeypatch.setattr(KeyringKeyStore, "get_sync", get_sync)
+    record = process._read_plain(lumen["teamId"], None)
+    assert asked == [(lumen["teamId"], False)]
+    assert record["team_id"] == lumen["teamId"] and record["live_balance"] is not None and record["sandbox"] is True
+    assert lumen["managementKey"] not in json.dumps(record)
+
+
+def test_a_team_that_is_not_registered_is_not_read_and_no_key_is_asked_for(home, served, monkeypatch):
+    from xconsole.cli import early_read as process
+    from xconsole.core.credentials import KeyringKeyStore
+
+    _register(home, served.teams["orbit"], served.url)
+    monkeypatch.setattr(KeyringKeyStore, "get_sync", lambda *_: pytest.fail("the keyring was asked"))
+    with pytest.raises(SystemExit):
+        process._read_plain(served.teams["lumen"]["teamId"], served.url)

@@ -38,18 +38,16 @@ sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
 import httpx  # noqa: E402
 from pydantic import BaseModel, ValidationError
 
-from xconsole import __version__
 from xconsole.core import errors, models
+from xconsole.core.endpoints import DEFAULT_API_URL as DEFAULT_API_URL  # re-exported
+from xconsole.core.endpoints import INVOICE_PREVIEW, SPENDING_LIMITS, USER_AGENT, billing_path
+from xconsole.core.endpoints import SANDBOX_HEADER as SANDBOX_HEADER  # re-exported
 from xconsole.core.console import CONSOLE_ONLY_FEATURES, console_billing_url  # noqa: F401  (re-exported)
 from xconsole.core.off_loop import off_loop
 from xconsole.core.secrets import mask_key, scrub
 
 log = logging.getLogger("xconsole.api")
 
-DEFAULT_API_URL = "https://management-api.x.ai"
-#: Header the sandbox sets on every answer, so a 404 there is a real "not found" and not a
-#: console-only path the public API lacks. Our own convention [C].
-SANDBOX_HEADER = "x-xconsole-sandbox"
 
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=20.0, write=20.0, pool=5.0)
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
@@ -152,7 +150,7 @@ class ManagementClient:
             timeout=timeout,
             headers={
                 "Authorization": f"Bearer {key}",
-                "User-Agent": f"xconsole/{__version__}",
+                "User-Agent": USER_AGENT,
                 "Accept": "application/json",
             },
         )
@@ -365,7 +363,7 @@ class ManagementClient:
 
     @staticmethod
     def _billing(team_id: str, tail: str) -> str:
-        return f"/v1/billing/teams/{team_id}/{tail}"
+        return billing_path(team_id, tail)
 
     async def get_billing_info(self, team_id: str) -> models.BillingInfo:
         env = await self._call("GET", self._billing(team_id, "billing-info"), models.BillingInfoEnvelope)
@@ -430,11 +428,11 @@ class ManagementClient:
         self.known_defaults[team_id] = payment_method_id
 
     async def get_invoice_preview(self, team_id: str) -> models.InvoicePreview:
-        return await self._call("GET", self._billing(team_id, "postpaid/invoice/preview"), models.InvoicePreview)
+        return await self._call("GET", self._billing(team_id, INVOICE_PREVIEW), models.InvoicePreview)
 
     async def get_spending_limits(self, team_id: str) -> models.SpendingLimits:
         env = await self._call(
-            "GET", self._billing(team_id, "postpaid/spending-limits"), models.SpendingLimitsEnvelope
+            "GET", self._billing(team_id, SPENDING_LIMITS), models.SpendingLimitsEnvelope
         )
         return env.spending_limits
 
@@ -444,7 +442,7 @@ class ManagementClient:
         body = models.SetSoftSpendingLimitRequest(desired_soft_spending_limit=models.Cent.of(cents))
         result = await self._call(
             "POST",
-            self._billing(team_id, "postpaid/spending-limits"),
+            self._billing(team_id, SPENDING_LIMITS),
             models.SetSoftSpendingLimitResponse,
             json=body,
         )

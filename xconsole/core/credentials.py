@@ -9,7 +9,6 @@ plaintext fallback, and no prompt on stdin.
 
 from __future__ import annotations
 
-import asyncio
 import concurrent.futures
 import os
 import sys
@@ -18,7 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
-from xconsole.core.config import KEY_ENV
+# Not asyncio nor pydantic at import: the early-read process reads a key with this module alone.
+from xconsole.core.paths import KEY_ENV
 
 SERVICE = "xconsole"
 DEFAULT_TIMEOUT_S = 5.0
@@ -89,6 +89,8 @@ def call_with_timeout(fn: Callable[[], R], timeout: float, what: str) -> R:
 
 async def acall_with_timeout(fn: Callable[[], R], timeout: float, what: str) -> R:
     """Async form, for the TUI: the event loop keeps running while the keyring thinks."""
+    import asyncio
+
     try:
         return await asyncio.wait_for(asyncio.wrap_future(_start(fn)), timeout)
     except TimeoutError:

@@ -9,7 +9,6 @@ Keys are read, never written, logged or printed.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import stat
 from pathlib import Path
@@ -77,6 +76,8 @@ class DirectoryKeyStore:
             raise CredentialFileError(f"{path} does not hold one management key") from None
 
     async def get(self, team_id: str) -> str | None:
+        import asyncio
+
         return await asyncio.to_thread(self.read, team_id)
 
     async def set(self, team_id: str, key: str) -> None:

@@ -30,18 +30,33 @@ def pick(teams: list[Team], wanted: str | None, last: str | None = None) -> Team
     return next((t for t in teams if t[1] == last), None) or (teams[0] if teams else None)
 
 
-def from_config(path: Path, wanted: str | None) -> Team | None:
-    """From config.toml: the registered teams and the last used one."""
+def _config(path: Path) -> dict | None:
     try:
         with path.open("rb") as handle:
-            config = tomllib.load(handle)
+            return tomllib.load(handle)
     except (OSError, tomllib.TOMLDecodeError):
         return None
+
+
+def _entries(config: dict) -> list[dict]:
     entries = config.get("teams")
+    return [t for t in entries if isinstance(t, dict)] if isinstance(entries, list) else []
+
+
+def from_config(path: Path, wanted: str | None) -> Team | None:
+    """From config.toml: the registered teams and the last used one."""
+    config = _config(path)
+    if config is None:
+        return None
+    teams = [(str(t.get("name", "")), str(t.get("team_id", ""))) for t in _entries(config)]
     settings = config.get("settings")
-    teams = [(str(t.get("name", "")), str(t.get("team_id", ""))) for t in entries if isinstance(t, dict)] \
-        if isinstance(entries, list) else []
     return pick(teams, wanted, settings.get("last_team") if isinstance(settings, dict) else None)
+
+
+def registered(path: Path, team_id: str) -> dict | None:
+    """The team's entry in config.toml (name, team_id, api_url, ...), None when not registered."""
+    config = _config(path)
+    return next((t for t in _entries(config) if t.get("team_id") == team_id), None) if config else None
 
 
 def from_sandbox_db(path: Path, wanted: str | None) -> Team | None:

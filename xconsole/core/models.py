@@ -24,21 +24,11 @@ from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic.dataclasses import dataclass as pydantic_dataclass
 from pydantic.alias_generators import to_camel
 
+from xconsole.core.wire_scalars import read_int64 as _int64
+
 T = TypeVar("T")
-INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
 # --------------------------------------------------------------------------- scalar helpers
-
-
-def _int64(value: Any) -> Any:
-    """int64 arrives as a string ("1413") per protobuf JSON, sometimes as a number; null is 0."""
-    if value is None or value == "":
-        return 0
-    if isinstance(value, str):
-        value = int(value.strip())
-    if isinstance(value, int) and not isinstance(value, bool) and not INT64_MIN <= value <= INT64_MAX:
-        raise ValueError("integer out of int64 range")
-    return value
 
 
 def _none_to_empty_list(value: Any) -> Any:
