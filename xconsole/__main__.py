@@ -1,3 +1,3 @@
-from xconsole.cli import main
+from xconsole.cli.start import run
 
-main(prog_name="xconsole")
+run()

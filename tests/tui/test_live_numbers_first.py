@@ -211,3 +211,25 @@ async def test_other_teams_are_read_only_after_the_first_teams_own_read():
         transport.release(lumen.team_id)
         await settle(pilot)
         assert all(app.store.data(t.team_id) is not None and app.store.data(t.team_id).snapshot is not None for t in others)
+
+
+async def test_the_first_frame_written_names_the_team_and_has_numbers_already_read():
+    # The early-read process usually answers before the console's first frame: read from the
+    # start, its numbers are in that frame.
+    import re
+
+    from textual.app import App
+
+    app, _ready, early, lumen = held_app()
+    early.answer.set()
+    frames: list[str] = []
+
+    def display(screen, renderable) -> None:  # noqa: ANN001
+        if renderable is not None and not frames:
+            frames.append(re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", renderable.render_segments(app.console)))
+        App._display(app, screen, renderable)
+
+    app._display = display  # type: ignore[method-assign]
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_until(pilot, lambda: bool(frames))
+    assert lumen.name in frames[0] and "Credits $987.65" in frames[0]

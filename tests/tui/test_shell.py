@@ -271,3 +271,26 @@ async def test_a_registered_team_served_by_the_sandbox_gets_the_badge_from_its_a
         await settle(pilot)
         assert app.store.data().snapshot is not None
         assert app.screen.query_one(TeamHeader).sandbox and not app.store.sandbox
+
+
+async def test_the_first_screen_is_drawn_without_a_second_css_pass_and_1_comes_back_to_it(monkeypatch):
+    # Spend is Textual's default screen, not a MODES entry: Textual re-parses all CSS for a new
+    # mode's screen (~12 ms of the first frame). Once running, `1` still switches back to it.
+    from xconsole.tui.app import XConsoleApp
+    from xconsole.tui.screens.spend import SpendScreen
+
+    passes: list[bool] = []
+    original = XConsoleApp.refresh_css
+    monkeypatch.setattr(XConsoleApp, "refresh_css", lambda app, *a, **k: (passes.append(app.first_paint_s is None),
+                                                                          original(app, *a, **k))[1])
+    app = sandbox_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        first = app.screen
+        assert isinstance(first, SpendScreen) and app.current_mode == "spend"
+        assert True not in passes  # none before the first frame
+        await pilot.press("3")
+        await pilot.pause()
+        await pilot.press("1")
+        await pilot.pause()
+        assert app.current_mode == "spend" and app.screen is first

@@ -4,25 +4,15 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import dataclass
 from typing import Any
 
 import click
 
+from xconsole.cli.run_options import Options as Options  # re-exported: every command's options
+
 
 EXIT_API = 1
 EXIT_THRESHOLD = 3
-
-
-@dataclass
-class Options:
-    sandbox: bool = False
-    fresh: bool = False
-    api_url: str | None = None
-    team: str | None = None
-    read_only: bool = False
-    no_cache: bool = False  # neither show nor keep the last numbers of each team
-    keyring_may_prompt: bool = True  # False: a background helper, never the one asking for a password
 
 
 class Fail(click.ClickException):

@@ -9,9 +9,8 @@ from __future__ import annotations
 import tomllib
 from typing import TYPE_CHECKING
 
-from xconsole.cli.options import Options
-
 if TYPE_CHECKING:
+    from xconsole.cli.run_options import Options
     from xconsole.core.early_read import EarlyRead
 
 

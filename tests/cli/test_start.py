@@ -1,0 +1,53 @@
+"""cli/start.py: the console's usual starts skip click, and must mean exactly what click would."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from xconsole.cli import start
+from xconsole.core.paths import API_URL_ENV
+
+
+def by_click(argv: list[str], monkeypatch, env: dict[str, str]):  # noqa: ANN001, ANN201
+    """The Options the click group hands the console for `argv`, or its exit code."""
+    from click.testing import CliRunner
+
+    from xconsole.cli import main, tui
+
+    seen = []
+    monkeypatch.setattr(tui, "run_tui", seen.append)
+    result = CliRunner().invoke(main, argv, env=env, catch_exceptions=False)
+    return seen[0] if seen else result.exit_code
+
+
+@pytest.mark.parametrize("argv", [[], ["--sandbox"], ["--read-only"], ["--no-cache"], ["--sandbox", "--fresh"],
+                                  ["--fresh", "--sandbox", "--read-only", "--no-cache"]])
+@pytest.mark.parametrize("api_url", [None, "", "http://127.0.0.1:9"])
+def test_the_usual_starts_give_what_click_gives(argv, api_url, monkeypatch):
+    env = {API_URL_ENV: api_url} if api_url is not None else {}
+    monkeypatch.delenv(API_URL_ENV, raising=False)
+    assert start.console_options(argv, env) == by_click(argv, monkeypatch, env)
+
+
+@pytest.mark.parametrize("argv", [["--fresh"], ["balance"], ["--help"], ["-h"], ["--version"], ["--team", "Lumen"],
+                                  ["--team=Lumen"], ["--api-url", "http://x"], ["--sandbox", "--sandbox"],
+                                  ["--sandbx"], ["--sandbox", "balance"]])
+def test_everything_else_is_clicks(argv):
+    assert start.console_options(argv, {}) is None
+
+
+def test_the_console_started_without_a_command_never_imports_click():
+    script = ("import sys; from xconsole.cli import start, tui; "
+              "tui.run_tui = lambda opts: print(opts.sandbox, 'click' in sys.modules); start.run(['--sandbox'])")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.stdout.split() == ["True", "False"], done.stderr
+
+
+def test_a_command_still_goes_through_click():
+    done = subprocess.run([sys.executable, "-m", "xconsole", "--fresh"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "--fresh only applies with --sandbox" in done.stderr
+    done = subprocess.run([sys.executable, "-m", "xconsole", "--version"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and "xconsole" in done.stdout
