@@ -186,3 +186,32 @@ def test_a_team_that_is_not_registered_is_not_read_and_no_key_is_asked_for(home,
     monkeypatch.setattr(KeyringKeyStore, "get_sync", lambda *_: pytest.fail("the keyring was asked"))
     with pytest.raises(SystemExit):
         process._read_plain(served.teams["lumen"]["teamId"], served.url)
+
+
+def test_it_ends_with_a_console_that_is_killed(keys_dir, served, tmp_path):
+    # A closed terminal or SIGTERM ends the console without `stop()`: the child, in its own
+    # session, must not live on until its read times out (here, a server that never answers).
+    import select
+    import socket
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen()
+    url = f"http://127.0.0.1:{silent.getsockname()[1]}"
+    console = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; from xconsole.core import early_read; "
+         f"e = early_read.spawn({served.teams['lumen']['teamId']!r}, {url!r}); print(e.process.pid, flush=True); "
+         "time.sleep(120)"], stdout=subprocess.PIPE, text=True)
+    try:
+        child = os.pidfd_open(int(console.stdout.readline()))  # readable once the child has ended
+        connection, _ = silent.accept()  # the child is reading: its request is sent, never answered
+        console.kill()
+        console.wait(30)
+        # Bounded well below the child's own 20 s read timeout, which would end it anyway.
+        ended, _, _ = select.select([child], [], [], 10)
+        assert ended, "the early-read process outlived the console"
+        os.close(child)
+        connection.close()
+    finally:
+        console.kill()
+        silent.close()

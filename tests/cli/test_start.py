@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -37,6 +38,25 @@ def test_the_usual_starts_give_what_click_gives(argv, api_url, monkeypatch):
                                   ["--sandbx"], ["--sandbox", "balance"]])
 def test_everything_else_is_clicks(argv):
     assert start.console_options(argv, {}) is None
+
+
+def test_a_shell_asking_for_completions_gets_them_not_the_console():
+    assert start.console_options([], {"_XCONSOLE_COMPLETE": "bash_source"}) is None
+    done = subprocess.run([sys.executable, "-m", "xconsole"], env={**os.environ, "_XCONSOLE_COMPLETE": "bash_source"},
+                          capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert done.returncode == 0 and "_xconsole_completion" in done.stdout
+
+
+def test_ctrl_c_before_the_console_has_the_terminal_is_clicks_aborted(monkeypatch, capsys):
+    from xconsole.cli import tui
+
+    def interrupted(_opts):  # noqa: ANN001, ANN202
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(tui, "run_tui", interrupted)
+    with pytest.raises(SystemExit) as exited:
+        start.run(["--sandbox"])
+    assert exited.value.code == 1 and "Aborted!" in capsys.readouterr().err
 
 
 def test_the_console_started_without_a_command_never_imports_click():

@@ -3,6 +3,7 @@ exactly what the models read, or nothing; never follow a redirect; trust what ht
 
 from __future__ import annotations
 
+import http.client
 import http.server
 import json
 import threading
@@ -33,10 +34,20 @@ def _object(fields: dict) -> dict:
     return {k: v for k, v in fields.items() if v is not ABSENT}
 
 
-def payloads(cent) -> st.SearchStrategy:  # noqa: ANN001
-    core = st.builds(lambda p, u, t: _object({"prepaidCredits": p, "prepaidCreditsUsed": u, "totalWithCorr": t,
-                                               "lines": [], "amountBeforeVat": "1"}), cent, cent, cent)
-    limits = st.builds(lambda e, h: _object({"effectiveSl": e, "effectiveHardSl": h}), cent, cent)
+#: Each field may also come under its Python name, which the models accept too.
+SNAKE = {"prepaidCredits": "prepaid_credits", "prepaidCreditsUsed": "prepaid_credits_used",
+         "totalWithCorr": "total_with_corr", "effectiveSl": "effective_sl"}
+
+
+def _named(fields: dict, snake: bool) -> dict:
+    return _object({(SNAKE.get(k, k) if snake else k): v for k, v in fields.items()})
+
+
+def payloads(cent, names=st.just(False)) -> st.SearchStrategy:  # noqa: ANN001
+    core = st.builds(lambda p, u, t, s: _named({"prepaidCredits": p, "prepaidCreditsUsed": u, "totalWithCorr": t,
+                                                 "lines": [], "amountBeforeVat": "1"}, s), cent, cent, cent, names)
+    # The other fields always readable: a model failing on them is not this reader's business.
+    limits = st.builds(lambda e, h, s: _named({"effectiveSl": e, "effectiveHardSl": h}, s), cent, good_cent, names)
     return st.tuples(st.one_of(core.map(lambda c: {"coreInvoice": c, "defaultCredits": "0"}),
                                st.sampled_from([{}, {"coreInvoice": None}, {"coreInvoice": []}])),
                      st.one_of(limits.map(lambda s: {"spendingLimits": s}),
@@ -60,7 +71,7 @@ def by_plain(preview: dict, limits: dict) -> tuple | None:
         return None
 
 
-@given(payloads(any_cent))
+@given(payloads(any_cent, st.booleans()))
 def test_what_it_reads_is_what_the_models_read(answers):
     plain = by_plain(*answers)
     if plain is not None:  # never a number the console's own read would not show
@@ -115,7 +126,8 @@ class Server(http.server.ThreadingHTTPServer):
                 self.send_response(status)
                 for name, value in headers.items():
                     self.send_header(name, value)
-                self.send_header("Content-Length", str(len(body)))
+                if "Content-Length" not in headers:
+                    self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
 
@@ -193,6 +205,31 @@ def test_a_server_that_is_not_there_is_an_os_error():
         plain_read.read("http://127.0.0.1:9", TEAM, "k")
 
 
-def test_only_http_and_https_urls():
+@pytest.mark.parametrize("url", ["ftp://example.com", "http://user:pw@127.0.0.1:9", "http://127.0.0.1:9/?q=1"])
+def test_only_plain_http_and_https_urls(url):
+    # A user and password in the URL: httpx would send them instead of the key.
     with pytest.raises(plain_read.Unreadable):
-        plain_read.read("ftp://example.com", TEAM, "k")
+        plain_read.read(url, TEAM, "k")
+
+
+@pytest.mark.parametrize("key", ["", "xai key", "xai-\nkey", "xai-ké"])
+def test_a_key_that_cannot_be_a_header_is_refused_before_anything_quotes_it(key):
+    with pytest.raises(plain_read.Unreadable) as refused:
+        plain_read.read("http://127.0.0.1:9", TEAM, key)
+    assert key not in str(refused.value) or not key
+
+
+def test_an_ipv6_address_is_never_read_as_a_port():
+    # http.client alone reads "[::1:8765]" as host ::1, port 8765 (another server gets the key).
+    with pytest.raises(OSError):
+        plain_read.read("http://[::1:8765]", TEAM, "k")
+
+
+@pytest.mark.parametrize("answer", [
+    lambda path: (200, {"Content-Length": "500"}, b'{"spendingLimits": {}}'),  # shorter than it says
+    lambda path: (200, {}, "\ufeff".encode() + (PREVIEW if path.endswith("preview") else LIMITS)),  # a BOM
+    lambda path: (200, {}, b'{"coreInvoice": {"prepaid_credits": {"val": "-1"}}, "spendingLimits": {}}'),
+])
+def test_answers_the_client_would_refuse_are_unreadable(answer):
+    with serving(answer) as server, pytest.raises((plain_read.Unreadable, OSError, http.client.HTTPException)):
+        plain_read.read(server.url, TEAM, "k")

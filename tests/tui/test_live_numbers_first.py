@@ -233,3 +233,20 @@ async def test_the_first_frame_written_names_the_team_and_has_numbers_already_re
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_until(pilot, lambda: bool(frames))
     assert lumen.name in frames[0] and "Credits $987.65" in frames[0]
+
+
+async def test_keys_pressed_before_the_session_are_answered_not_refused():
+    # The first frame names the team and may show its numbers well before the session is ready:
+    # a key pressed then is heard ("Still starting…"), never "No team yet." or silence.
+    app, ready, early, _lumen = held_app()
+    early.answer.set()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        for key in ("p", "o", "i", "r", "t", "right_square_bracket"):
+            before = len(app.notices)
+            await pilot.press(key)
+            await wait_until(pilot, lambda: len(app.notices) > before)
+            assert app.notices[-1] == ("Still starting…", "information"), key
+        assert app.store.session is None
+        ready.set()
+        await settle(pilot)

@@ -99,3 +99,26 @@ def test_the_cli_shows_the_registered_teams_last_numbers_unless_no_cache(monkeyp
     assert spawned == [(team, None), (team, None)] and app.early_read == "early"
     monkeypatch.setenv("XAI_MANAGEMENT_KEY", "xai-mgmt-" + "k" * 40)  # the key names the team: nothing to start early
     assert build_app(Options()).early_read is None and len(spawned) == 2
+
+
+async def test_a_first_read_that_fails_keeps_the_remembered_numbers_dated_over_why(monkeypatch, tmp_path):
+    # As a refresh that fails later keeps the numbers on hand ("Showing older data"), so does the
+    # first read at start: the last numbers stay, dated (not "refreshing…"), above the error.
+    monkeypatch.setattr(numbers_cache, "cache_dir", lambda: tmp_path)
+    transport = DelayTransport(StrictApi().transport())
+    transport.fail = "refused"
+
+    async def factory() -> Session:
+        return Session([TeamHandle("Prod", ref.TEAM, "keyring")], MemoryKeyStore({ref.TEAM: ref.KEY}),
+                       lambda key, _url: ManagementClient(key, "https://management-api.x.ai", transport=transport,
+                                                          max_attempts=1))
+
+    saved = CachedNumbers(ref.TEAM, 12_345, 678, 0, None, datetime.now(timezone.utc) - timedelta(minutes=7))
+    app = XConsoleApp(factory, starting_team=("Prod", ref.TEAM), keep_numbers=True, remembered=[saved], changes_digest=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_until(pilot, lambda: app.store.data() is not None and bool(app.store.data().error)
+                         and not app.store.data().loading)
+        await settle(pilot)
+        shown = text_of(app.screen.query_one(TeamSummary))
+        assert "Credits $123.45" in shown and "saved 7 min ago" in shown and "refreshing" not in shown
+        assert app.store.data().error in shown

@@ -192,6 +192,25 @@ async def test_unusable_keyring_explains_the_way_out(tmp_path):
         assert "XAI_MANAGEMENT_KEY" in text and "xconsole doctor" in text
 
 
+async def test_an_unusable_key_file_is_not_called_a_keyring_problem(tmp_path):
+    # A credentials directory's key file open to others: its own title and fix, not the keyring's.
+    from xconsole.core.credentials_dir import DirectoryKeyStore
+
+    sandbox = embedded()
+    team = sandbox.teams[0]
+    directory = tmp_path / "credentials"
+    directory.mkdir()
+    (directory / f"team-{team.team_id}").write_text(team.management_key)
+    (directory / f"team-{team.team_id}").chmod(0o644)
+    app = registry_app(sandbox, tmp_path / "c.toml", keystore=DirectoryKeyStore(directory),  # type: ignore[arg-type]
+                       teams=[TeamHandle("Lumen", team.team_id, "credentials")])
+    async with app.run_test(size=(100, 34)) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, KeyringUnavailableScreen))
+        text = " ".join(str(w.render()) for w in app.screen.query("Static, Label"))
+        assert "A key file cannot be used" in text and "0400" in text
+        assert "keyring is not usable" not in text and "gnome-keyring" not in text
+
+
 async def test_rejected_key_offers_to_enter_a_new_one(tmp_path):
     sandbox = embedded()
     team = sandbox.teams[0]

@@ -22,9 +22,13 @@ from xconsole.core.paths import API_URL_ENV
 FLAGS = {"--sandbox": "sandbox", "--fresh": "fresh", "--read-only": "read_only", "--no-cache": "no_cache"}
 
 
+#: Set by a shell asking click for completions (argv is then empty): never the console.
+COMPLETE_ENV = "_XCONSOLE_COMPLETE"
+
+
 def console_options(argv: Sequence[str], environ: Mapping[str, str]) -> Options | None:
     """The console's options when `argv` is only distinct flags of FLAGS, else None (click's)."""
-    if len(set(argv)) != len(argv) or not all(arg in FLAGS for arg in argv):
+    if COMPLETE_ENV in environ or len(set(argv)) != len(argv) or not all(arg in FLAGS for arg in argv):
         return None
     flags = {FLAGS[arg]: True for arg in argv}
     if flags.get("fresh") and not flags.get("sandbox"):
@@ -43,4 +47,8 @@ def run(args: Sequence[str] | None = None) -> None:
         return
     from xconsole.cli.tui import run_tui
 
-    run_tui(opts)
+    try:
+        run_tui(opts)
+    except (KeyboardInterrupt, EOFError):  # before the console has the terminal: as click says it
+        sys.stderr.write("\nAborted!\n")
+        raise SystemExit(1) from None

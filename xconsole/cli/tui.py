@@ -22,7 +22,7 @@ def _saved_settings() -> dict:
     try:
         with config_path().open("rb") as handle:
             settings = tomllib.load(handle).get("settings", {})
-    except (OSError, tomllib.TOMLDecodeError):
+    except (OSError, ValueError):  # unreadable, not TOML, or not UTF-8: the session says why
         return {}
     return settings if isinstance(settings, dict) else {}
 

@@ -33,7 +33,7 @@ def _config(path: Path) -> dict | None:
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
-    except (OSError, tomllib.TOMLDecodeError):
+    except (OSError, ValueError):  # unreadable, not TOML, or not UTF-8: the session says why
         return None
 
 

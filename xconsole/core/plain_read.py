@@ -5,10 +5,13 @@ The console's client needs httpx, pydantic and the wire models (~0.2 s of import
 before its first request; this needs none of them, so the numbers are in before the console's
 first frame. It reads the same two answers the console reads first (the invoice preview and the
 spending limits, reference 2.6 and 2.7), from the same URLs, with the same headers and the same
-TLS trust as the client. It is strict: any answer it does not read exactly as the models would
-(`numbers_from`, property-tested against them) is `Unreadable`, and the process then says
-nothing; the console's own read follows and reports errors. No redirect is followed (the key
-would go with it), and a proxy in the environment leaves the read to httpx (`proxied`).
+TLS trust as the client. Its three figures are read as the models read them (`numbers_from`,
+property-tested against them); where it is not sure of one it is `Unreadable`, and the process
+then says nothing. The rest of each answer is not validated here: the console's own read, a
+moment later, does, and an answer it cannot read replaces these numbers with its error. No
+redirect is followed (the key would go with it), a URL with a user or password is not used (httpx
+would send those instead of the key), and a proxy in the environment leaves the read to httpx
+(`proxied`).
 """
 
 from __future__ import annotations
@@ -87,16 +90,24 @@ def _cents(block: Mapping[str, Any], name: str, *, optional: bool) -> int | None
         raise Unreadable(name) from None
 
 
+#: The models also accept each field under its Python name; such an answer is left to them.
+SNAKE_NAMES = frozenset({"core_invoice", "spending_limits", "prepaid_credits", "prepaid_credits_used",
+                         "total_with_corr", "effective_sl"})
+
+
 def numbers_from(preview: Any, limits: Any) -> tuple[int | None, int | None, int | None]:
     """(live balance, month-to-date spend, limit in force) in cents from the two answers' JSON,
     as models.InvoicePreview and models.SpendingLimits compute them (None: the server left it
-    unset). Unreadable where the models would fail, or where this reader is not sure."""
+    unset). Unreadable where the models would fail on these fields, or where this reader is not
+    sure."""
     if not isinstance(preview, dict) or not isinstance(limits, dict):
         raise Unreadable("not an object")
     core = preview.get("coreInvoice")
     spending = limits.get("spendingLimits")
     if not isinstance(core, dict) or not isinstance(spending, dict):
         raise Unreadable("coreInvoice or spendingLimits")  # required by the models too
+    if SNAKE_NAMES.intersection({*preview, *limits, *core, *spending}):
+        raise Unreadable("a field under its Python name")
     prepaid = _cents(core, "prepaidCredits", optional=True)
     used = _cents(core, "prepaidCreditsUsed", optional=False)
     total = _cents(core, "totalWithCorr", optional=True)
@@ -109,13 +120,16 @@ def numbers_from(preview: Any, limits: Any) -> tuple[int | None, int | None, int
 def _get(base_url: str, path: str, key: str, context: ssl.SSLContext | None) -> tuple[Any, bool]:
     """One GET on its own connection: (the answer's JSON, whether it carried the sandbox header)."""
     url = urlsplit(base_url)
-    if url.scheme not in ("http", "https") or not url.hostname or url.query or url.fragment:
+    if url.scheme not in ("http", "https") or not url.hostname or url.query or url.fragment \
+            or url.username is not None or url.password is not None:
         raise Unreadable("api url")
+    # The port always given: http.client would read an IPv6 address's last group as one.
+    port = url.port or (443 if url.scheme == "https" else 80)
     connection: http.client.HTTPConnection
     if url.scheme == "https":
-        connection = http.client.HTTPSConnection(url.hostname, url.port, timeout=CONNECT_TIMEOUT_S, context=context)
+        connection = http.client.HTTPSConnection(url.hostname, port, timeout=CONNECT_TIMEOUT_S, context=context)
     else:
-        connection = http.client.HTTPConnection(url.hostname, url.port, timeout=CONNECT_TIMEOUT_S)
+        connection = http.client.HTTPConnection(url.hostname, port, timeout=CONNECT_TIMEOUT_S)
     try:
         connection.connect()
         assert connection.sock is not None
@@ -125,21 +139,27 @@ def _get(base_url: str, path: str, key: str, context: ssl.SSLContext | None) -> 
         response = connection.getresponse()
         if response.status != 200:  # errors, redirects and "no content" alike: the console's read says
             raise Unreadable(f"HTTP {response.status}")
-        body = response.read(MAX_BODY + 1)
+        if response.length is not None and response.length > MAX_BODY:
+            raise Unreadable("too long")
+        # With a length, read() raises IncompleteRead for a shorter body (read(n) would not).
+        body = response.read() if response.length is not None else response.read(MAX_BODY + 1)
         if len(body) > MAX_BODY:
             raise Unreadable("too long")
         sandbox = response.getheader(SANDBOX_HEADER) == "1"
     finally:
         connection.close()
     try:
-        return json.loads(body or b"{}"), sandbox
-    except ValueError:
+        # UTF-8 only, as the client's parser: json.loads would also take a BOM or UTF-16.
+        return json.loads(body.decode("utf-8") if body else "{}"), sandbox
+    except ValueError:  # UnicodeDecodeError is one
         raise Unreadable("not JSON") from None
 
 
 def read(base_url: str, team_id: str, key: str) -> PlainNumbers:
     """Both answers at once (two connections, as the client's two parallel requests), then the
     numbers. Raises Unreadable, OSError or http.client errors; never returns partial numbers."""
+    if not key or not key.isascii() or not key.isprintable() or any(ch.isspace() for ch in key):
+        raise Unreadable("key")  # refused here, not in a header error that would quote it
     safe_id = quote(team_id, safe="")
     context = tls_context() if urlsplit(base_url).scheme == "https" else None
     paths = [billing_path(safe_id, INVOICE_PREVIEW), billing_path(safe_id, SPENDING_LIMITS)]

@@ -276,6 +276,9 @@ class XConsoleApp(App[int]):
         self.push_screen(AddTeamScreen(self.store, first_run=first_run, name=name, team_id=team_id, reason=reason), added)
 
     def action_refresh(self) -> None:
+        if self.session is None and not self._dialog_open():
+            self.notify("Still starting…")  # heard, as for `t`: there is nothing to read again yet
+            return
         if self.team is not None and not self._dialog_open():
             self.store.refresh(self.team)
 
@@ -383,13 +386,13 @@ class XConsoleApp(App[int]):
     @on(TeamUnreachable)
     def _explain_unreachable(self, event: TeamUnreachable) -> None:
         if event.kind == "keyring":
-            self.show_keyring_problem(event.message)
+            self.show_keyring_problem(event.message, key_file=event.team.source == "credentials")
         elif event.kind == "auth" and self.store.is_active(event.team.team_id):
             self._key_rejected(event.team, event.message)
         elif event.kind == "write":
             self.notify(f"{event.team.name}: {event.message}", severity="error", timeout=10)
 
-    def show_keyring_problem(self, message: str) -> None:
+    def show_keyring_problem(self, message: str, *, key_file: bool = False) -> None:
         from xconsole.tui.screens.keyring_unavailable import KeyringUnavailableScreen
 
         if isinstance(self.screen, KeyringUnavailableScreen):
@@ -399,7 +402,7 @@ class XConsoleApp(App[int]):
             if choice == "retry":
                 self.action_refresh()
 
-        self.push_screen(KeyringUnavailableScreen(message), closed)
+        self.push_screen(KeyringUnavailableScreen(message, key_file=key_file), closed)
 
     def _key_rejected(self, team: TeamHandle, message: str) -> None:
         from xconsole.tui.screens.key_rejected import KeyRejectedScreen

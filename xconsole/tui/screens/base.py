@@ -127,7 +127,11 @@ class TeamScreen(Screen):
         read-only, console-only on this server, the key cannot be had, or the team shown is no
         longer the one the key was pressed for: then nothing is sent)."""
         if team is None:
-            self.notify("No team yet.", severity="warning")
+            # Before the session the header already names the team: the key was heard, not refused.
+            if self.store.session is None:
+                self.notify("Still starting…")
+            else:
+                self.notify("No team yet.", severity="warning")
             return None
         if not self._still_shown(team):
             return None

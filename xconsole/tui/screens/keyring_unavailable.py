@@ -1,4 +1,5 @@
-"""Shown when the OS keyring cannot be used: what is wrong, and the ways out."""
+"""Shown when the OS keyring, or a key file of a credentials directory, cannot be used: what is
+wrong, and the ways out."""
 
 from __future__ import annotations
 
@@ -26,15 +27,20 @@ class KeyringUnavailableScreen(ModalScreen[str]):
 
     BINDINGS = [Binding("escape", "dismiss('close')", "Close", id="keyring.close")]
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, *, key_file: bool = False) -> None:
         super().__init__()
         self.reason = reason
+        #: The key comes from a credentials directory: the reason says how to fix the file, and
+        #: the keyring's ways out do not apply.
+        self.key_file = key_file
 
     def compose(self) -> ComposeResult:
         with Vertical(id="keyring", classes="dialog"):
-            yield Label("The OS keyring is not usable", classes="dialog-title")
+            yield Label("A key file cannot be used" if self.key_file else "The OS keyring is not usable",
+                        classes="dialog-title")
             yield Static(self.reason, classes="dialog-text error-text")
-            yield Static(Text(FIXES), classes="dialog-text")  # Text keeps the indentation
+            if not self.key_file:
+                yield Static(Text(FIXES), classes="dialog-text")  # Text keeps the indentation
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Retry", variant="primary", id="retry", compact=True)
                 yield Button("Close", id="close", compact=True)

@@ -34,7 +34,11 @@ class TeamSummary(Widget):
         label = self.get_component_rich_style("summary-label")
         if data is None or data.snapshot is None:
             if data is not None and data.error:
-                return Text(data.error, style=self.get_component_rich_style("summary-error"))
+                error = Text(data.error, style=self.get_component_rich_style("summary-error"))
+                if self.remembered is not None and not data.loading:
+                    # As when a refresh fails later: the numbers on hand stay, dated, over why.
+                    return Text.assemble(self._remembered(self.remembered, label, failed=True), "\n", error)
+                return error
             if self.remembered is not None:
                 return self._remembered(self.remembered, label)
             return Text("Loading this team's billing…", style=label)
@@ -73,9 +77,10 @@ class TeamSummary(Widget):
             return "Runway", f"{fc.horizon_days}+ days"  # auto top-up and the limit included
         return "Rejected", when_text(fc.rejected_at, fc.now)
 
-    def _remembered(self, numbers: CachedNumbers, label: object) -> Text:
+    def _remembered(self, numbers: CachedNumbers, label: object, *, failed: bool = False) -> Text:
         """Last run's numbers, dimmed and dated, until the live ones arrive; or this start's
-        early read, live, with the rest still coming (no pydantic needed)."""
+        early read, live, with the rest still coming (no pydantic needed). `failed`: the read
+        that was to follow them failed, so they are only dated."""
         from xconsole.core.money import format_cents
 
         text = Text()
@@ -83,5 +88,9 @@ class TeamSummary(Widget):
             text.append(f"{name} ", style=label)
             text.append(format_cents(cents), style="bold" if numbers.live else "dim bold")
             text.append("   ")
-        text.append("reading the rest…" if numbers.live else f"saved {numbers.age()} · refreshing…", style="italic dim")
+        if failed:
+            note = f"{'read' if numbers.live else 'saved'} {numbers.age()}"
+        else:
+            note = "reading the rest…" if numbers.live else f"saved {numbers.age()} · refreshing…"
+        text.append(note, style="italic dim")
         return text
