@@ -4,8 +4,8 @@ console's side, and why, is in core/early_read.py.
 
 - A registered team: its key from the same source the console's session takes it (a credentials
   directory, else the keyring, never with a prompt), its API URL by the same rule, and the two
-  answers read over the standard library (core/plain_read.py: ~0.1 s instead of ~0.3 s of
-  httpx, pydantic and the models). With a proxy in the environment, through the session the
+  answers read over the standard library (core/plain_read.py: the process takes ~0.14 s
+  instead of ~0.4 s with httpx, pydantic and the models). With a proxy in the environment, through the session the
   console itself builds (`_read_with_session`), which honours it.
 - `--sandbox`: from the sandbox's database through its own service (sandbox/early_numbers.py).
 """

@@ -7,7 +7,8 @@ first request even leaves. A second process does the second part on the other co
 with the first: it takes the key from the source the console's session will (the credentials
 directory, else the keyring), the same API URL, reads the invoice preview and the limits (one
 round trip, two requests) with the standard library (core/plain_read.py, ~0.14 s in all) and
-prints the numbers as one JSON line, usually before the console's first frame. Never the key: it stays in that process, which exits at once. The console shows those
+prints the numbers as one JSON line, usually before the console's first frame. Never the key: it
+stays in that process, which exits at once (and dies with the console). The console shows those
 numbers until its own, complete read replaces them; the answer counts only for the team id it
 was asked for, so it can never be drawn under another team's name.
 
