@@ -6,7 +6,6 @@ first frame, so those imports never delay it.
 
 from __future__ import annotations
 
-import tomllib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -17,13 +16,10 @@ if TYPE_CHECKING:
 def _saved_settings() -> dict:
     """The `[settings]` of config.toml, read without pydantic (the first frame should not wait
     for it); {} when there is none or it cannot be read."""
+    from xconsole.core.first_team import read_config
     from xconsole.core.paths import config_path
 
-    try:
-        with config_path().open("rb") as handle:
-            settings = tomllib.load(handle).get("settings", {})
-    except (OSError, ValueError):  # unreadable, not TOML, or not UTF-8: the session says why
-        return {}
+    settings = (read_config(config_path()) or {}).get("settings", {})
     return settings if isinstance(settings, dict) else {}
 
 

@@ -29,7 +29,8 @@ def pick(teams: list[Team], wanted: str | None, last: str | None = None) -> Team
     return next((t for t in teams if t[1] == last), None) or (teams[0] if teams else None)
 
 
-def _config(path: Path) -> dict | None:
+def read_config(path: Path) -> dict | None:
+    """config.toml as plain TOML (no pydantic); None when it cannot be read."""
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
@@ -44,7 +45,7 @@ def _entries(config: dict) -> list[dict]:
 
 def from_config(path: Path, wanted: str | None) -> Team | None:
     """From config.toml: the registered teams and the last used one."""
-    config = _config(path)
+    config = read_config(path)
     if config is None:
         return None
     teams = [(str(t.get("name", "")), str(t.get("team_id", ""))) for t in _entries(config)]
@@ -54,7 +55,7 @@ def from_config(path: Path, wanted: str | None) -> Team | None:
 
 def registered(path: Path, team_id: str) -> dict | None:
     """The team's entry in config.toml (name, team_id, api_url, ...), None when not registered."""
-    config = _config(path)
+    config = read_config(path)
     return next((t for t in _entries(config) if t.get("team_id") == team_id), None) if config else None
 
 

@@ -25,7 +25,7 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import SplitResult, quote, urlsplit
 
 from xconsole.core.endpoints import INVOICE_PREVIEW, SANDBOX_HEADER, SPENDING_LIMITS, USER_AGENT, billing_path
 from xconsole.core.wire_scalars import read_int64
@@ -117,12 +117,9 @@ def numbers_from(preview: Any, limits: Any) -> tuple[int | None, int | None, int
     return balance, total, limit
 
 
-def _get(base_url: str, path: str, key: str, context: ssl.SSLContext | None) -> tuple[Any, bool]:
+def _get(url: SplitResult, path: str, key: str, context: ssl.SSLContext | None) -> tuple[Any, bool]:
     """One GET on its own connection: (the answer's JSON, whether it carried the sandbox header)."""
-    url = urlsplit(base_url)
-    if url.scheme not in ("http", "https") or not url.hostname or url.query or url.fragment \
-            or url.username is not None or url.password is not None:
-        raise Unreadable("api url")
+    assert url.hostname is not None  # checked by `read`
     # The port always given: http.client would read an IPv6 address's last group as one.
     port = url.port or (443 if url.scheme == "https" else 80)
     connection: http.client.HTTPConnection
@@ -160,14 +157,18 @@ def read(base_url: str, team_id: str, key: str) -> PlainNumbers:
     numbers. Raises Unreadable, OSError or http.client errors; never returns partial numbers."""
     if not key or not key.isascii() or not key.isprintable() or any(ch.isspace() for ch in key):
         raise Unreadable("key")  # refused here, not in a header error that would quote it
+    url = urlsplit(base_url)
+    if url.scheme not in ("http", "https") or not url.hostname or url.query or url.fragment \
+            or url.username is not None or url.password is not None:
+        raise Unreadable("api url")
     safe_id = quote(team_id, safe="")
-    context = tls_context() if urlsplit(base_url).scheme == "https" else None
+    context = tls_context() if url.scheme == "https" else None
     paths = [billing_path(safe_id, INVOICE_PREVIEW), billing_path(safe_id, SPENDING_LIMITS)]
     answers: list[Any] = [None, None]
 
     def fetch(i: int) -> None:
         try:
-            answers[i] = _get(base_url, paths[i], key, context)
+            answers[i] = _get(url, paths[i], key, context)
         except BaseException as exc:  # noqa: BLE001 - handed to the caller below
             answers[i] = exc
 

@@ -229,10 +229,17 @@ class XConsoleApp(App[int]):
         if event.mode:
             self.action_mode(event.mode)
 
+    def still_starting(self) -> bool:
+        """True, after saying so, while the session is not in yet: a key pressed then is heard,
+        not refused (the first frame already names the team and may show its numbers)."""
+        if self.session is not None:
+            return False
+        self.notify("Still starting…")
+        return True
+
     def _neighbour(self, step: int) -> None:
         teams = self.store.teams
-        if self.session is None and not self._dialog_open():
-            self.notify("Still starting…")  # as `t` says: the key was heard, the teams are not in yet
+        if not self._dialog_open() and self.still_starting():
             return
         if not teams or self.team is None or self._dialog_open():
             return
@@ -248,8 +255,7 @@ class XConsoleApp(App[int]):
     def action_switch_team(self) -> None:
         from xconsole.tui.screens.team_switcher import TeamSwitcher
 
-        if self.session is None:
-            self.notify("Still starting…")
+        if self.still_starting():
             return
         if not self._dialog_open():
             self.push_screen(TeamSwitcher(self.store))
@@ -276,8 +282,7 @@ class XConsoleApp(App[int]):
         self.push_screen(AddTeamScreen(self.store, first_run=first_run, name=name, team_id=team_id, reason=reason), added)
 
     def action_refresh(self) -> None:
-        if self.session is None and not self._dialog_open():
-            self.notify("Still starting…")  # heard, as for `t`: there is nothing to read again yet
+        if not self._dialog_open() and self.still_starting():
             return
         if self.team is not None and not self._dialog_open():
             self.store.refresh(self.team)

@@ -127,10 +127,7 @@ class TeamScreen(Screen):
         read-only, console-only on this server, the key cannot be had, or the team shown is no
         longer the one the key was pressed for: then nothing is sent)."""
         if team is None:
-            # Before the session the header already names the team: the key was heard, not refused.
-            if self.store.session is None:
-                self.notify("Still starting…")
-            else:
+            if not self.app.still_starting():  # type: ignore[attr-defined]
                 self.notify("No team yet.", severity="warning")
             return None
         if not self._still_shown(team):

@@ -84,7 +84,8 @@ class SpendScreen(TeamScreen):
 
         snap = self.data.snapshot if self.data else None
         if self.team is None or snap is None:
-            self.notify("Still starting…" if self.store.session is None else "Invoiced billing is still loading.")
+            if not self.app.still_starting():  # type: ignore[attr-defined]
+                self.notify("Invoiced billing is still loading.")
             return
         if snap.invoiced is None:
             self.notify("Monthly invoiced billing is arranged with xAI sales (sales@x.ai) or from the console: "
