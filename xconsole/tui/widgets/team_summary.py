@@ -35,9 +35,10 @@ class TeamSummary(Widget):
         if data is None or data.snapshot is None:
             if data is not None and data.error:
                 error = Text(data.error, style=self.get_component_rich_style("summary-error"))
-                if self.remembered is not None and not data.loading:
-                    # As when a refresh fails later: the numbers on hand stay, dated, over why.
-                    return Text.assemble(self._remembered(self.remembered, label, failed=True), "\n", error)
+                if self.remembered is not None:
+                    # As when a refresh fails later: the numbers on hand stay, dated, over why
+                    # (still "refreshing…" while the read retries).
+                    return Text.assemble(self._remembered(self.remembered, label, failed=not data.loading), "\n", error)
                 return error
             if self.remembered is not None:
                 return self._remembered(self.remembered, label)
