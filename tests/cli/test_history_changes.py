@@ -101,3 +101,5 @@ def test_changes_on_an_unreachable_server_is_exit_1_with_one_line(home, run):
     result = run("--api-url", "http://127.0.0.1:9", "changes", env={"XAI_MANAGEMENT_KEY": "xai-" + "a" * 40})
     assert result.exit_code == 1
     assert result.stderr.startswith("xconsole: ") and len(result.stderr.strip().splitlines()) == 1
+    # The key was never judged: not called refused.
+    assert "Could not check XAI_MANAGEMENT_KEY" in result.stderr and "not accepted" not in result.stderr

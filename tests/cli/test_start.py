@@ -71,3 +71,25 @@ def test_a_command_still_goes_through_click():
     assert done.returncode == 2 and "--fresh only applies with --sandbox" in done.stderr
     done = subprocess.run([sys.executable, "-m", "xconsole", "--version"], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and "xconsole" in done.stdout
+
+
+def test_the_consoles_session_building_does_not_import_click_until_it_fails():
+    # The console builds its session with cli.wiring (in a thread, right after its first frame).
+    script = ("import sys, xconsole.cli.wiring as w; print('click' in sys.modules); "
+              "err = w._fail('x'); import click; print(isinstance(err, click.ClickException))")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.stdout.split() == ["False", "True"], done.stderr
+
+
+def test_api_url_with_the_sandbox_is_refused_on_the_command_line_and_ignored_from_the_environment():
+    done = subprocess.run([sys.executable, "-m", "xconsole", "--sandbox", "--api-url", "https://example.com"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "--api-url does not apply with --sandbox" in done.stderr
+    assert start.console_options(["--sandbox"], {API_URL_ENV: "https://example.com"}) is not None
+
+
+def test_a_wrong_api_url_in_the_environment_goes_to_click_which_refuses_it(monkeypatch):
+    assert start.console_options([], {API_URL_ENV: "example.com"}) is None
+    monkeypatch.setenv(API_URL_ENV, "example.com")
+    done = subprocess.run([sys.executable, "-m", "xconsole"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "is not an http:// or https:// URL" in done.stderr, done.stderr

@@ -58,6 +58,29 @@ def test_bad_key_stores_nothing(home, served, memory_keyring, run):
     assert memory_keyring.store == {} and config_text(home) == ""
 
 
+def test_an_unreachable_server_is_not_called_a_refused_key(home, memory_keyring, run):
+    import socket
+
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{s.getsockname()[1]}"
+    result = run("team", "add", "Nope", "--key-stdin", "--api-url", url, input="xai-" + "k" * 40)
+    assert result.exit_code == 1 and "Key not accepted" not in result.output, result.output
+    assert f"Could not check the key with {url}" in result.output and "Nothing was registered" in result.output
+    assert memory_keyring.store == {} and config_text(home) == ""
+
+
+def test_an_api_url_that_cannot_be_one_is_refused_before_the_key_is_read(home, memory_keyring, run):
+    for url, says in (("127.0.0.1:8787", "http:// or https://"), ("ftp://example.com", "http:// or https://"),
+                      ("https://user:pw@example.com", "user or password"), ("https://example.com?a=1", "query"),
+                      ("http://example.com:port", "not a URL")):
+        for where in (("--api-url", url, "team", "add", "X", "--key-stdin"), ("team", "add", "X", "--key-stdin", "--api-url", url)):
+            result = run(*where, input="xai-" + "k" * 40)
+            assert result.exit_code == 2 and "Invalid value for '--api-url'" in result.output and says in result.output, \
+                (where, result.output)
+    assert memory_keyring.store == {} and config_text(home) == ""
+
+
 def test_key_with_inner_whitespace_is_refused(home, served, memory_keyring, run):
     result = run("team", "add", "X", "--key-stdin", "--api-url", served.url, input="xai-abc def\n")
     assert result.exit_code == 1 and "spaces, newlines" in result.output

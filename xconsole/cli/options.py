@@ -24,6 +24,16 @@ class Fail(click.ClickException):
         click.echo(f"xconsole: {self.format_message()}", err=True)
 
 
+def api_url_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Callback of every --api-url: a URL that cannot be the API is refused before any key is read."""
+    from xconsole.core.endpoints import api_url_problem
+
+    problem = api_url_problem(value) if value else None
+    if problem:
+        raise click.BadParameter(problem, ctx=ctx, param=param)
+    return value
+
+
 def money(cents: int | None) -> dict[str, Any]:
     """Money in --json output: integer cents plus the formatted string; an amount the server did
     not report is `{"cents": null, "formatted": "—"}`, never 0."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import click
 
 from xconsole import __version__
-from xconsole.cli.options import Options
+from xconsole.cli.options import Options, api_url_option
 from xconsole.core.paths import API_URL_ENV
 
 
@@ -48,7 +48,8 @@ class LazyGroup(click.Group):
 @click.group(cls=LazyGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--sandbox", is_flag=True, help="Use the embedded sandbox with demo teams (no account, no keyring).")
 @click.option("--fresh", is_flag=True, help="With --sandbox: start from a freshly seeded demo database.")
-@click.option("--api-url", envvar=API_URL_ENV, metavar="URL", help=f"Management API base URL (env {API_URL_ENV}).")
+@click.option("--api-url", envvar=API_URL_ENV, metavar="URL", callback=api_url_option,
+              help=f"Management API base URL (env {API_URL_ENV}).")
 @click.option("--team", "team", metavar="NAME_OR_ID", help="Start on this team.")
 @click.option("--read-only", is_flag=True, help="Disable every write action.")
 @click.option("--no-cache", is_flag=True, help="Do not show (or keep) each team's last numbers while loading.")
@@ -64,6 +65,9 @@ def main(ctx: click.Context, sandbox: bool, fresh: bool, api_url: str | None, te
     ctx.obj = Options(sandbox=sandbox, fresh=fresh, api_url=api_url, team=team, read_only=read_only, no_cache=no_cache)
     if fresh and not sandbox:
         raise click.UsageError("--fresh only applies with --sandbox")
+    if sandbox and ctx.get_parameter_source("api_url") is click.core.ParameterSource.COMMANDLINE:
+        # (From the environment it is ignored: that variable is set for the real API's commands.)
+        raise click.UsageError("--api-url does not apply with --sandbox: the sandbox runs inside xconsole")
     if ctx.invoked_subcommand is None:
         from xconsole.cli.tui import run_tui
 

@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from xconsole.cli.options import Fail, Options, emit_json
+from xconsole.cli.options import Fail, Options, api_url_option, emit_json
 from xconsole.core.config import ConfigError
 from xconsole.core.teams import TeamError, TeamRegistry
 
@@ -57,7 +57,7 @@ def team_group(opts: Options) -> None:
 @click.argument("name")
 @click.option("--key-stdin", is_flag=True, help="Read the management key from standard input.")
 @click.option("--team-id", metavar="UUID", help="Team id (required for organisation-scoped keys).")
-@click.option("--api-url", metavar="URL", help="Management API base URL for this team.")
+@click.option("--api-url", metavar="URL", callback=api_url_option, help="Management API base URL for this team.")
 @click.pass_obj
 def add(opts: Options, name: str, key_stdin: bool, team_id: str | None, api_url: str | None) -> None:
     """Validate a management key, store it in the keyring and register the team as NAME."""
@@ -90,7 +90,10 @@ def add(opts: Options, name: str, key_stdin: bool, team_id: str | None, api_url:
             raise Fail("This is an organisation-scoped management key: add --team-id <team UUID>") from None
         raise Fail(str(exc)) from None
     except errors.ApiError as exc:
-        raise Fail(f"Key not accepted by {url or 'the Management API'}: {exc.title}: {exc}") from None
+        where = url or "the Management API"
+        if exc.worth_retrying_later:  # unreachable, busy or unreadable: the key was not judged
+            raise Fail(f"Could not check the key with {where} ({exc.title}): {exc}. Nothing was registered.") from None
+        raise Fail(f"Key not accepted by {where}: {exc.title}: {exc}") from None
     except KeyringUnavailable as exc:
         raise Fail(f"{exc} Nothing was registered.") from None
     except ConfigError as exc:

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from xconsole.cli.options import Fail, Options
+from xconsole.cli.run_options import Options
 from xconsole.core import errors
 from xconsole.core.client import DEFAULT_API_URL, ManagementClient
 from xconsole.core.config import ConfigError, data_dir
@@ -29,6 +29,14 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
+def _fail(message: str) -> Exception:
+    """The CLI's Fail (a click error), imported only when something fails: the console builds
+    its session here too, and click is not needed for that (~20 ms and ~1 MB, measured)."""
+    from xconsole.cli.options import Fail
+
+    return Fail(message)
+
+
 def sandbox_db_path() -> Path:
     return data_dir() / "sandbox.db"
 
@@ -41,7 +49,7 @@ def load_registry() -> TeamRegistry:
     try:
         return TeamRegistry.load()
     except ConfigError as exc:
-        raise Fail(str(exc)) from None
+        raise _fail(str(exc)) from None
 
 
 def sandbox_session(opts: Options, embedded: object | None = None) -> Session:
@@ -93,7 +101,9 @@ async def env_session(opts: Options, key: str) -> Session:
             try:
                 info = await client.validate_key()
             except errors.ApiError as exc:
-                raise Fail(f"XAI_MANAGEMENT_KEY was not accepted: {exc}") from None
+                if exc.worth_retrying_later:  # unreachable, busy or unreadable: the key was not judged
+                    raise _fail(f"Could not check XAI_MANAGEMENT_KEY ({exc.title}): {exc}") from None
+                raise _fail(f"XAI_MANAGEMENT_KEY was not accepted: {exc}") from None
         team_id = info.discovered_team_id or _explicit_team_id(opts)
     except BaseException:
         await make_client.close()  # no session will close it
@@ -114,7 +124,7 @@ def directory_session(opts: Options, directory: Path) -> Session:
     registry = load_registry()
     teams = directory_teams(store, registry)
     if not teams:
-        raise Fail(f"No key files (team-<team id>) in the credentials directory {directory}")
+        raise _fail(f"No key files (team-<team id>) in the credentials directory {directory}")
     return Session(teams, store, _client_maker(opts), read_only=opts.read_only,
                    type_name_from=registry.config.settings.type_team_name_from * 100)
 
@@ -143,12 +153,12 @@ def _explicit_team_id(opts: Options) -> str:
     from xconsole.core.teams import TeamError, check_team_id
 
     if not opts.team:
-        raise Fail("XAI_MANAGEMENT_KEY is organisation-scoped, so it names no team: "
+        raise _fail("XAI_MANAGEMENT_KEY is organisation-scoped, so it names no team: "
                    "add --team <team id> (a UUID, shown in the console's URL)")
     try:
         return check_team_id(opts.team)
     except TeamError as exc:
-        raise Fail(f"XAI_MANAGEMENT_KEY is organisation-scoped: --team must be the team's id. {exc}") from None
+        raise _fail(f"XAI_MANAGEMENT_KEY is organisation-scoped: --team must be the team's id. {exc}") from None
 
 
 async def build_session(opts: Options) -> Session:
@@ -168,13 +178,13 @@ async def build_session(opts: Options) -> Session:
 
 def select(session: Session, wanted: str | None, all_teams: bool) -> list[TeamHandle]:
     if not session.teams:
-        raise Fail("No teams registered: add one with `xconsole team add NAME`, or try `xconsole --sandbox`")
+        raise _fail("No teams registered: add one with `xconsole team add NAME`, or try `xconsole --sandbox`")
     if all_teams:
         return list(session.teams)
     try:
         team = session.pick(wanted)
     except LookupError as exc:
-        raise Fail(str(exc)) from None
+        raise _fail(str(exc)) from None
     return [team] if team is not None else []
 
 
@@ -207,8 +217,8 @@ async def _in_session(opts: Options, wanted: str | None, use: Callable[[Session,
         try:
             return team, await use(session, team)
         except KeyringUnavailable as exc:
-            raise Fail(str(exc)) from None
+            raise _fail(str(exc)) from None
         except ApiError as exc:
-            raise Fail(f"{team.name}: {exc.title}: {exc}") from None
+            raise _fail(f"{team.name}: {exc.title}: {exc}") from None
     finally:
         await session.aclose()

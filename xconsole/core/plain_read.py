@@ -27,7 +27,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import SplitResult, quote, urlsplit
 
-from xconsole.core.endpoints import INVOICE_PREVIEW, SANDBOX_HEADER, SPENDING_LIMITS, USER_AGENT, billing_path
+from xconsole.core.endpoints import (INVOICE_PREVIEW, SANDBOX_HEADER, SPENDING_LIMITS, USER_AGENT, api_url_problem,
+                                     billing_path)
 from xconsole.core.wire_scalars import read_int64
 
 #: The client's own timeouts (core/client.py DEFAULT_TIMEOUT): connect 5 s, then 20 s per read.
@@ -157,10 +158,9 @@ def read(base_url: str, team_id: str, key: str) -> PlainNumbers:
     numbers. Raises Unreadable, OSError or http.client errors; never returns partial numbers."""
     if not key or not key.isascii() or not key.isprintable() or any(ch.isspace() for ch in key):
         raise Unreadable("key")  # refused here, not in a header error that would quote it
-    url = urlsplit(base_url)
-    if url.scheme not in ("http", "https") or not url.hostname or url.query or url.fragment \
-            or url.username is not None or url.password is not None:
+    if api_url_problem(base_url):
         raise Unreadable("api url")
+    url = urlsplit(base_url)
     safe_id = quote(team_id, safe="")
     context = tls_context() if url.scheme == "https" else None
     paths = [billing_path(safe_id, INVOICE_PREVIEW), billing_path(safe_id, SPENDING_LIMITS)]
