@@ -125,12 +125,29 @@ async def test_server_refusal_shows_next_to_the_field_and_keeps_input(monkeypatc
         assert screen.query_one("#bill-postal_code", Input).value == "10001"
 
 
-async def test_read_only_mode_cannot_save():
+async def test_read_only_mode_shows_the_details_but_takes_no_typing():
     app = sandbox_app(team="lumen", read_only=True)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_billing(pilot)
-        assert screen.query_one("#bill-save", Button).disabled
+        name = screen.query_one("#bill-name", Input)
+        assert name.value == "Lumen Labs LLC"
+        assert screen.query_one("#bill-save", Button).is_disabled and name.is_disabled
         assert "Read-only" in str(screen.query_one("#billing-state").render())
+        await pilot.press("tab", "tab", "x", "y")  # nothing in the form can take the focus or a key
+        assert not isinstance(screen.focused, Input) and name.value == "Lumen Labs LLC"
+
+
+async def test_escape_leaves_a_field_so_the_screen_keys_work_again():
+    app = sandbox_app(team="lumen")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_billing(pilot)
+        name = screen.query_one("#bill-name", Input)
+        name.focus()
+        await pilot.press("end", "1")  # typed into the field
+        assert name.value == "Lumen Labs LLC1" and app.screen is screen
+        await pilot.press("backspace", "escape", "1")
+        await settle(pilot)
+        assert name.value == "Lumen Labs LLC" and app.screen is not screen and app.screen.MODE == "spend"
 
 
 async def test_real_api_reads_and_posts_the_whole_object():

@@ -85,9 +85,6 @@ class AutoTopUpScreen(TeamScreen):
         Binding("c", "copy_console_url", "Copy console URL", show=False, id="auto.copy"),
         Binding("u", "use_suggested", "Use suggested", id="auto.use_suggested",
                 tooltip="Copy the what-if's smallest settings with no rejected hour into the form (nothing is saved)"),
-        # A text field takes every printable key: Esc leaves it so u, c and 1–5 reach the screen.
-        Binding("escape", "leave_field", "Leave the field", show=False, id="auto.leave_field",
-                tooltip="Leave the text field, so the screen's keys (u, c, 1–5) work"),
     ]
 
     def __init__(self) -> None:
@@ -378,10 +375,6 @@ class AutoTopUpScreen(TeamScreen):
             self._filled = {}  # the next answer refills the form with what the server now holds
 
     # ------------------------------------------------------------------ the what-if's suggestion
-
-    def action_leave_field(self) -> None:
-        if isinstance(self.focused, Input):
-            self.query_one("#auto", VerticalScroll).focus(scroll_visible=False)  # PageUp/PageDown still scroll
 
     def action_use_suggested(self) -> None:
         panel = self.query_one(WhatIfPanel)

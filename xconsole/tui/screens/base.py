@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.binding import Binding
+from textual.containers import ScrollableContainer, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer
+from textual.widgets import Footer, Input
 
 from xconsole.tui.store import TeamDataChanged, TeamStore
 from xconsole.tui.widgets.nav_bar import NavBar
@@ -41,6 +42,11 @@ class TeamScreen(Screen):
     MODE: ClassVar[str] = ""
     #: Shown by `?` for this screen.
     HELP: ClassVar[str] = ""
+    BINDINGS: ClassVar = [
+        # A text field takes every printable key: Esc leaves it so the screen's keys (1–6, t, q…) work.
+        Binding("escape", "leave_field", "Leave the field", show=False, id="screen.leave_field",
+                tooltip="Leave the text field, so the screen's keys work again"),
+    ]
 
     @property
     def store(self) -> TeamStore:
@@ -102,6 +108,17 @@ class TeamScreen(Screen):
         header.stale = bool(data and data.stale)
         header.busy = bool(data and data.loading)
         self.query_one(TeamSummary).show(data, store.remembered.get(header.team_id))
+
+    def action_leave_field(self) -> None:
+        field = self.focused
+        if not isinstance(field, Input):
+            return
+        # To the field's scrolling container, so PageUp/PageDown still scroll the form.
+        box = next((a for a in field.ancestors if isinstance(a, ScrollableContainer) and a.focusable), None)
+        if box is not None:
+            box.focus(scroll_visible=False)
+        else:
+            self.set_focus(None)
 
     def _shown_team(self) -> tuple[str, str]:
         """(name, id) for the header: the active team, or before the session exists the team it

@@ -107,7 +107,7 @@ class BillingDetailsScreen(TeamScreen):
             text.append("Read-only mode: the details can be read, not changed.", style="yellow")
         state.update(text)
         state.display = bool(text.plain)
-        self.query_one("#bill-save", Button).disabled = store.read_only
+        form.disabled = store.read_only  # readable, not editable: nothing typed that cannot be saved
         # Keep what the person is typing; refill for another team, or a new answer on an untouched form.
         source = (team.team_id, id(info))
         if info is not None and source != self._filled_for and (

@@ -77,12 +77,12 @@ class FilterableTable(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="filter rows (Esc clears)", id="filter", compact=True, classes="hidden")
-        yield VimTable(cursor_type="row", zebra_stripes=True, cell_padding=self.cell_padding)
-
-    def on_mount(self) -> None:
-        table = self.query_one(VimTable)
+        # Columns before mounting, not in on_mount: a console quit while this table mounts has
+        # already pruned its children when its Mount is handled (seen as NoMatches on exit).
+        table = VimTable(cursor_type="row", zebra_stripes=True, cell_padding=self.cell_padding)
         for label, key in self.columns:
             table.add_column(label, key=key)
+        yield table
 
     def set_rows(self, rows: list[tuple[str, list[Text | str]]]) -> None:
         """All rows drawn up front (short tables)."""
