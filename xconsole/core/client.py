@@ -38,7 +38,7 @@ sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
 import httpx  # noqa: E402
 from pydantic import BaseModel, ValidationError
 
-from xconsole.core import errors, models
+from xconsole.core import errors, models, proxies
 from xconsole.core.endpoints import DEFAULT_API_URL as DEFAULT_API_URL  # re-exported
 from xconsole.core.endpoints import INVOICE_PREVIEW, SPENDING_LIMITS, USER_AGENT, billing_path
 from xconsole.core.endpoints import SANDBOX_HEADER as SANDBOX_HEADER  # re-exported
@@ -284,7 +284,7 @@ class ManagementClient:
         except httpx.TransportError as exc:
             detail = scrub(str(exc) or type(exc).__name__, self._key)
             raise errors.Unavailable(
-                f"Cannot reach {self.base_url}: {detail}", method=method, path=path
+                f"Cannot reach {self.base_url}{proxies.described()}: {detail}", method=method, path=path
             ) from None
         finally:
             # Waiters in identify() resume only after this coroutine next yields, by which time

@@ -20,13 +20,13 @@ import http.client
 import json
 import os
 import ssl
-import sys
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import SplitResult, quote, urlsplit
 
+from xconsole.core import proxies
 from xconsole.core.endpoints import (INVOICE_PREVIEW, SANDBOX_HEADER, SPENDING_LIMITS, USER_AGENT, api_url_problem,
                                      billing_path)
 from xconsole.core.wire_scalars import read_int64
@@ -52,14 +52,8 @@ class PlainNumbers:
 
 
 def proxied(environ: Mapping[str, str] = os.environ) -> bool:
-    """A proxy the client (httpx, trust_env) would use: this reader does not do proxies. Off
-    Linux, proxies may also come from the system's settings, which only urllib reads."""
-    if sys.platform != "linux":
-        from urllib.request import getproxies
-
-        return bool(getproxies())
-    return any(name.lower().endswith("_proxy") and name.lower() != "no_proxy" and value
-               for name, value in environ.items())
+    """A proxy the client (httpx, trust_env) would use: this reader does not do proxies."""
+    return bool(proxies.settings(environ))
 
 
 def tls_context() -> ssl.SSLContext:
