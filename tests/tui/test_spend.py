@@ -238,3 +238,28 @@ async def test_the_balance_card_says_why_the_read_failed_not_loading(monkeypatch
         await settle(pilot)
         card = str(app.screen.query_one("#balance").render())
         assert "r retries" in card and "Loading" not in card
+
+
+@pytest.mark.parametrize(("month_spend", "says"), [
+    (42_582, "the usage answer has no rows, though the invoice so far shows $425.82"),
+    (0, "No usage this month yet."),
+])
+async def test_a_usage_answer_without_rows_is_not_called_no_usage_when_the_invoice_says_otherwise(month_spend, says):
+    from types import SimpleNamespace
+
+    from textual.app import App
+
+    from xconsole.tui.widgets.usage_panel import UsagePanel
+    from tests.tui.harness import plain
+
+    snap = SimpleNamespace(daily=[], by_model=[], usage_error=None, summary=SimpleNamespace(month_spend=month_spend))
+
+    class Host(App):
+        def compose(self):  # noqa: ANN202
+            yield UsagePanel()
+
+    async with Host().run_test(size=(100, 20)) as pilot:
+        panel = pilot.app.query_one(UsagePanel)
+        panel.show(snap)
+        await pilot.pause()
+        assert says in plain(panel.query_one("#usage-models")).replace("\n", " ")

@@ -109,7 +109,14 @@ class UsagePanel(Vertical):
             # Gaps end a span (see BalancePanel._rows): a span's leading whitespace is lost in SVG/PNG.
             caption.update(Text.assemble(("Spend per day   ", "bold"), (why, "yellow" if snap.usage_error else "dim")))
             chart.update("")
-            models.update(Text("This month by model: —" if snap.usage_error else "No usage this month yet.", style="dim"))
+            spent = snap.summary.month_spend
+            if snap.usage_error:
+                models.update(Text("This month by model: —", style="dim"))
+            elif spent:  # the invoice says money was spent: "no usage yet" would contradict it
+                models.update(Text(f"This month by model: the usage answer has no rows, though the invoice so far "
+                                   f"shows {format_cents(spent)} — r reads it again", style="yellow"))
+            else:
+                models.update(Text("No usage this month yet.", style="dim"))
             return
         values = [cents for _day, cents in snap.daily]
         total = sum(values)
