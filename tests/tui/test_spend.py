@@ -263,3 +263,15 @@ async def test_a_usage_answer_without_rows_is_not_called_no_usage_when_the_invoi
         panel.show(snap)
         await pilot.pause()
         assert says in plain(panel.query_one("#usage-models")).replace("\n", " ")
+
+
+async def test_the_cards_runway_says_it_is_without_auto_top_up_when_the_summarys_forecast_includes_it():
+    from xconsole.tui.widgets.balance_panel import BalancePanel
+
+    app = sandbox_app(team="lumen")  # auto top-up on: the summary's runway (the forecast) counts its refills
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        snap = app.store.data().snapshot
+        assert snap.auto_top_up.enabled and snap.summary.runway_days is not None
+        card = str(app.screen.query_one(BalancePanel).render())
+        assert f"runway {snap.summary.runway_text} without auto top-up" in card

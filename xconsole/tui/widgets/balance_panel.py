@@ -50,8 +50,12 @@ class BalancePanel(Static):
         from xconsole.core.money import format_cents
 
         s = snap.summary
-        rows = [("Prepaid credits", Text(format_cents(s.live_balance), style="bold"),
-                 f"runway {s.runway_text} at the last 7 days' rate" if s.runway_known else "runway unknown"),
+        # The credits alone: with auto top-up on, the summary's runway (the forecast) is longer.
+        # (One line at 80 columns: with auto top-up on, the rate's basis gives way to that.)
+        basis = "without auto top-up" if snap.auto_top_up and snap.auto_top_up.enabled else "at the last 7 days' rate"
+        runway = ("runway unknown" if not s.runway_known else "no spend in the last 7 days" if s.runway_days is None
+                  else f"runway {s.runway_text} {basis}")
+        rows = [("Prepaid credits", Text(format_cents(s.live_balance), style="bold"), runway),
                 ("Spent this month", Text(format_cents(s.month_spend)),
                  "" if s.beyond_prepaid is None else
                  f"billed at month end: {format_cents(s.beyond_prepaid)}" if s.beyond_prepaid else "all from prepaid credits")]
