@@ -122,3 +122,29 @@ async def test_a_first_read_that_fails_keeps_the_remembered_numbers_dated_over_w
         shown = text_of(app.screen.query_one(TeamSummary))
         assert "Credits $123.45" in shown and "saved 7 min ago" in shown and "refreshing" not in shown
         assert app.store.data().error in shown
+
+
+async def test_kept_numbers_with_large_amounts_stay_on_one_line_at_80_columns():
+    from datetime import datetime, timedelta, timezone
+
+    from textual.app import App
+
+    from xconsole.core.numbers_cache import CachedNumbers
+
+    kept = CachedNumbers("t", 123_456_78, 98_765_43, 50_000_00, 3.0,
+                         datetime.now(timezone.utc) - timedelta(minutes=12))
+
+    class Host(App):
+        CSS = "TeamSummary { height: auto; padding: 0 1; }"
+
+        def compose(self):  # noqa: ANN202
+            summary = TeamSummary()
+            summary.show(None, kept)
+            yield summary
+
+    async with Host().run_test(size=(80, 24)) as pilot:
+        summary = pilot.app.query_one(TeamSummary)
+        await pilot.pause()
+        line = text_of(summary)
+        assert line.endswith("12 min ago…") and "$123,456.78" in line  # a shorter note, still dated
+        assert summary.size.height == 1 and len(line) <= summary.content_size.width

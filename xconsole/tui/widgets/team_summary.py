@@ -57,11 +57,12 @@ class TeamSummary(Widget):
             ("Limit", format_cents(s.soft_limit)),
             self._rejection(data.snapshot.forecast) or ("Runway", s.runway_text),
         ]
+        gap = self._gap(sum(len(name) + 1 + len(value) for name, value in parts), len(parts) - 1)
         for name, value in parts:
             text.append(f"{name} ", style=label)
             red = danger and name == "Credits"
             text.append(value, style=self.get_component_rich_style("summary-danger") if red else "bold")
-            text.append("   ")
+            text.append(gap)
         text.rstrip()
         if data.stale:
             text.append(f"\nShowing older data: {data.error}", style=self.get_component_rich_style("summary-error"))
@@ -84,14 +85,31 @@ class TeamSummary(Widget):
         that was to follow them failed, so they are only dated."""
         from xconsole.core.money import format_cents
 
-        text = Text()
-        for name, cents in (("Credits", numbers.live_balance), ("Month", numbers.month_spend), ("Limit", numbers.soft_limit)):
-            text.append(f"{name} ", style=label)
-            text.append(format_cents(cents), style="bold" if numbers.live else "dim bold")
-            text.append("   ")
+        age = numbers.age()
         if failed:
-            note = f"{'read' if numbers.live else 'saved'} {numbers.age()}"
+            notes = [f"{'read' if numbers.live else 'saved'} {age}", age]
+        elif numbers.live:
+            notes = ["reading the rest…", "reading…"]
         else:
-            note = "reading the rest…" if numbers.live else f"saved {numbers.age()} · refreshing…"
+            notes = [f"saved {age} · refreshing…", f"{age} · refreshing…", f"{age}…"]
+        figures = [(name, format_cents(cents)) for name, cents in
+                   (("Credits", numbers.live_balance), ("Month", numbers.month_spend), ("Limit", numbers.soft_limit))]
+        filled = sum(len(name) + 1 + len(value) for name, value in figures)
+        # The longest note that keeps the line on one line (large amounts at 80 columns).
+        note = next((n for n in notes if filled + len(n) + 2 * len(figures) <= self._width()), notes[-1])
+        gap = self._gap(filled + len(note), len(figures))
+        text = Text()
+        for name, value in figures:
+            text.append(f"{name} ", style=label)
+            text.append(value, style="bold" if numbers.live else "dim bold")
+            text.append(gap)
         text.append(note, style="italic dim")
         return text
+
+    def _gap(self, filled: int, gaps: int) -> str:
+        """Three spaces between figures, fewer when that is what keeps the line on one line (80
+        columns with large amounts and a note)."""
+        return next((" " * n for n in (3, 2) if filled + n * gaps <= self._width()), " ")
+
+    def _width(self) -> int:
+        return self.content_size.width or 10_000  # not laid out yet: as wide as it needs
