@@ -73,12 +73,15 @@ def test_a_command_still_goes_through_click():
     assert done.returncode == 0 and "xconsole" in done.stdout
 
 
-def test_the_consoles_session_building_does_not_import_click_until_it_fails():
+def test_the_consoles_session_building_does_not_import_click_until_it_fails(tmp_path):
     # The console builds its session with cli.wiring (in a thread, right after its first frame).
-    script = ("import sys, xconsole.cli.wiring as w; print('click' in sys.modules); "
+    script = ("import asyncio, sys, xconsole.cli.wiring as w; from xconsole.cli.run_options import Options\n"
+              "session = asyncio.run(w.build_session(Options(sandbox=True))); print(len(session.teams) > 0, 'click' in sys.modules)\n"
               "err = w._fail('x'); import click; print(isinstance(err, click.ClickException))")
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
-    assert done.stdout.split() == ["False", "True"], done.stderr
+    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data"), "XDG_CONFIG_HOME": str(tmp_path / "config"),
+           "XDG_STATE_HOME": str(tmp_path / "state"), "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, env=env)
+    assert done.stdout.split() == ["True", "False", "True"], done.stderr
 
 
 def test_api_url_with_the_sandbox_is_refused_on_the_command_line_and_ignored_from_the_environment():
@@ -88,8 +91,10 @@ def test_api_url_with_the_sandbox_is_refused_on_the_command_line_and_ignored_fro
     assert start.console_options(["--sandbox"], {API_URL_ENV: "https://example.com"}) is not None
 
 
-def test_a_wrong_api_url_in_the_environment_goes_to_click_which_refuses_it(monkeypatch):
-    assert start.console_options([], {API_URL_ENV: "example.com"}) is None
-    monkeypatch.setenv(API_URL_ENV, "example.com")
-    done = subprocess.run([sys.executable, "-m", "xconsole"], capture_output=True, text=True, timeout=60)
-    assert done.returncode == 2 and "is not an http:// or https:// URL" in done.stderr, done.stderr
+def test_a_wrong_api_url_in_the_environment_is_named_where_it_is_used_and_nowhere_else(home, run):
+    env = {API_URL_ENV: "example.com", "XAI_MANAGEMENT_KEY": "xai-" + "k" * 40}
+    used = run("balance", env=env)
+    assert used.exit_code == 1 and f"{API_URL_ENV} (or --api-url): the API URL must be an http://" in used.stderr
+    assert "xai-" not in used.stderr
+    assert run("--sandbox", "balance", env=env).exit_code == 0  # the sandbox does not use it
+    assert run("team", "list", env=env).exit_code == 0

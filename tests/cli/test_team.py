@@ -70,15 +70,32 @@ def test_an_unreachable_server_is_not_called_a_refused_key(home, memory_keyring,
     assert memory_keyring.store == {} and config_text(home) == ""
 
 
+def test_a_wrong_path_is_not_called_a_refused_key(home, served, memory_keyring, run):
+    lumen = served.teams["lumen"]
+    result = run("team", "add", "Lumen", "--key-stdin", "--api-url", f"{served.url}/not-the-api", input=lumen["managementKey"])
+    assert result.exit_code == 1 and "Key not accepted" not in result.output, result.output
+    assert "Could not check the key" in result.output and "Is the API URL right?" in result.output
+    assert memory_keyring.store == {}
+
+
 def test_an_api_url_that_cannot_be_one_is_refused_before_the_key_is_read(home, memory_keyring, run):
+    key = "xai-" + "k" * 40
     for url, says in (("127.0.0.1:8787", "http:// or https://"), ("ftp://example.com", "http:// or https://"),
-                      ("https://user:pw@example.com", "user or password"), ("https://example.com?a=1", "query"),
-                      ("http://example.com:port", "not a URL")):
+                      ("https://user:s3cret@example.com", "user or password"), ("https://example.com?a=s3cret", "query"),
+                      ("http://u:s3cret@example.com:port", "user or password"), ("http://example.com:port", "valid host and port"),
+                      ("https://example.com\r", "control characters"), (" https://example.com", "spaces"),
+                      ("http://example.com:0", "port cannot be 0"), (key, "http:// or https://")):
         for where in (("--api-url", url, "team", "add", "X", "--key-stdin"), ("team", "add", "X", "--key-stdin", "--api-url", url)):
-            result = run(*where, input="xai-" + "k" * 40)
+            result = run(*where, input=key)
             assert result.exit_code == 2 and "Invalid value for '--api-url'" in result.output and says in result.output, \
                 (where, result.output)
+            assert "s3cret" not in result.output and key not in result.output  # the value is never repeated
     assert memory_keyring.store == {} and config_text(home) == ""
+    # A path prefix, a trailing slash and IPv6 hosts are URLs an API can have.
+    from xconsole.core.endpoints import api_url_problem
+
+    for fine in ("https://host/api/", "http://[::1]:8787", "https://management-api.x.ai"):
+        assert api_url_problem(fine) is None, fine
 
 
 def test_key_with_inner_whitespace_is_refused(home, served, memory_keyring, run):

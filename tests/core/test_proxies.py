@@ -14,15 +14,30 @@ from xconsole.core.client import ManagementClient
 def test_only_proxy_variables_that_are_set_count():
     assert proxies.settings({"HTTPS_PROXY": "http://proxy:3128", "NO_PROXY": "*", "http_proxy": "", "PATH": "/bin"}) \
         == {"HTTPS_PROXY": "http://proxy:3128"}
-    assert proxies.described({}) == ""
+
+
+def test_the_proxy_named_is_the_one_httpx_uses_for_that_url():
+    env = {"HTTPS_PROXY": "http://secure:3128", "ALL_PROXY": "socks5://any:1080", "ftp_proxy": "http://ftp:21"}
+    assert proxies.proxy_for("https://management-api.x.ai", env) == ("HTTPS_PROXY", "http://secure:3128")
+    assert proxies.proxy_for("http://127.0.0.1:8787", env) == ("ALL_PROXY", "socks5://any:1080")
+    assert proxies.proxy_for("http://127.0.0.1:8787", {**env, "https_proxy": "http://lower:1"}) == ("ALL_PROXY", "socks5://any:1080")
+    assert proxies.proxy_for("https://x.ai", {**env, "https_proxy": "http://lower:1"}) == ("https_proxy", "http://lower:1")
+    assert proxies.proxy_for("https://management-api.x.ai", {**env, "NO_PROXY": "x.ai"}) is None
+    assert proxies.proxy_for("http://127.0.0.1:8787", {**env, "no_proxy": "127.0.0.1"}) is None
+    assert proxies.proxy_for("https://management-api.x.ai", {"ftp_proxy": "http://ftp:21"}) is None
+    assert proxies.described("https://x.ai", {}) == ""
 
 
 def test_a_proxys_user_and_password_are_never_shown():
     assert proxies.masked("http://alice:s3cret@proxy.example:3128") == "http://***@proxy.example:3128"
     assert proxies.masked("socks5://alice:s3cret@[::1]:1080") == "socks5://***@[::1]:1080"
     assert proxies.masked("http://proxy.example:3128") == "http://proxy.example:3128"
-    assert "s3cret" not in proxies.masked("http://alice:s3cret@proxy.example:port")
-    assert proxies.described({"ALL_PROXY": "socks5://a:s3cret@h:1"}) == " (proxy settings: ALL_PROXY=socks5://***@h:1)"
+    assert proxies.masked("alice:s3cret@proxy:3128") == "***@proxy:3128"
+    for tricky in ("http://alice:s3cret@proxy.example:port", "http://u:pa/ss@proxy:1", "http://u:p#a?ss@proxy:1"):
+        assert "s3cret" not in proxies.masked(tricky) and "pa/ss" not in proxies.masked(tricky) \
+            and "p#a" not in proxies.masked(tricky)
+    assert proxies.described("https://x.ai", {"ALL_PROXY": "socks5://a:s3cret@h:1"}) \
+        == " (through the proxy ALL_PROXY=socks5://***@h:1)"
 
 
 @pytest.mark.parametrize("scheme", ["socks5", "http"])
@@ -40,5 +55,22 @@ async def test_an_unreachable_proxy_is_named_in_the_failure(monkeypatch, scheme)
     finally:
         await client.aclose()
     message = str(failed.value)
-    assert message.startswith("Cannot reach https://management-api.x.ai (proxy settings: ALL_PROXY=")
+    assert message.startswith("Cannot reach https://management-api.x.ai (through the proxy ALL_PROXY=")
     assert f"{scheme}://***@127.0.0.1:{port}" in message and "s3cret" not in message and "k" * 40 not in message
+
+
+async def test_a_client_with_its_own_transport_never_claims_a_proxy(monkeypatch):
+    import httpx
+
+    def refuse(request):  # noqa: ANN001, ANN202
+        raise httpx.ConnectError("refused", request=request)
+
+    monkeypatch.setenv("ALL_PROXY", "socks5://127.0.0.1:9")
+    client = ManagementClient("xai-" + "k" * 40, "https://management-api.x.ai", max_attempts=1,
+                              transport=httpx.MockTransport(refuse))
+    try:
+        with pytest.raises(errors.Unavailable) as failed:
+            await client.validate_key()
+    finally:
+        await client.aclose()
+    assert "proxy" not in str(failed.value)

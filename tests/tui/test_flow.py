@@ -87,6 +87,26 @@ async def test_help_lists_this_screens_bindings_and_the_apps_once():
         assert isinstance(app.screen, HelpScreen)
         text = "\n".join(plain(s) for s in app.screen.query(".help-keys"))
         assert "Remove the highlighted method" in text and "Team switcher" in text
+        # Inherited keys too: every team screen's Esc (it leaves a text field).
+        assert "Leave the text field" in text
+        await pilot.press("escape")
+        await pilot.press("6")  # History rebinds Esc (clear the filter): its own, listed once
+        await settle(pilot)
+        history = [what for key, what in help_rows(app, app.screen) if key == "escape"]
+        assert len(history) == 1 and "Leave" not in history[0]
+
+
+async def test_escape_with_no_field_focused_is_left_to_others():
+    app = sandbox_app()
+    async with app.run_test(size=(100, 34)) as pilot:
+        await settle(pilot)
+        await pilot.press("5")
+        await settle(pilot)
+        screen = app.screen
+        assert screen.check_action("leave_field", ()) is False
+        screen.query_one("#bill-name").focus()
+        await pilot.pause()
+        assert screen.check_action("leave_field", ()) is True
 
 
 async def test_a_purchase_from_the_threshold_needs_the_team_name_typed():

@@ -275,3 +275,15 @@ async def test_the_cards_runway_says_it_is_without_auto_top_up_when_the_summarys
         assert snap.auto_top_up.enabled and snap.summary.runway_days is not None
         card = str(app.screen.query_one(BalancePanel).render())
         assert f"runway {snap.summary.runway_text} without auto top-up" in card
+
+
+async def test_with_a_forecast_and_no_auto_top_up_the_card_gives_no_second_runway():
+    from xconsole.tui.widgets.balance_panel import BalancePanel
+
+    app = sandbox_app(team="helix")  # auto top-up off, an invoiced limit: the forecast counts its monthly reset
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        snap = app.store.data().snapshot
+        assert not snap.auto_top_up.enabled and snap.forecast.known and snap.summary.runway_days is not None
+        card = str(app.screen.query_one(BalancePanel).render())
+        assert "runway" not in card.lower() and "Forecast: " in card

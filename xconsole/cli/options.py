@@ -25,12 +25,17 @@ class Fail(click.ClickException):
 
 
 def api_url_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    """Callback of every --api-url: a URL that cannot be the API is refused before any key is read."""
+    """Callback of every --api-url: a URL given on the command line that cannot be the API is
+    refused before any key is read. From the environment (XCONSOLE_API_URL) it is checked where it
+    is used (cli/wiring.py `api_url_for`): --sandbox, `team list` or `doctor` do not use it."""
+    from click.core import ParameterSource
+
     from xconsole.core.endpoints import api_url_problem
 
-    problem = api_url_problem(value) if value else None
-    if problem:
-        raise click.BadParameter(problem, ctx=ctx, param=param)
+    if value and ctx.get_parameter_source(param.name or "") is ParameterSource.COMMANDLINE:
+        problem = api_url_problem(value)
+        if problem:
+            raise click.BadParameter(problem, ctx=ctx, param=param)
     return value
 
 

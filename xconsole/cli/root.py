@@ -7,6 +7,7 @@ the functions that need them, so `xconsole --help` and the first TUI frame stay 
 from __future__ import annotations
 
 import click
+from click.core import ParameterSource
 
 from xconsole import __version__
 from xconsole.cli.options import Options, api_url_option
@@ -49,7 +50,7 @@ class LazyGroup(click.Group):
 @click.option("--sandbox", is_flag=True, help="Use the embedded sandbox with demo teams (no account, no keyring).")
 @click.option("--fresh", is_flag=True, help="With --sandbox: start from a freshly seeded demo database.")
 @click.option("--api-url", envvar=API_URL_ENV, metavar="URL", callback=api_url_option,
-              help=f"Management API base URL (env {API_URL_ENV}).")
+              help=f"Management API base URL (env {API_URL_ENV}).")  # (the variable: checked where used)
 @click.option("--team", "team", metavar="NAME_OR_ID", help="Start on this team.")
 @click.option("--read-only", is_flag=True, help="Disable every write action.")
 @click.option("--no-cache", is_flag=True, help="Do not show (or keep) each team's last numbers while loading.")
@@ -65,7 +66,7 @@ def main(ctx: click.Context, sandbox: bool, fresh: bool, api_url: str | None, te
     ctx.obj = Options(sandbox=sandbox, fresh=fresh, api_url=api_url, team=team, read_only=read_only, no_cache=no_cache)
     if fresh and not sandbox:
         raise click.UsageError("--fresh only applies with --sandbox")
-    if sandbox and ctx.get_parameter_source("api_url") is click.core.ParameterSource.COMMANDLINE:
+    if sandbox and ctx.get_parameter_source("api_url") is ParameterSource.COMMANDLINE:
         # (From the environment it is ignored: that variable is set for the real API's commands.)
         raise click.UsageError("--api-url does not apply with --sandbox: the sandbox runs inside xconsole")
     if ctx.invoked_subcommand is None:

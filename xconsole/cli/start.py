@@ -16,7 +16,6 @@ import sys
 from collections.abc import Mapping, Sequence
 
 from xconsole.cli.run_options import Options
-from xconsole.core.endpoints import api_url_problem
 from xconsole.core.paths import API_URL_ENV
 
 #: The group's flags (cli/root.py) that take no value, by Options field.
@@ -34,11 +33,8 @@ def console_options(argv: Sequence[str], environ: Mapping[str, str]) -> Options 
     flags = {FLAGS[arg]: True for arg in argv}
     if flags.get("fresh") and not flags.get("sandbox"):
         return None  # the group says why
-    # As click reads the option's envvar: an empty value is no value; a wrong one, click refuses.
-    api_url = environ.get(API_URL_ENV) or None
-    if api_url is not None and api_url_problem(api_url):
-        return None
-    return Options(**flags, api_url=api_url)
+    # As click reads the option's envvar: an empty value is no value (a wrong one is refused where used).
+    return Options(**flags, api_url=environ.get(API_URL_ENV) or None)
 
 
 def run(args: Sequence[str] | None = None) -> None:

@@ -91,8 +91,10 @@ def add(opts: Options, name: str, key_stdin: bool, team_id: str | None, api_url:
         raise Fail(str(exc)) from None
     except errors.ApiError as exc:
         where = url or "the Management API"
-        if exc.worth_retrying_later:  # unreachable, busy or unreadable: the key was not judged
-            raise Fail(f"Could not check the key with {where} ({exc.title}): {exc}. Nothing was registered.") from None
+        if exc.worth_retrying_later or isinstance(exc, errors.NotFound):
+            # Unreachable, busy, unreadable, or no such path there (a wrong URL): the key was not judged.
+            hint = " Is the API URL right?" if isinstance(exc, errors.NotFound) else ""
+            raise Fail(f"Could not check the key with {where} ({exc.title}): {exc}.{hint} Nothing was registered.") from None
         raise Fail(f"Key not accepted by {where}: {exc.title}: {exc}") from None
     except KeyringUnavailable as exc:
         raise Fail(f"{exc} Nothing was registered.") from None

@@ -42,7 +42,17 @@ def sandbox_db_path() -> Path:
 
 
 def api_url_for(opts: Options, team_api_url: str | None = None) -> str:
-    return opts.api_url or team_api_url or DEFAULT_API_URL
+    """The URL a team's client uses. --api-url was checked by click; the environment variable
+    and a team's api_url in config.toml are checked here, where they are used."""
+    from xconsole.core.endpoints import api_url_problem
+    from xconsole.core.paths import API_URL_ENV
+
+    url = opts.api_url or team_api_url or DEFAULT_API_URL
+    problem = api_url_problem(url)
+    if problem:
+        where = f"{API_URL_ENV} (or --api-url)" if opts.api_url else "the team's api_url in config.toml"
+        raise _fail(f"{where}: {problem}")
+    return url
 
 
 def load_registry() -> TeamRegistry:
@@ -101,8 +111,10 @@ async def env_session(opts: Options, key: str) -> Session:
             try:
                 info = await client.validate_key()
             except errors.ApiError as exc:
-                if exc.worth_retrying_later:  # unreachable, busy or unreadable: the key was not judged
-                    raise _fail(f"Could not check XAI_MANAGEMENT_KEY ({exc.title}): {exc}") from None
+                if exc.worth_retrying_later or isinstance(exc, errors.NotFound):
+                    # Unreachable, busy, unreadable, or no such path there (a wrong URL): the key was not judged.
+                    hint = " Is the API URL right?" if isinstance(exc, errors.NotFound) else ""
+                    raise _fail(f"Could not check XAI_MANAGEMENT_KEY ({exc.title}): {exc}.{hint}") from None
                 raise _fail(f"XAI_MANAGEMENT_KEY was not accepted: {exc}") from None
         team_id = info.discovered_team_id or _explicit_team_id(opts)
     except BaseException:

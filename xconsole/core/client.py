@@ -143,6 +143,8 @@ class ManagementClient:
         #: The server's clock, from the Date header of the last answer. Date ranges (usage, runway)
         #: follow the server's "today", not this machine's (the sandbox may run on a moved clock).
         self.server_date: datetime | None = None
+        #: httpx routes through the environment's proxies only without a transport of our own.
+        self._env_proxies = transport is None
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
             transport=transport,
@@ -269,6 +271,10 @@ class ManagementClient:
                     continue
             raise error
 
+    def _through(self) -> str:
+        """' (through the proxy …)' for a failure's words, when httpx used one."""
+        return proxies.described(self.base_url) if self._env_proxies else ""
+
     async def _send(
         self, method: str, path: str, *, params: Any, body: Any, headers: dict[str, str] | None
     ) -> httpx.Response:
@@ -279,12 +285,13 @@ class ManagementClient:
                 response = await self._http.request(method, path, params=params, json=body, headers=headers)
         except httpx.TimeoutException as exc:
             raise errors.Unavailable(
-                f"Timed out talking to {self.base_url} ({type(exc).__name__})", method=method, path=path
+                f"Timed out talking to {self.base_url}{self._through()} ({type(exc).__name__})",
+                method=method, path=path
             ) from None
         except httpx.TransportError as exc:
             detail = scrub(str(exc) or type(exc).__name__, self._key)
             raise errors.Unavailable(
-                f"Cannot reach {self.base_url}{proxies.described()}: {detail}", method=method, path=path
+                f"Cannot reach {self.base_url}{self._through()}: {detail}", method=method, path=path
             ) from None
         finally:
             # Waiters in identify() resume only after this coroutine next yields, by which time

@@ -17,19 +17,26 @@ SPENDING_LIMITS = "postpaid/spending-limits"
 
 
 def api_url_problem(url: str) -> str | None:
-    """Why `url` cannot be a Management API base URL (said to the person who gave it), or None.
-    A user or password in it is refused: it would travel with every request, beside the key."""
+    """Why `url` cannot be a Management API base URL, or None. The words never repeat the value:
+    it may hold a password, or be a key pasted in the wrong place.
+
+    A user or password is refused (it would travel with every request, beside the key), and so
+    are spaces and control characters, which urlsplit drops silently (a CRLF env file)."""
+    if not url.isprintable() or any(ch.isspace() for ch in url):
+        return "the API URL contains spaces or control characters"
+    if "@" in url.split("://", 1)[-1].split("/", 1)[0]:
+        return "a user or password in the API URL is not used: the key is the credential"
     try:
         parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
-    except ValueError as exc:
-        return f"{url!r} is not a URL ({exc})"
+        port = parts.port
+    except ValueError:
+        return f"the API URL is not a URL with a valid host and port (e.g. {DEFAULT_API_URL})"
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        return f"{url!r} is not an http:// or https:// URL with a host (e.g. {DEFAULT_API_URL})"
-    if parts.username is not None or parts.password is not None:
-        return "a user or password in the API URL is not used: the key is the credential"
+        return f"the API URL must be an http:// or https:// URL with a host (e.g. {DEFAULT_API_URL})"
+    if port == 0:
+        return "the API URL's port cannot be 0"
     if parts.query or parts.fragment:
-        return f"{url!r} has a query or fragment: give only the base URL (e.g. {DEFAULT_API_URL})"
+        return f"the API URL has a query or fragment: give only the base URL (e.g. {DEFAULT_API_URL})"
     return None
 
 

@@ -116,7 +116,7 @@ def _get(url: SplitResult, path: str, key: str, context: ssl.SSLContext | None) 
     """One GET on its own connection: (the answer's JSON, whether it carried the sandbox header)."""
     assert url.hostname is not None  # checked by `read`
     # The port always given: http.client would read an IPv6 address's last group as one.
-    port = url.port or (443 if url.scheme == "https" else 80)
+    port = url.port if url.port is not None else (443 if url.scheme == "https" else 80)
     connection: http.client.HTTPConnection
     if url.scheme == "https":
         connection = http.client.HTTPSConnection(url.hostname, port, timeout=CONNECT_TIMEOUT_S, context=context)

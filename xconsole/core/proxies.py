@@ -21,20 +21,39 @@ def settings(environ: Mapping[str, str] = os.environ) -> dict[str, str]:
 
 
 def masked(url: str) -> str:
-    """A proxy URL without its user and password (they are credentials too)."""
-    try:
-        parts = urlsplit(url if "://" in url else f"http://{url}")
-        if parts.username is None and parts.password is None:
-            return url
-        host = parts.hostname or ""
-        host = f"[{host}]" if ":" in host else host
-        port = f":{parts.port}" if parts.port else ""
-    except ValueError:
-        return "(unreadable proxy URL)"
-    return f"{parts.scheme}://***@{host}{port}"
+    """A proxy URL without its user and password (credentials too), even one with an unencoded
+    '/' or '#' in the password, which URL parsers read as the end of the host."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        scheme, rest = "", url
+    if "@" not in rest:
+        return url
+    return f"{scheme}{sep}***@{rest.rsplit('@', 1)[1]}"
 
 
-def described(environ: Mapping[str, str] = os.environ) -> str:
-    """' (proxy settings: HTTPS_PROXY=http://proxy:3128)' when any is set, else ''."""
-    found = settings(environ)
-    return f" (proxy settings: {', '.join(f'{k}={masked(v)}' for k, v in sorted(found.items()))})" if found else ""
+def proxy_for(url: str, environ: Mapping[str, str] = os.environ) -> tuple[str, str] | None:
+    """(variable, proxy URL) that httpx sends `url` through, picked as httpx and urllib pick it:
+    the scheme's own variable, else ALL_PROXY (lower case first), none when NO_PROXY covers the
+    host. Off Linux, system settings may add proxies this does not see."""
+    from urllib.request import proxy_bypass_environment
+
+    parts = urlsplit(url)
+
+    def variable(name: str) -> tuple[str, str] | None:
+        for key in (name, name.upper()):
+            if environ.get(key):
+                return key, environ[key]
+        return None
+
+    chosen = variable(f"{parts.scheme}_proxy") or variable("all_proxy")
+    no_proxy = variable("no_proxy")
+    if chosen is None or (no_proxy and parts.hostname
+                          and proxy_bypass_environment(parts.hostname, {"no": no_proxy[1]})):
+        return None
+    return chosen
+
+
+def described(url: str, environ: Mapping[str, str] = os.environ) -> str:
+    """' (through the proxy HTTPS_PROXY=http://proxy:3128)' when `url` goes through one, else ''."""
+    chosen = proxy_for(url, environ)
+    return f" (through the proxy {chosen[0]}={masked(chosen[1])})" if chosen else ""

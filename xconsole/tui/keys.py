@@ -21,6 +21,22 @@ def documented(bindings: object) -> list[Binding]:
     return [b for b in bindings or () if isinstance(b, Binding) and b.id and b.description]  # type: ignore[attr-defined]
 
 
+def screen_bindings(screen: object) -> list[object]:
+    """A screen's own keys, then those it inherits from xconsole's screens (TeamScreen's Esc)
+    unless it rebinds the key: `BINDINGS` alone holds only the subclass's list."""
+    found: list[object] = []
+    keys: set[str] = set()
+    for cls in type(screen).__mro__:
+        if not cls.__module__.startswith("xconsole."):
+            continue  # Textual's own Screen keys (tab, ctrl+c) are not this screen's
+        for binding in cls.__dict__.get("BINDINGS", ()):
+            key = binding.key if isinstance(binding, Binding) else str(binding[0])
+            if key not in keys:
+                keys.add(key)
+                found.append(binding)
+    return found
+
+
 def key_text(binding: Binding) -> str:
     if binding.key_display:
         return binding.key_display
@@ -40,7 +56,7 @@ def section(screen_or_class: object) -> str:
 
 def help_rows(app: App, screen: Screen) -> list[tuple[str, str]]:
     """(key, what it does): this screen's keys first, then the app's, then the palette."""
-    rows = [(key_text(b), b.tooltip or b.description) for b in documented(getattr(screen, "BINDINGS", ()))]
+    rows = [(key_text(b), b.tooltip or b.description) for b in documented(screen_bindings(screen))]
     nav = [b for b in documented(app.BINDINGS) if b.id.startswith("nav.")]
     if nav:
         rows.append((f"{nav[0].key}-{nav[-1].key}", ", ".join(b.description for b in nav)))

@@ -109,6 +109,11 @@ class TeamScreen(Screen):
         header.busy = bool(data and data.loading)
         self.query_one(TeamSummary).show(data, store.remembered.get(header.team_id))
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "leave_field":
+            return isinstance(self.focused, Input)  # otherwise Esc goes on to whoever else wants it
+        return True
+
     def action_leave_field(self) -> None:
         field = self.focused
         if not isinstance(field, Input):

@@ -50,11 +50,7 @@ class BalancePanel(Static):
         from xconsole.core.money import format_cents
 
         s = snap.summary
-        # The credits alone: with auto top-up on, the summary's runway (the forecast) is longer.
-        # (One line at 80 columns: with auto top-up on, the rate's basis gives way to that.)
-        basis = "without auto top-up" if snap.auto_top_up and snap.auto_top_up.enabled else "at the last 7 days' rate"
-        runway = ("runway unknown" if not s.runway_known else "no spend in the last 7 days" if s.runway_days is None
-                  else f"runway {s.runway_text} {basis}")
+        runway = self._runway_note(snap)
         rows = [("Prepaid credits", Text(format_cents(s.live_balance), style="bold"), runway),
                 ("Spent this month", Text(format_cents(s.month_spend)),
                  "" if s.beyond_prepaid is None else
@@ -95,6 +91,26 @@ class BalancePanel(Static):
             body.append(s.unreported_note, style="dim")
         body.rstrip()
         self.update(body)
+
+    @staticmethod
+    def _runway_note(snap: SpendSnapshot) -> str:
+        """The credits row's runway: one figure per screen. The forecast, when known, is the
+        runway (the summary's, and its own line here, with auto top-up, the limit and its monthly
+        reset); this row then says only what the credits alone last without auto top-up."""
+        s = snap.summary
+        auto = bool(snap.auto_top_up and snap.auto_top_up.enabled)
+        if not snap.daily:
+            return "runway unknown: no usage rows"  # not "no spend": the usage card says why
+        if not s.runway_known:
+            return "runway unknown"
+        if s.runway_days is None:
+            return "no spend in the last 7 days"
+        forecast = snap.forecast is not None and snap.forecast.known
+        if forecast and not auto:
+            return ""
+        # (One line at 80 columns: with auto top-up on, the rate's basis gives way to that.)
+        basis = "without auto top-up" if auto else "at the last 7 days' rate"
+        return f"runway {s.runway_text} {basis}"
 
     @staticmethod
     def _forecast(snap: SpendSnapshot, rows: list[tuple[str, Text, str]]) -> Text | None:
