@@ -176,6 +176,14 @@ async def palette(pilot, text: str) -> None:  # noqa: ANN001
     await settle(pilot)
 
 
+async def goto_screen(pilot, key: str):  # noqa: ANN001, ANN201
+    """Once the app is quiet, press a screen's key (`1`–`6`) and return that screen, drawn."""
+    await settle(pilot)
+    await pilot.press(key)
+    await settle(pilot)
+    return pilot.app.screen
+
+
 async def type_text(pilot, text: str) -> None:  # noqa: ANN001
     """Type `text` key by key, as a person would."""
     names = {" ": "space", "-": "minus", ".": "full_stop", "/": "slash", ",": "comma"}

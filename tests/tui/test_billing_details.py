@@ -13,14 +13,11 @@ from xconsole.tui.screens.confirm import ConfirmActionScreen
 from xconsole.tui.screens.country_picker import CountryPicker
 from tests.contract.backends import _reference_router
 from tests.fixtures import reference as ref
-from tests.tui.harness import embedded, real_api_app, sandbox_app, settle
+from tests.tui.harness import embedded, goto_screen, real_api_app, sandbox_app, settle
 
 
 async def open_billing(pilot):
-    await settle(pilot)
-    await pilot.press("5")
-    await settle(pilot)
-    return pilot.app.screen
+    return await goto_screen(pilot, "5")
 
 
 def error(screen, field) -> str:

@@ -14,7 +14,7 @@ from xconsole.core.actions import Write
 from xconsole.tui.screens.buy_credits import BuyCreditsScreen
 from xconsole.tui.screens.confirm import ConfirmActionScreen
 from xconsole.tui.store import WriteFinished
-from tests.tui.harness import (delayed_sandbox_app, embedded, open_buy, palette, plain, sandbox_app, settle,
+from tests.tui.harness import (delayed_sandbox_app, embedded, goto_screen, open_buy, palette, plain, sandbox_app, settle,
                                type_text, wait_until)
 
 
@@ -99,10 +99,7 @@ async def test_help_lists_this_screens_bindings_and_the_apps_once():
 async def test_escape_with_no_field_focused_is_left_to_others():
     app = sandbox_app()
     async with app.run_test(size=(100, 34)) as pilot:
-        await settle(pilot)
-        await pilot.press("5")
-        await settle(pilot)
-        screen = app.screen
+        screen = await goto_screen(pilot, "5")
         assert screen.check_action("leave_field", ()) is False
         screen.query_one("#bill-name").focus()
         await pilot.pause()
