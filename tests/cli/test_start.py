@@ -98,3 +98,12 @@ def test_a_wrong_api_url_in_the_environment_is_named_where_it_is_used_and_nowher
     assert "xai-" not in used.stderr
     assert run("--sandbox", "balance", env=env).exit_code == 0  # the sandbox does not use it
     assert run("team", "list", env=env).exit_code == 0
+    doctor = run("doctor", env=env)  # a check among others, not a crash
+    assert f"{API_URL_ENV} (or --api-url): the API URL must be" in doctor.output and "Traceback" not in doctor.output
+
+
+def test_the_console_with_a_wrong_api_url_in_the_environment_says_so_before_it_opens(monkeypatch):
+    monkeypatch.setenv(API_URL_ENV, "https://user@example.com")
+    done = subprocess.run([sys.executable, "-m", "xconsole"], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "XAI_MANAGEMENT_KEY": "xai-" + "k" * 40})
+    assert done.returncode == 2 and done.stderr == f"xconsole: {API_URL_ENV}: a user or password in the API URL is not used: the key is the credential\n"

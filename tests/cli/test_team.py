@@ -70,6 +70,18 @@ def test_an_unreachable_server_is_not_called_a_refused_key(home, memory_keyring,
     assert memory_keyring.store == {} and config_text(home) == ""
 
 
+def test_team_adds_own_api_url_wins_over_the_environments(home, served, memory_keyring, run):
+    from xconsole.core.paths import API_URL_ENV
+
+    lumen = served.teams["lumen"]
+    result = run("team", "add", "Lumen", "--key-stdin", "--api-url", served.url, input=lumen["managementKey"],
+                 env={API_URL_ENV: "https://elsewhere.invalid"})
+    assert result.exit_code == 0, result.output
+    assert json.loads(run("team", "list", "--json").output)["teams"][0]["apiUrl"] == served.url
+    wrong = run("team", "add", "Orbit", "--key-stdin", input="xai-" + "k" * 40, env={API_URL_ENV: "example.com"})
+    assert wrong.exit_code == 1 and API_URL_ENV in wrong.output  # said before any key is read or stored
+
+
 def test_a_wrong_path_is_not_called_a_refused_key(home, served, memory_keyring, run):
     lumen = served.teams["lumen"]
     result = run("team", "add", "Lumen", "--key-stdin", "--api-url", f"{served.url}/not-the-api", input=lumen["managementKey"])

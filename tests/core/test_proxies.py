@@ -16,16 +16,15 @@ def test_only_proxy_variables_that_are_set_count():
         == {"HTTPS_PROXY": "http://proxy:3128"}
 
 
-def test_the_proxy_named_is_the_one_httpx_uses_for_that_url():
-    env = {"HTTPS_PROXY": "http://secure:3128", "ALL_PROXY": "socks5://any:1080", "ftp_proxy": "http://ftp:21"}
-    assert proxies.proxy_for("https://management-api.x.ai", env) == ("HTTPS_PROXY", "http://secure:3128")
-    assert proxies.proxy_for("http://127.0.0.1:8787", env) == ("ALL_PROXY", "socks5://any:1080")
-    assert proxies.proxy_for("http://127.0.0.1:8787", {**env, "https_proxy": "http://lower:1"}) == ("ALL_PROXY", "socks5://any:1080")
-    assert proxies.proxy_for("https://x.ai", {**env, "https_proxy": "http://lower:1"}) == ("https_proxy", "http://lower:1")
-    assert proxies.proxy_for("https://management-api.x.ai", {**env, "NO_PROXY": "x.ai"}) is None
-    assert proxies.proxy_for("http://127.0.0.1:8787", {**env, "no_proxy": "127.0.0.1"}) is None
-    assert proxies.proxy_for("https://management-api.x.ai", {"ftp_proxy": "http://ftp:21"}) is None
-    assert proxies.described("https://x.ai", {}) == ""
+def test_the_settings_named_are_those_httpx_reads_as_urllib_reads_them():
+    env = {"HTTPS_PROXY": "http://secure:3128", "ALL_PROXY": "socks5://any:1080", "ftp_proxy": "http://ftp:21",
+           "NO_PROXY": "x.ai"}
+    assert proxies.described(env) == \
+        " (proxy settings: HTTPS_PROXY=http://secure:3128, ALL_PROXY=socks5://any:1080, NO_PROXY=x.ai)"
+    assert proxies.environment({"https_proxy": "http://lower:1", "HTTPS_PROXY": "http://upper:2"}) == {"https": "http://lower:1"}
+    assert proxies.environment({"https_proxy": "", "HTTPS_PROXY": "http://upper:2"}) == {}  # urllib drops it
+    assert proxies.described({"ftp_proxy": "http://ftp:21", "NO_PROXY": "*"}) == ""  # nothing httpx would use
+    assert proxies.described({}) == ""
 
 
 def test_a_proxys_user_and_password_are_never_shown():
@@ -36,8 +35,7 @@ def test_a_proxys_user_and_password_are_never_shown():
     for tricky in ("http://alice:s3cret@proxy.example:port", "http://u:pa/ss@proxy:1", "http://u:p#a?ss@proxy:1"):
         assert "s3cret" not in proxies.masked(tricky) and "pa/ss" not in proxies.masked(tricky) \
             and "p#a" not in proxies.masked(tricky)
-    assert proxies.described("https://x.ai", {"ALL_PROXY": "socks5://a:s3cret@h:1"}) \
-        == " (through the proxy ALL_PROXY=socks5://***@h:1)"
+    assert proxies.described({"ALL_PROXY": "socks5://a:s3cret@h:1"}) == " (proxy settings: ALL_PROXY=socks5://***@h:1)"
 
 
 @pytest.mark.parametrize("scheme", ["socks5", "http"])
@@ -55,7 +53,7 @@ async def test_an_unreachable_proxy_is_named_in_the_failure(monkeypatch, scheme)
     finally:
         await client.aclose()
     message = str(failed.value)
-    assert message.startswith("Cannot reach https://management-api.x.ai (through the proxy ALL_PROXY=")
+    assert message.startswith("Cannot reach https://management-api.x.ai (proxy settings: ALL_PROXY=")
     assert f"{scheme}://***@127.0.0.1:{port}" in message and "s3cret" not in message and "k" * 40 not in message
 
 
@@ -74,3 +72,11 @@ async def test_a_client_with_its_own_transport_never_claims_a_proxy(monkeypatch)
     finally:
         await client.aclose()
     assert "proxy" not in str(failed.value)
+
+
+def test_a_proxy_url_httpx_cannot_read_is_said_without_its_password(monkeypatch):
+    monkeypatch.setenv("ALL_PROXY", "http://u:s3cr#et@proxy:1")
+    with pytest.raises(errors.ApiError) as failed:
+        ManagementClient("xai-" + "k" * 40, "https://management-api.x.ai")
+    assert "percent-encoded" in str(failed.value) and "s3cr" not in str(failed.value)
+    assert failed.value.__cause__ is None and failed.value.__suppress_context__

@@ -120,6 +120,8 @@ async def _api_checks(opts: Options) -> list[Check]:
             except (ApiError, TimeoutError) as exc:
                 checks.append(Check(False, label, str(exc) or "timed out",
                                     "Check the network, the API URL and the key (`xconsole team add` again)."))
+            except Fail as exc:  # a wrong API URL (XCONSOLE_API_URL or the team's api_url): said, not fatal
+                checks.append(Check(False, label, exc.format_message(), "Give an https:// URL with a host."))
     finally:
         await session.aclose()
     return checks

@@ -61,11 +61,18 @@ def team_group(opts: Options) -> None:
 @click.pass_obj
 def add(opts: Options, name: str, key_stdin: bool, team_id: str | None, api_url: str | None) -> None:
     """Validate a management key, store it in the keyring and register the team as NAME."""
-    from xconsole.cli.wiring import registry_session
+    import dataclasses
+
+    from xconsole.cli.wiring import api_url_for, registry_session
     from xconsole.core import errors
     from xconsole.core.credentials import KeyringUnavailable
     from xconsole.core.session import AddedTeam
 
+    # This command's own --api-url wins over the group's (or XCONSOLE_API_URL), for the key check
+    # as for the registration; checked before a key is asked for.
+    url = api_url or opts.api_url
+    opts = dataclasses.replace(opts, api_url=url)
+    api_url_for(opts)
     session = registry_session(opts)
     store = session.keystore
     try:
@@ -73,7 +80,6 @@ def add(opts: Options, name: str, key_stdin: bool, team_id: str | None, api_url:
     except KeyringUnavailable as exc:
         raise Fail(str(exc)) from None
     key = _read_key(key_stdin)
-    url = api_url or opts.api_url
 
     async def run() -> AddedTeam:
         try:

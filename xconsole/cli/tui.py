@@ -6,6 +6,7 @@ first frame, so those imports never delay it.
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -85,6 +86,14 @@ def _console(opts: Options, starting: tuple[str, str] | None, early: EarlyRead |
 
 
 def run_tui(opts: Options) -> None:
+    if opts.api_url and not opts.sandbox:
+        from xconsole.core.endpoints import api_url_problem
+        from xconsole.core.paths import API_URL_ENV
+
+        problem = api_url_problem(opts.api_url)
+        if problem:  # (--api-url was checked by click: this is the environment's)
+            sys.stderr.write(f"xconsole: {API_URL_ENV}: {problem}\n")
+            raise SystemExit(2)
     app = build_app(opts)
     try:
         code = app.run()

@@ -145,17 +145,24 @@ class ManagementClient:
         self.server_date: datetime | None = None
         #: httpx routes through the environment's proxies only without a transport of our own.
         self._env_proxies = transport is None
-        self._http = httpx.AsyncClient(
-            base_url=self.base_url,
-            transport=transport,
-            **({} if transport is not None else {"verify": shared_tls_context()}),
-            timeout=timeout,
-            headers={
-                "Authorization": f"Bearer {key}",
-                "User-Agent": USER_AGENT,
-                "Accept": "application/json",
-            },
-        )
+        try:
+            self._http = httpx.AsyncClient(
+                base_url=self.base_url,
+                transport=transport,
+                **({} if transport is not None else {"verify": shared_tls_context()}),
+                timeout=timeout,
+                headers={
+                    "Authorization": f"Bearer {key}",
+                    "User-Agent": USER_AGENT,
+                    "Accept": "application/json",
+                },
+            )
+        except httpx.InvalidURL:
+            if not self._through():
+                raise
+            # httpx's words would quote the proxy URL, password included ("Invalid port: 's3cr'").
+            raise errors.ApiError(f"A proxy URL in the environment cannot be used{self._through()}: "
+                                  "a '/', '#' or '@' in its password must be percent-encoded") from None
 
     # ------------------------------------------------------------------ plumbing
 
@@ -273,7 +280,7 @@ class ManagementClient:
 
     def _through(self) -> str:
         """' (through the proxy …)' for a failure's words, when httpx used one."""
-        return proxies.described(self.base_url) if self._env_proxies else ""
+        return proxies.described() if self._env_proxies else ""
 
     async def _send(
         self, method: str, path: str, *, params: Any, body: Any, headers: dict[str, str] | None

@@ -24,7 +24,7 @@ def api_url_problem(url: str) -> str | None:
     are spaces and control characters, which urlsplit drops silently (a CRLF env file)."""
     if not url.isprintable() or any(ch.isspace() for ch in url):
         return "the API URL contains spaces or control characters"
-    if "@" in url.split("://", 1)[-1].split("/", 1)[0]:
+    if "@" in url:  # anywhere: an unencoded '/' in a password moves it out of the host part
         return "a user or password in the API URL is not used: the key is the credential"
     try:
         parts = urlsplit(url)

@@ -31,29 +31,29 @@ def masked(url: str) -> str:
     return f"{scheme}{sep}***@{rest.rsplit('@', 1)[1]}"
 
 
-def proxy_for(url: str, environ: Mapping[str, str] = os.environ) -> tuple[str, str] | None:
-    """(variable, proxy URL) that httpx sends `url` through, picked as httpx and urllib pick it:
-    the scheme's own variable, else ALL_PROXY (lower case first), none when NO_PROXY covers the
-    host. Off Linux, system settings may add proxies this does not see."""
-    from urllib.request import proxy_bypass_environment
-
-    parts = urlsplit(url)
-
-    def variable(name: str) -> tuple[str, str] | None:
-        for key in (name, name.upper()):
-            if environ.get(key):
-                return key, environ[key]
-        return None
-
-    chosen = variable(f"{parts.scheme}_proxy") or variable("all_proxy")
-    no_proxy = variable("no_proxy")
-    if chosen is None or (no_proxy and parts.hostname
-                          and proxy_bypass_environment(parts.hostname, {"no": no_proxy[1]})):
-        return None
-    return chosen
+def environment(environ: Mapping[str, str] = os.environ) -> dict[str, str]:
+    """Proxy variables by scheme ("https", "all", "no"…) as urllib reads them, which httpx
+    uses: lower case wins over upper case, and an empty lower-case one removes the other."""
+    found: dict[str, str] = {}
+    for name, value in environ.items():
+        if value and name.lower().endswith("_proxy"):
+            found[name.lower()[:-6]] = value
+    for name, value in environ.items():
+        if name.endswith("_proxy"):  # lower case, as urllib: these have the last word
+            if value:
+                found[name[:-6]] = value
+            else:
+                found.pop(name[:-6], None)
+    return found
 
 
-def described(url: str, environ: Mapping[str, str] = os.environ) -> str:
-    """' (through the proxy HTTPS_PROXY=http://proxy:3128)' when `url` goes through one, else ''."""
-    chosen = proxy_for(url, environ)
-    return f" (through the proxy {chosen[0]}={masked(chosen[1])})" if chosen else ""
+def described(environ: Mapping[str, str] = os.environ) -> str:
+    """' (proxy settings: HTTPS_PROXY=http://***@proxy:3128, NO_PROXY=…)' when the environment
+    sets any that httpx reads, else ''. Which one a request took is httpx's choice (NO_PROXY
+    patterns, the URL's scheme): the words list the settings, they do not guess."""
+    found = environment(environ)
+    shown = [f"{scheme.upper()}_PROXY={value if scheme == 'no' else masked(value)}"
+             for scheme in ("https", "http", "all", "no") if (value := found.get(scheme))]
+    if not any(scheme in found for scheme in ("https", "http", "all")):
+        return ""
+    return f" (proxy settings: {', '.join(shown)})"

@@ -56,7 +56,9 @@ def section(screen_or_class: object) -> str:
 
 def help_rows(app: App, screen: Screen) -> list[tuple[str, str]]:
     """(key, what it does): this screen's keys first, then the app's, then the palette."""
-    rows = [(key_text(b), b.tooltip or b.description) for b in documented(screen_bindings(screen))]
+    fields = bool(screen.query("Input"))  # Esc's "leave the field" only where there are fields
+    rows = [(key_text(b), b.tooltip or b.description) for b in documented(screen_bindings(screen))
+            if fields or b.action != "leave_field"]
     nav = [b for b in documented(app.BINDINGS) if b.id.startswith("nav.")]
     if nav:
         rows.append((f"{nav[0].key}-{nav[-1].key}", ", ".join(b.description for b in nav)))

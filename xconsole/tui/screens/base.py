@@ -110,6 +110,7 @@ class TeamScreen(Screen):
         self.query_one(TeamSummary).show(data, store.remembered.get(header.team_id))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # A screen that overrides this must return super().check_action(...) for other actions.
         if action == "leave_field":
             return isinstance(self.focused, Input)  # otherwise Esc goes on to whoever else wants it
         return True

@@ -99,10 +99,10 @@ class BalancePanel(Static):
         reset); this row then says only what the credits alone last without auto top-up."""
         s = snap.summary
         auto = bool(snap.auto_top_up and snap.auto_top_up.enabled)
-        if not snap.daily:
-            return "runway unknown: no usage rows"  # not "no spend": the usage card says why
         if not s.runway_known:
-            return "runway unknown"
+            return "runway unknown"  # the usage card says why (its read failed)
+        if not snap.daily:
+            return "runway unknown: no usage rows"  # not "no spend": the usage card says so too
         if s.runway_days is None:
             return "no spend in the last 7 days"
         forecast = snap.forecast is not None and snap.forecast.known
