@@ -44,7 +44,7 @@ class TeamScreen(Screen):
     HELP: ClassVar[str] = ""
     BINDINGS: ClassVar = [
         # A text field takes every printable key: Esc leaves it so the screen's keys (1–6, t, q…) work.
-        Binding("escape", "leave_field", "Leave the field", show=False, id="screen.leave_field",
+        Binding("escape", "leave_field", "Leave the field", show=False, id="screen.leave_field", key_display="Esc",
                 tooltip="Leave the text field, so the screen's keys work again"),
     ]
 
