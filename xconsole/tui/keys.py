@@ -56,7 +56,12 @@ def section(screen_or_class: object) -> str:
 
 def help_rows(app: App, screen: Screen) -> list[tuple[str, str]]:
     """(key, what it does): this screen's keys first, then the app's, then the palette."""
-    fields = bool(screen.query("Input"))  # Esc's "leave the field" only where there are fields
+    # Esc's "leave the field" only where there are form fields (in a table's filter, Esc clears it).
+    from textual.widgets import Input
+
+    from xconsole.tui.widgets.console_table import FilterableTable
+
+    fields = any(not isinstance(box.parent, FilterableTable) for box in screen.query(Input))
     rows = [(key_text(b), b.tooltip or b.description) for b in documented(screen_bindings(screen))
             if fields or b.action != "leave_field"]
     nav = [b for b in documented(app.BINDINGS) if b.id.startswith("nav.")]
