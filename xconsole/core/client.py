@@ -279,7 +279,7 @@ class ManagementClient:
             raise error
 
     def _through(self) -> str:
-        """' (through the proxy …)' for a failure's words, when httpx used one."""
+        """' (proxy settings: …)' for a failure's words, when httpx reads the environment's."""
         return proxies.described() if self._env_proxies else ""
 
     async def _send(
