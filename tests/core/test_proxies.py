@@ -12,8 +12,8 @@ from xconsole.core.client import ManagementClient
 
 
 def test_only_proxy_variables_that_are_set_count():
-    assert proxies.settings({"HTTPS_PROXY": "http://proxy:3128", "NO_PROXY": "*", "http_proxy": "", "PATH": "/bin"}) \
-        == {"HTTPS_PROXY": "http://proxy:3128"}
+    assert proxies.environment({"HTTPS_PROXY": "http://proxy:3128", "NO_PROXY": "*", "http_proxy": "", "PATH": "/bin"}) \
+        == {"https": "http://proxy:3128", "no": "*"}
 
 
 def test_the_settings_named_are_those_httpx_reads_as_urllib_reads_them():

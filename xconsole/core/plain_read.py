@@ -53,7 +53,7 @@ class PlainNumbers:
 
 def proxied(environ: Mapping[str, str] = os.environ) -> bool:
     """A proxy the client (httpx, trust_env) would use: this reader does not do proxies."""
-    return bool(proxies.settings(environ))
+    return any(scheme != "no" for scheme in proxies.environment(environ))
 
 
 def tls_context() -> ssl.SSLContext:

@@ -6,18 +6,6 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping
-from urllib.parse import urlsplit
-
-
-def settings(environ: Mapping[str, str] = os.environ) -> dict[str, str]:
-    """The proxy variables that are set (HTTPS_PROXY, ALL_PROXY…), by name; NO_PROXY is not one.
-    Off Linux, proxies may also come from the system's settings, which only urllib reads."""
-    if sys.platform != "linux" and environ is os.environ:
-        from urllib.request import getproxies
-
-        return {f"{scheme}_proxy": url for scheme, url in getproxies().items() if scheme != "no" and url}
-    return {name: value for name, value in environ.items()
-            if name.lower().endswith("_proxy") and name.lower() != "no_proxy" and value}
 
 
 def masked(url: str) -> str:
@@ -33,7 +21,12 @@ def masked(url: str) -> str:
 
 def environment(environ: Mapping[str, str] = os.environ) -> dict[str, str]:
     """Proxy variables by scheme ("https", "all", "no"…) as urllib reads them, which httpx
-    uses: lower case wins over upper case, and an empty lower-case one removes the other."""
+    uses: lower case wins over upper case, and an empty lower-case one removes the other. Off
+    Linux, proxies may also come from the system's settings, which only urllib reads."""
+    if sys.platform != "linux" and environ is os.environ:
+        from urllib.request import getproxies
+
+        return getproxies()
     found: dict[str, str] = {}
     for name, value in environ.items():
         if value and name.lower().endswith("_proxy"):
