@@ -7,7 +7,7 @@ from xconsole.core.session import TeamHandle
 from xconsole.tui.screens.confirm import ConfirmActionScreen
 from tests.contract.backends import _reference_router
 from tests.fixtures import reference as ref
-from tests.tui.harness import delayed_sandbox_app, embedded, real_api_app, settle
+from tests.tui.harness import delayed_sandbox_app, embedded, goto_screen, real_api_app, settle
 
 
 def auto(app):
@@ -39,9 +39,7 @@ async def submit(pilot):
 
 
 async def open_auto(app, pilot):
-    await settle(pilot)
-    await pilot.press("2")
-    await settle(pilot)
+    await goto_screen(pilot, "2")
 
 
 async def test_save_valid_settings_after_confirmation():
@@ -59,6 +57,26 @@ async def test_save_valid_settings_after_confirmation():
         assert app.transport.sent("POST", "/auto-top-up") == 1
         saved = auto(app)
         assert saved.enabled and saved.amount.val == 2500 and saved.monthly_limit.val == 10000
+
+
+async def test_changed_settings_are_named_when_quitting_and_saved_ones_are_not():
+    from xconsole.tui.screens.discard_changes import DiscardChangesScreen
+
+    app = delayed_sandbox_app(embedded(), team="orbit")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await open_auto(app, pilot)
+        screen = app.screen
+        assert screen.unsaved is None
+        await fill(pilot, enabled=True, threshold="2", amount="25", monthlyLimit="100")
+        assert screen.unsaved == "Auto top-up settings of Orbit Robotics"
+        await submit(pilot)
+        await pilot.press("enter")  # confirmed and saved: nothing left to lose
+        await settle(pilot)
+        assert screen.unsaved is None
+        await pilot.press("escape")
+        await pilot.press("q")
+        await settle(pilot)
+        assert not isinstance(app.screen, DiscardChangesScreen)
 
 
 async def test_each_invalid_field_is_refused_inline_without_a_request():

@@ -166,3 +166,35 @@ async def test_real_api_reads_and_posts_the_whole_object():
     assert body["email"] == "billing@lumenlabs.example"
     assert body["address"]["line2"] == ref.BILLING_INFO["billingInfo"]["address"]["line2"]
     assert set(body["address"]) == {"line1", "line2", "city", "state", "postalCode", "country"}
+
+
+async def test_quitting_with_changed_details_asks_first_and_stay_keeps_them():
+    from xconsole.tui.screens.discard_changes import DiscardChangesScreen
+    from tests.tui.harness import wait_until
+
+    app = sandbox_app(team="lumen")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_billing(pilot)
+        name = screen.query_one("#bill-name", Input)
+        name.focus()
+        await pilot.press("end", "!", "escape", "q")
+        await settle(pilot)
+        assert isinstance(app.screen, DiscardChangesScreen) and app.is_running
+        assert "Billing details of Lumen Labs" in str(app.screen.query_one(".dialog-text").render())
+        await pilot.press("escape")  # stay
+        await settle(pilot)
+        assert app.screen is screen and name.value == "Lumen Labs LLC!"
+        await pilot.press("q")
+        await settle(pilot)
+        await pilot.click("#quit")  # quit and drop them
+        await wait_until(pilot, lambda: not app.is_running)
+
+
+async def test_quitting_with_nothing_changed_does_not_ask():
+    from tests.tui.harness import wait_until
+
+    app = sandbox_app(team="lumen")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_billing(pilot)
+        await pilot.press("q")
+        await wait_until(pilot, lambda: not app.is_running)

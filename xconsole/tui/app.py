@@ -95,7 +95,7 @@ class XConsoleApp(App[int]):
         self.initial_team = initial_team
         self.store = TeamStore(self, sandbox=sandbox, read_only=read_only, starting_team=starting_team,
                                keep_numbers=keep_numbers, remembered=remembered)
-        self.built_modes: set[str] = set()  # team screens mounted so far
+        self.built_modes: dict[str, Screen] = {}  # team screens mounted so far, by mode
         #: Every notification shown, oldest first (message, severity): what a person was told.
         self.notices: list[tuple[str, str]] = []
         self._announced: set[tuple[str, str]] = set()  # (team, warning) already shown as a toast
@@ -426,6 +426,16 @@ class XConsoleApp(App[int]):
     #: Actions that change which team or screen is shown: never while a dialog is open, so a
     #: confirmation can never end up under another team's name.
     NAVIGATION = frozenset({"next_team", "prev_team", "switch_team", "mode", "refresh"})
+
+    async def action_quit(self) -> None:
+        """Quit; with a form changed and not saved, ask first (q, ctrl+q and the palette)."""
+        from xconsole.tui.screens.discard_changes import DiscardChangesScreen
+
+        unsaved = [what for screen in self.built_modes.values() if (what := getattr(screen, "unsaved", None))]
+        if not unsaved:
+            self.exit()
+        elif not isinstance(self.screen, DiscardChangesScreen):
+            self.push_screen(DiscardChangesScreen(unsaved), lambda leave: self.exit() if leave else None)
 
     def _dialog_open(self) -> bool:
         """A dialog is open: navigation waits, whichever way it was asked for (key, palette,

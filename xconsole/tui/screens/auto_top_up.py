@@ -193,6 +193,11 @@ class AutoTopUpScreen(TeamScreen):
         self._validate()
 
     @property
+    def unsaved(self) -> str | None:
+        """What quitting now would drop, for the app's question (None: nothing)."""
+        return f"Auto top-up settings of {self.team.name}" if self.dirty and self.team is not None else None
+
+    @property
     def dirty(self) -> bool:
         """The person changed something the server has not seen (programmatic fills do not count)."""
         if not self._filled:

@@ -76,7 +76,7 @@ class TeamScreen(Screen):
         yield from ()
 
     def on_mount(self) -> None:
-        self.app.built_modes.add(self.MODE)  # type: ignore[attr-defined]
+        self.app.built_modes[self.MODE] = self  # type: ignore[attr-defined]
         self.query_one(NavBar).current = self.MODE
         self.store.subscribe(self)
         self.on_team_data()

@@ -141,6 +141,11 @@ class BillingDetailsScreen(TeamScreen):
     def dirty(self) -> bool:
         return bool(self._filled) and self.values() != self._filled
 
+    @property
+    def unsaved(self) -> str | None:
+        """What quitting now would drop, for the app's question (None: nothing)."""
+        return f"Billing details of {self.team.name}" if self.dirty and self.team is not None else None
+
     # ------------------------------------------------------------------ editing
 
     def _validate(self) -> BillingInfo | None:
