@@ -198,3 +198,25 @@ async def test_quitting_with_nothing_changed_does_not_ask():
         await open_billing(pilot)
         await pilot.press("q")
         await wait_until(pilot, lambda: not app.is_running)
+
+
+async def test_a_draft_survives_a_team_switch_and_is_named_when_quitting():
+    from xconsole.tui.screens.discard_changes import DiscardChangesScreen
+
+    app = sandbox_app(team="lumen")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_billing(pilot)
+        name = screen.query_one("#bill-name", Input)
+        name.value = "Lumen Labs Inc."
+        await settle(pilot)
+        await pilot.press("right_square_bracket")  # the next team: its own details
+        await settle(pilot)
+        assert app.team.name != "Lumen Labs" and name.value != "Lumen Labs Inc."
+        assert screen.unsaved == "Billing details of Lumen Labs"
+        await pilot.press("q")
+        await settle(pilot)
+        assert isinstance(app.screen, DiscardChangesScreen)
+        await pilot.press("escape")
+        await pilot.press("left_square_bracket")  # back: the draft is given back, still unsaved
+        await settle(pilot)
+        assert app.team.name == "Lumen Labs" and name.value == "Lumen Labs Inc." and screen.dirty

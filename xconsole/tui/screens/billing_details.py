@@ -6,6 +6,7 @@ first that invoices already issued are never regenerated, and names the team it 
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
@@ -58,6 +59,10 @@ class BillingDetailsScreen(TeamScreen):
         super().__init__()
         self._filled_for: tuple[str, int] | None = None  # (team, answer) the form was filled from
         self._filled: dict[str, str] = {}  # the values the form was filled with
+        self._filled_name = ""  # the team the form was filled for
+        #: team id -> (team name, values typed): a draft kept when another team is shown, given
+        #: back when that team is shown again (and named if the console is quit meanwhile).
+        self._drafts: dict[str, tuple[str, dict[str, str]]] = {}
 
     def compose_body(self) -> ComposeResult:
         from xconsole.core.billing_info import FIELDS, TAX_ID_TYPES
@@ -112,8 +117,14 @@ class BillingDetailsScreen(TeamScreen):
         source = (team.team_id, id(info))
         if info is not None and source != self._filled_for and (
                 self._filled_for is None or self._filled_for[0] != team.team_id or not self.dirty):
+            if self._filled_for is not None and self._filled_for[0] != team.team_id and self.dirty:
+                self._drafts[self._filled_for[0]] = (self._filled_name, self.values())
             self._fill(info)
-            self._filled_for = source
+            self._filled_for, self._filled_name = source, team.name
+            draft = self._drafts.pop(team.team_id, None)
+            if draft is not None:
+                self._show_values(draft[1])
+                self._validate()
 
     def _fill(self, info: BillingInfo) -> None:
         from xconsole.core.billing_info import TAX_ID_TYPES, flatten
@@ -125,11 +136,17 @@ class BillingDetailsScreen(TeamScreen):
             options = [("None", ""), (values["tax_id_type"], values["tax_id_type"])]
             options += [(f"{k}  {v}", k) for k, v in TAX_ID_TYPES.items()]
             select.set_options(options)
-        select.value = values["tax_id_type"]
-        for field in TEXT_FIELDS:
-            self.query_one(f"#bill-{field}", Input).value = values[field]
+        self._show_values(values)
         self._filled = self.values()
         self._validate()
+
+    def _show_values(self, values: dict[str, str]) -> None:
+        from textual.widgets.select import InvalidSelectValueError
+
+        with contextlib.suppress(InvalidSelectValueError):  # a draft's unlisted type not on offer here
+            self.query_one("#bill-tax_id_type", Select).value = values["tax_id_type"]
+        for field in TEXT_FIELDS:
+            self.query_one(f"#bill-{field}", Input).value = values[field]
 
     def values(self) -> dict[str, str]:
         values = {field: self.query_one(f"#bill-{field}", Input).value for field in TEXT_FIELDS}
@@ -144,7 +161,8 @@ class BillingDetailsScreen(TeamScreen):
     @property
     def unsaved(self) -> str | None:
         """What quitting now would drop, for the app's question (None: nothing)."""
-        return f"Billing details of {self.team.name}" if self.dirty and self.team is not None else None
+        names = ([self._filled_name] if self.dirty else []) + [name for name, _values in self._drafts.values()]
+        return f"Billing details of {', '.join(names)}" if names else None
 
     # ------------------------------------------------------------------ editing
 
