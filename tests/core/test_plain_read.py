@@ -93,6 +93,10 @@ def test_a_proxy_in_the_environment_is_noticed():
     assert plain_read.proxied({"HTTPS_PROXY": "http://proxy:3128"})
     assert plain_read.proxied({"all_proxy": "socks5://proxy"})
     assert not plain_read.proxied({"NO_PROXY": "*", "HTTP_PROXY": ""})
+    # As httpx reads them: only http, https and all; none at all with NO_PROXY=*.
+    assert not plain_read.proxied({"FTP_PROXY": "http://ftp:21"})
+    assert not plain_read.proxied({"HTTPS_PROXY": "http://proxy:3128", "NO_PROXY": "localhost, *"})
+    assert plain_read.proxied({"HTTPS_PROXY": "http://proxy:3128", "NO_PROXY": "x.ai"})
 
 
 def test_it_trusts_what_httpx_trusts(monkeypatch, tmp_path):

@@ -7,7 +7,7 @@ from xconsole.core.session import TeamHandle
 from xconsole.tui.screens.confirm import ConfirmActionScreen
 from tests.contract.backends import _reference_router
 from tests.fixtures import reference as ref
-from tests.tui.harness import delayed_sandbox_app, embedded, goto_screen, real_api_app, settle
+from tests.tui.harness import delayed_sandbox_app, embedded, goto_screen, real_api_app, settle, wait_until
 
 
 def auto(app):
@@ -59,9 +59,25 @@ async def test_save_valid_settings_after_confirmation():
         assert saved.enabled and saved.amount.val == 2500 and saved.monthly_limit.val == 10000
 
 
-async def test_changed_settings_are_named_when_quitting_and_saved_ones_are_not():
+async def test_changed_settings_are_named_by_their_team_when_quitting_from_another():
     from xconsole.tui.screens.discard_changes import DiscardChangesScreen
 
+    app = delayed_sandbox_app(embedded(), team="orbit")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await open_auto(app, pilot)
+        await fill(pilot, enabled=True, threshold="2", amount="25", monthlyLimit="100")
+        await pilot.press("escape")
+        await goto_screen(pilot, "1")
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        assert app.team.name != "Orbit Robotics"
+        await pilot.press("q")
+        await settle(pilot)
+        assert isinstance(app.screen, DiscardChangesScreen)
+        assert "Auto top-up settings of Orbit Robotics" in str(app.screen.query_one(".dialog-text").render())
+
+
+async def test_changed_settings_are_named_when_quitting_and_saved_ones_are_not():
     app = delayed_sandbox_app(embedded(), team="orbit")
     async with app.run_test(size=(100, 40)) as pilot:
         await open_auto(app, pilot)
@@ -73,10 +89,10 @@ async def test_changed_settings_are_named_when_quitting_and_saved_ones_are_not()
         await pilot.press("enter")  # confirmed and saved: nothing left to lose
         await settle(pilot)
         assert screen.unsaved is None
+        assert screen.dirty is False
         await pilot.press("escape")
         await pilot.press("q")
-        await settle(pilot)
-        assert not isinstance(app.screen, DiscardChangesScreen)
+        await wait_until(pilot, lambda: not app.is_running)  # nothing to ask about
 
 
 async def test_each_invalid_field_is_refused_inline_without_a_request():

@@ -196,7 +196,9 @@ async def test_nothing_opens_over_a_confirmation_while_it_sends_and_its_answer_c
         await wait_until(pilot, lambda: app.transport.in_flight(app.team.team_id) > 0)
         await pilot.press("question_mark")  # refused while sending
         await pilot.press("escape")  # and so is going back
-        assert isinstance(app.screen, ConfirmActionScreen) and app.screen.busy
+        await pilot.press("q", "ctrl+q")  # and so is quitting: the request would end with its outcome unknown
+        assert isinstance(app.screen, ConfirmActionScreen) and app.screen.busy and app.is_running
+        assert any("quit once xAI has answered" in message for message, _severity in app.notices)
         app.transport.release(app.team.team_id)
         await settle(pilot)
         assert not isinstance(app.screen, (ConfirmActionScreen, BuyCreditsScreen))

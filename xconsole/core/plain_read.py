@@ -53,7 +53,10 @@ class PlainNumbers:
 
 def proxied(environ: Mapping[str, str] = os.environ) -> bool:
     """A proxy the client (httpx, trust_env) would use: this reader does not do proxies."""
-    return any(scheme != "no" for scheme in proxies.environment(environ))
+    found = proxies.environment(environ)
+    if "*" in (host.strip() for host in found.get("no", "").split(",")):
+        return False  # httpx then uses no proxy at all
+    return any(scheme in found for scheme in ("http", "https", "all"))  # the ones httpx reads
 
 
 def tls_context() -> ssl.SSLContext:

@@ -431,6 +431,10 @@ class XConsoleApp(App[int]):
         """Quit; with a form changed and not saved, ask first (q, ctrl+q and the palette)."""
         from xconsole.tui.screens.discard_changes import DiscardChangesScreen
 
+        if any(getattr(screen, "busy", False) for screen in self.screen_stack):
+            # A confirmed write is in flight: quitting now would cancel it with its outcome unknown.
+            self.notify("Sending… quit once xAI has answered (the outcome is shown here).", severity="warning")
+            return
         unsaved = [what for screen in self.built_modes.values() if (what := getattr(screen, "unsaved", None))]
         if not unsaved:
             self.exit()
@@ -450,6 +454,10 @@ class XConsoleApp(App[int]):
         # While a dialog sends (a confirmed write), nothing opens over it: its answer closes it.
         if action in ("help", "command_palette") and getattr(self.screen, "busy", False):
             return False
+        if action == "quit":  # on the "quit without saving?" dialog its buttons answer, not q again
+            from xconsole.tui.screens.discard_changes import DiscardChangesScreen
+
+            return not isinstance(self.screen, DiscardChangesScreen)
         return True
 
     def action_mode(self, mode: str) -> None:

@@ -91,6 +91,7 @@ class AutoTopUpScreen(TeamScreen):
         super().__init__()
         self._filled_for: tuple[str, int] | None = None  # (team, data generation) the form shows
         self._filled: dict[str, object] = {}  # widget id -> value the form was filled with
+        self._filled_name = ""  # the team the form was filled for (the active one may have changed since)
         self._usage_read: set[str] = set()  # teams whose usage was read on this visit of the screen
         self._draft_team: str | None = None  # the team the console-only draft was typed for
 
@@ -184,6 +185,7 @@ class AutoTopUpScreen(TeamScreen):
         from xconsole.core.money import format_cents
 
         self._filled = {"auto-enabled": auto.enabled}
+        self._filled_name = self.team.name if self.team is not None else ""
         self.query_one("#auto-enabled", Switch).value = auto.enabled
         for field, cents in (("threshold", auto.threshold.val), ("amount", auto.amount.val),
                              ("monthlyLimit", auto.monthly_limit.val)):
@@ -195,16 +197,18 @@ class AutoTopUpScreen(TeamScreen):
     @property
     def unsaved(self) -> str | None:
         """What quitting now would drop, for the app's question (None: nothing)."""
-        return f"Auto top-up settings of {self.team.name}" if self.dirty and self.team is not None else None
+        return f"Auto top-up settings of {self._filled_name}" if self.dirty else None
 
     @property
     def dirty(self) -> bool:
         """The person changed something the server has not seen (programmatic fills do not count)."""
-        if not self._filled:
-            return False
-        current = {"auto-enabled": self.query_one("#auto-enabled", Switch).value}
+        return bool(self._filled) and self._values() != self._filled
+
+    def _values(self) -> dict[str, object]:
+        """What the form shows, by widget id (as `_filled` keeps it)."""
+        current: dict[str, object] = {"auto-enabled": self.query_one("#auto-enabled", Switch).value}
         current.update({f"auto-{f}": self.query_one(f"#auto-{f}", Input).value for f, _ in FIELDS})
-        return current != self._filled
+        return current
 
     def _show_console_only(self, snap: object) -> None:
         from xconsole.core.console import console_billing_url
@@ -377,7 +381,8 @@ class AutoTopUpScreen(TeamScreen):
         from xconsole.core.actions import Write
 
         if event.write is Write.AUTO_TOP_UP and event.outcome is not None and self.store.is_active(event.team.team_id):
-            self._filled = {}  # the next answer refills the form with what the server now holds
+            # Saved: nothing unsaved now, and the next answer refills the form with what the server holds.
+            self._filled = self._values()
 
     # ------------------------------------------------------------------ the what-if's suggestion
 

@@ -256,4 +256,5 @@ class BillingDetailsScreen(TeamScreen):
         from xconsole.core.actions import Write
 
         if event.write is Write.BILLING_DETAILS and event.outcome is not None and self.store.is_active(event.team.team_id):
-            self._filled = {}  # refill from what the server now holds
+            # Saved: nothing unsaved now, and the next answer refills the form with what the server holds.
+            self._filled = self.values()
