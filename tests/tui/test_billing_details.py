@@ -20,6 +20,15 @@ async def open_billing(pilot):
     return await goto_screen(pilot, "5")
 
 
+async def in_the_name_field(pilot):
+    """Billing details open, the cursor in its Name field: (screen, field)."""
+    screen = await open_billing(pilot)
+    name = screen.query_one("#bill-name", Input)
+    name.focus()
+    await pilot.pause()
+    return screen, name
+
+
 def error(screen, field) -> str:
     label = screen.query_one(f"#bill-{field}-error")
     return "" if label.has_class("hidden") else str(label.render())
@@ -137,9 +146,7 @@ async def test_read_only_mode_shows_the_details_but_takes_no_typing():
 async def test_escape_leaves_a_field_so_the_screen_keys_work_again():
     app = sandbox_app(team="lumen")
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_billing(pilot)
-        name = screen.query_one("#bill-name", Input)
-        name.focus()
+        screen, name = await in_the_name_field(pilot)
         await pilot.press("end", "1")  # typed into the field
         assert name.value == "Lumen Labs LLC1" and app.screen is screen
         await pilot.press("backspace", "escape", "1")
@@ -174,9 +181,7 @@ async def test_quitting_with_changed_details_asks_first_and_stay_keeps_them():
 
     app = sandbox_app(team="lumen")
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_billing(pilot)
-        name = screen.query_one("#bill-name", Input)
-        name.focus()
+        screen, name = await in_the_name_field(pilot)
         await pilot.press("end", "!", "escape", "q")
         await settle(pilot)
         assert isinstance(app.screen, DiscardChangesScreen) and app.is_running
