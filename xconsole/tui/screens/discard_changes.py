@@ -23,7 +23,8 @@ class DiscardChangesScreen(ModalScreen[bool]):
         with Vertical(id="discard", classes="dialog"):
             yield Label("Quit without saving?", classes="dialog-title")
             yield Static("Changed and not saved: " + "; ".join(self.forms) + ".", classes="dialog-text")
-            yield Static("They have not been sent to xAI. Stay to review and save them.", classes="dialog-hint")
+            # (Not "never sent": a save with no clear answer leaves the form changed too.)
+            yield Static("Stay to review them, and save them if xAI does not show them yet.", classes="dialog-hint")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Stay", variant="primary", id="stay", compact=True)
                 yield Button("Quit and drop them", id="quit", compact=True)
