@@ -131,3 +131,33 @@ def test_the_early_read_gets_the_key_from_an_unlocked_secret_service(tmp_path, s
         assert '"team_id": "%s"' % orbit["teamId"] in done.stdout and orbit["managementKey"] not in done.stdout
     finally:
         xconsole("team", "remove", "Orbit", env=env)
+
+
+CONSOLE_SESSION = """
+import asyncio, sys
+from xconsole.cli.run_options import Options
+from xconsole.cli.tui import build_app
+from xconsole.core.spend import read_numbers
+
+async def main():
+    session = await build_app(Options()).session_factory()
+    team = session.teams[0]
+    numbers = await read_numbers(await session.client_for(team), team.team_id)
+    loaded = sorted({"keyring", "secretstorage", "cryptography", "jeepney"} & {m.split(".")[0] for m, module in sys.modules.items() if module})
+    print(type(session.keystore).__name__, numbers.live_balance is not None, loaded)
+    await session.aclose()
+
+asyncio.run(main())
+"""
+
+
+@pytest.mark.keyring
+@in_secret_service
+def test_the_console_reads_a_key_without_loading_the_keyring_into_its_process(tmp_path, served):
+    """The keyring stack (~10 MB) stays out of the console's process: keys come through a child."""
+    lumen = served.teams["lumen"]
+    env = env_for(tmp_path, XCONSOLE_NO_EARLY_READ="1")
+    added = xconsole("team", "add", "Lumen", "--key-stdin", "--api-url", served.url, env=env, stdin=lumen["managementKey"])
+    assert added.returncode == 0, added.stderr
+    done = subprocess.run([sys.executable, "-c", CONSOLE_SESSION], env=env, capture_output=True, text=True, timeout=60)
+    assert done.stdout.split() == ["ProcessKeyStore", "True", "[]"], done.stderr

@@ -19,7 +19,8 @@ import os
 import sys
 from datetime import datetime, timezone
 
-from xconsole.core.early_read import NICE, PARENT_ENV, VERSION
+from xconsole.core.child_process import end_with_parent
+from xconsole.core.early_read import NICE, VERSION
 
 
 def _read_plain(team_id: str, api_url: str | None) -> dict:
@@ -109,26 +110,12 @@ def _proxied() -> bool:
     return proxied()
 
 
-def _end_with_the_console() -> None:
-    """Killed when the console dies (a closed terminal, SIGTERM): in its own session, the
-    terminal's hangup never reaches this process, whose read may otherwise last up to ~25 s (the
-    client's timeouts). Linux only (prctl); elsewhere it ends when its read does."""
-    if sys.platform != "linux":
-        return
-    import ctypes
-    import signal
-
-    ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    parent = os.environ.get(PARENT_ENV, "")
-    if parent.isdigit() and os.getppid() != int(parent):
-        raise SystemExit(1)  # the console died before the line above: nobody to answer
-
-
 def main(argv: list[str]) -> int:
     # A process of well under a second that frees nothing worth collecting: the collector's
     # passes during its imports cost ~20 ms (measured).
     gc.disable()
-    _end_with_the_console()
+    # Its read could otherwise outlive a closed terminal by up to ~25 s (the client's timeouts).
+    end_with_parent()
     sandbox = argv[1:2] == ["--sandbox"]
     # Behind the console's own first frame when both want the same core: the frame is drawn
     # first; the numbers are read on whatever is left (all of a second core, usually). Not on

@@ -15,3 +15,4 @@ class Options:
     read_only: bool = False
     no_cache: bool = False  # neither show nor keep the last numbers of each team
     keyring_may_prompt: bool = True  # False: a background helper, never the one asking for a password
+    keyring_in_child: bool = False  # the console: keys through short-lived processes (core/keyring_process.py)

@@ -1,7 +1,7 @@
 """Starting the console: hand the TUI a way to build its session, and nothing else.
 
-The session (httpx, pydantic, the keyring, the sandbox) is built by the app in a worker after the
-first frame, so those imports never delay it.
+The session (httpx, pydantic, the sandbox) is built by the app in a worker after the first frame,
+so those imports never delay it; the keyring is read in processes of its own.
 """
 
 from __future__ import annotations
@@ -64,11 +64,13 @@ def _console(opts: Options, starting: tuple[str, str] | None, early: EarlyRead |
 
     async def factory():  # noqa: ANN202
         import asyncio
+        import dataclasses
         import importlib
 
-        # Heavy imports (httpx, pydantic, keyring, FastAPI) happen in a thread, not on the UI loop.
+        # Heavy imports (httpx, pydantic, FastAPI) happen in a thread, not on the UI loop.
         wiring = await asyncio.to_thread(importlib.import_module, "xconsole.cli.wiring")
-        return await wiring.build_session(opts)
+        # The keyring in child processes: ~10 MB the console does not keep (core/keyring_process.py).
+        return await wiring.build_session(dataclasses.replace(opts, keyring_in_child=True))
 
     keep_numbers = not (opts.sandbox or opts.no_cache)
     remembered = None

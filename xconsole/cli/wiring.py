@@ -17,7 +17,7 @@ from xconsole.cli.run_options import Options
 from xconsole.core import errors
 from xconsole.core.client import DEFAULT_API_URL, ManagementClient
 from xconsole.core.config import ConfigError, data_dir
-from xconsole.core.credentials import KeyringKeyStore, MemoryKeyStore, env_key
+from xconsole.core.credentials import KeyringKeyStore, KeyStore, MemoryKeyStore, env_key
 from xconsole.core.secrets import mask_key
 from xconsole.core.session import Session, TeamHandle
 from xconsole.core.teams import TeamRegistry
@@ -156,8 +156,13 @@ def directory_teams(store: DirectoryKeyStore, registry: TeamRegistry | None = No
 def registry_session(opts: Options) -> Session:
     registry = load_registry()
     teams = [TeamHandle(t.name, t.team_id, "keyring", t.key_hint, t.api_url) for t in registry.teams]
-    return Session(teams, KeyringKeyStore(may_prompt=opts.keyring_may_prompt), _client_maker(opts),
-                   read_only=opts.read_only, registry=registry)
+    if opts.keyring_in_child:
+        from xconsole.core.keyring_process import ProcessKeyStore
+
+        keystore: KeyStore = ProcessKeyStore(may_prompt=opts.keyring_may_prompt)
+    else:
+        keystore = KeyringKeyStore(may_prompt=opts.keyring_may_prompt)
+    return Session(teams, keystore, _client_maker(opts), read_only=opts.read_only, registry=registry)
 
 
 def _explicit_team_id(opts: Options) -> str:

@@ -27,9 +27,10 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
+
+from xconsole.core import child_process
 
 if TYPE_CHECKING:
     from xconsole.core.numbers_cache import CachedNumbers
@@ -45,8 +46,6 @@ DISABLE_ENV = "XCONSOLE_NO_EARLY_READ"
 MAX_OUTPUT = 4096
 #: How much lower the child's priority is than the console's.
 NICE = 10
-#: The console's pid, for the child to end with it (cli/early_read.py `_end_with_the_console`).
-PARENT_ENV = "XCONSOLE_EARLY_READ_PARENT"
 
 
 class EarlyRead:
@@ -106,19 +105,17 @@ def spawn(team_id: str, api_url: str | None, *, sandbox: bool = False) -> EarlyR
     embedded sandbox's team, read from its database."""
     if os.environ.get(DISABLE_ENV) or os.name != "posix":
         return None
-    # -P: not the working directory first on sys.path (`-m` would put it there), so a json.py or
-    # httpx/ where the console was started is never imported into the process reading the key.
-    command = [sys.executable, "-P", "-m", CHILD_MODULE, team_id]
+    command = child_process.command(CHILD_MODULE, team_id)
     if sandbox:
         command += ["--sandbox"]
     elif api_url:
         command += ["--api-url", api_url]
     try:
         # No terminal: its own stdin is empty, stderr discarded (the console reports any failure
-        # from its own read), and its own session so the terminal's signals are not its business.
+        # from its own read).
         process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                    stderr=subprocess.DEVNULL, start_new_session=True,
-                                   env={**os.environ, PARENT_ENV: str(os.getpid())})
+                                   env=child_process.environment())
     except OSError:
         return None
     return EarlyRead(team_id, process)
