@@ -1,6 +1,6 @@
 """Pilot tests of the shell: team switching, stale answers, first run, failures, responsiveness."""
 
-
+import pytest
 
 from xconsole.core.credentials import MemoryKeyStore
 from xconsole.core.money import format_cents
@@ -313,3 +313,31 @@ async def test_the_first_screen_is_drawn_without_a_second_css_pass_and_1_comes_b
         await pilot.press("1")
         await pilot.pause()
         assert app.current_mode == "spend" and app.screen is first
+
+
+async def test_a_key_pasted_into_the_team_name_is_cleared_and_never_saved(tmp_path):
+    sandbox = embedded()
+    config = tmp_path / "config.toml"
+    store = MemoryKeyStore()
+    app = registry_app(sandbox, config, keystore=store)
+    key = sandbox.teams[1].management_key
+    async with app.run_test(size=(100, 34)) as pilot:
+        await settle(pilot)
+        await pilot.click("#name")
+        await pilot.press(*"Prod", *key)  # the key typed on after the name: cut at 40 characters
+        assert app.screen.query_one("#name").value.startswith("Prod" + key[:12])
+        app.screen.query_one("#key").value = key
+        await pilot.click("#save")
+        await settle(pilot)
+        assert isinstance(app.screen, AddTeamScreen) and app.screen.query_one("#name").value == ""
+        assert "management key: cleared" in str(app.screen.query_one("#name-error").render())
+        assert app.team is None and not config.exists() and await store.get(sandbox.teams[1].team_id) is None
+
+
+def test_a_name_holding_a_key_is_refused_by_the_registry_too(tmp_path):
+    from xconsole.core.teams import TeamError, check_name
+
+    with pytest.raises(TeamError, match="looks like a management key") as refused:
+        check_name("prod xai-sbx-91ca852ad3f5276")
+    assert "91ca" not in str(refused.value)
+    assert check_name("xai-team prod") == "xai-team prod"  # a word, not a key

@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from xconsole.core.config import Config, TeamEntry, load_config, save_config
+from xconsole.core.secrets import looks_like_key
 
 MAX_NAME = 40
 
@@ -27,6 +28,8 @@ def check_name(name: str) -> str:
     # Control, format and line/paragraph separator characters would break the one-line header.
     if any(unicodedata.category(ch)[0] == "C" or unicodedata.category(ch) in ("Zl", "Zp") for ch in cleaned):
         raise TeamError("Team name cannot contain control characters or newlines")
+    if looks_like_key(cleaned):  # names are written to config.toml in the clear
+        raise TeamError("That looks like a management key: it goes in the key field, never in the team's name")
     return cleaned
 
 

@@ -12,6 +12,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from xconsole.core.secrets import looks_like_key
+
 if TYPE_CHECKING:
     from xconsole.core.session import AddedTeam
     from xconsole.tui.store import TeamStore
@@ -94,7 +96,10 @@ class AddTeamScreen(ModalScreen["AddedTeam | None"]):
         key = self.query_one("#key", Input).value
         team_id = self.query_one("#team_id", Input).value.strip() or None
         problems = {}
-        if not name.strip():
+        if looks_like_key(name):  # pasted in the wrong field: off the screen at once
+            self.query_one("#name", Input).value = name = ""
+            problems["name"] = "That was a management key: cleared. It goes in the key field below"
+        elif not name.strip():
             problems["name"] = "Enter a name for this team"
         if not key.strip():
             problems["key"] = "Paste the team's management key"
