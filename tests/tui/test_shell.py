@@ -341,3 +341,23 @@ def test_a_name_holding_a_key_is_refused_by_the_registry_too(tmp_path):
         check_name("prod xai-sbx-91ca852ad3f5276")
     assert "91ca" not in str(refused.value)
     assert check_name("xai-team prod") == "xai-team prod"  # a word, not a key
+
+
+async def test_a_wrong_api_url_in_config_is_said_as_a_configuration_problem():
+    from xconsole.cli.run_options import Options
+    from xconsole.cli.wiring import _client_maker
+    from xconsole.core.session import Session
+    from xconsole.tui.app import XConsoleApp
+
+    team_id = "271a26ca-fac5-5dd0-83d5-77e3b01e8ce2"
+
+    async def factory() -> Session:  # a hand-edited config.toml: a URL with a password in it
+        return Session([TeamHandle("Lumen", team_id, "keyring", "", "https://me:pw@api.example")],
+                       MemoryKeyStore({team_id: "xai-" + "k" * 40}), _client_maker(Options()))
+
+    app = XConsoleApp(factory)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_until(pilot, lambda: app.store.data() is not None and app.store.data().error is not None)
+        error = app.store.data().error
+        assert error.startswith("the team's api_url in config.toml:") and "pw" not in error
+        assert "Could not read" not in error

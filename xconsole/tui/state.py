@@ -17,7 +17,7 @@ class Resource:
 
     value: Any = None
     error: str | None = None
-    error_kind: str | None = None  # "auth" | "keyring" | "network" | "bug"
+    error_kind: str | None = None  # "auth" | "keyring" | "network" | "config" | "bug"
     loading: bool = False
     wanted: bool = True  # read (again) when a screen next looks
     retry_delay: float = 0.0  # seconds before the next automatic retry (0: none planned)
