@@ -182,3 +182,22 @@ async def test_real_api_shows_the_console_only_view_and_writes_nothing():
         assert any("Copied" in message for message, _severity in app.notices)
     assert not [c for c in router.calls if c.request.method == "POST" and "auto-top-up" in c.request.url.path]
     assert not [c for c in router.calls if "auto-top-up" in c.request.url.path]
+
+
+async def test_settings_typed_for_a_team_come_back_after_a_team_switch():
+    app = delayed_sandbox_app(embedded(), team="orbit")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await open_auto(app, pilot)
+        screen = app.screen
+        await fill(pilot, enabled=True, threshold="2", amount="25", monthlyLimit="100")
+        await pilot.press("escape")  # out of the field: [ and ] switch teams
+        await pilot.press("right_square_bracket")
+        await wait_until(pilot, lambda: app.team.name != "Orbit Robotics" and screen._filled_for[0] == app.team.team_id)
+        assert screen.query_one("#auto-amount", Input).value != "25.00"  # the other team's own settings
+        assert screen.unsaved == "Auto top-up settings of Orbit Robotics"
+        await pilot.press("left_square_bracket")
+        await wait_until(pilot, lambda: app.team.name == "Orbit Robotics" and screen._filled_for[0] == app.team.team_id)
+        values = [screen.query_one(f"#auto-{f}", Input).value for f in ("threshold", "amount", "monthlyLimit")]
+        assert values == ["2", "25", "100"] and screen.query_one("#auto-enabled", Switch).value
+        assert screen.dirty and screen.unsaved == "Auto top-up settings of Orbit Robotics"
+        assert app.transport.sent("POST", "/auto-top-up") == 0

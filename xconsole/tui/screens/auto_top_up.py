@@ -94,6 +94,9 @@ class AutoTopUpScreen(TeamScreen):
         self._filled_name = ""  # the team the form was filled for (the active one may have changed since)
         self._usage_read: set[str] = set()  # teams whose usage was read on this visit of the screen
         self._draft_team: str | None = None  # the team the console-only draft was typed for
+        #: team id -> (team name, form values): settings typed and not saved, kept while another
+        #: team is shown and given back when it is shown again (named if the console is quit).
+        self._drafts: dict[str, tuple[str, dict[str, object]]] = {}
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="auto"):
@@ -147,8 +150,14 @@ class AutoTopUpScreen(TeamScreen):
             f"Charges the default payment method: {default.label()}" if default else
             "Charges the team's default payment method" if snap.payment_methods.payment_methods else
             "No payment method on file: auto top-ups cannot be charged until one is added")
-        if self._filled_for is None or self._filled_for[0] != key[0] or not self.dirty:
+        other_team = self._filled_for is None or self._filled_for[0] != key[0]
+        if other_team or not self.dirty:
+            if self._filled_for is not None and other_team and self.dirty:
+                self._drafts[self._filled_for[0]] = (self._filled_name, self._values())
             self._fill(snap.auto_top_up)
+            draft = self._drafts.pop(key[0], None) if other_team else None
+            if draft is not None:
+                self._show_values(draft[1])
         self._filled_for = key
         self._show_status(snap)
 
@@ -194,10 +203,17 @@ class AutoTopUpScreen(TeamScreen):
             self.query_one(f"#auto-{field}", Input).value = value
         self._validate()
 
+    def _show_values(self, values: dict[str, object]) -> None:
+        self.query_one("#auto-enabled", Switch).value = bool(values["auto-enabled"])
+        for field, _label in FIELDS:
+            self.query_one(f"#auto-{field}", Input).value = str(values[f"auto-{field}"])
+        self._validate()
+
     @property
     def unsaved(self) -> str | None:
         """What quitting now would drop, for the app's question (None: nothing)."""
-        return f"Auto top-up settings of {self._filled_name}" if self.dirty else None
+        names = ([self._filled_name] if self.dirty else []) + [name for name, _values in self._drafts.values()]
+        return f"Auto top-up settings of {', '.join(names)}" if names else None
 
     @property
     def dirty(self) -> bool:
