@@ -359,5 +359,6 @@ async def test_a_wrong_api_url_in_config_is_said_as_a_configuration_problem():
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_until(pilot, lambda: app.store.data() is not None and app.store.data().error is not None)
         error = app.store.data().error
-        assert error.startswith("the team's api_url in config.toml:") and "pw" not in error
+        assert error.startswith("The team's api_url in config.toml:") and "pw" not in error
+        assert "xconsole doctor" in error
         assert "Could not read" not in error

@@ -320,7 +320,9 @@ class TeamStore:
                 res.stop_retry()
                 res.retry_timer = self._app.set_timer(res.retry_delay, again)
         elif hasattr(exc, "format_message"):  # the session's own refusal, in words (a team's api_url in config.toml)
-            res.error, res.error_kind = exc.format_message(), "config"
+            message = exc.format_message()
+            res.error = f"{message[:1].upper()}{message[1:]}. Fix it (`xconsole doctor` shows where), then start xconsole again"
+            res.error_kind = "config"
         else:  # a bug or an answer we could not handle: said, logged, and r tries again
             log.exception("reading %s for team %s failed", type(exc).__name__, team.team_id)
             res.error, res.error_kind = f"Could not read this team's data ({describe_error(exc)})", "bug"
