@@ -201,3 +201,18 @@ async def test_settings_typed_for_a_team_come_back_after_a_team_switch():
         assert values == ["2", "25", "100"] and screen.query_one("#auto-enabled", Switch).value
         assert screen.dirty and screen.unsaved == "Auto top-up settings of Orbit Robotics"
         assert app.transport.sent("POST", "/auto-top-up") == 0
+
+
+async def test_a_team_without_auto_top_up_opens_on_a_quiet_form_that_says_how_to_set_it_up():
+    app = delayed_sandbox_app(embedded(), team="orbit")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await open_auto(app, pilot)
+        assert not auto(app).enabled
+        assert [error(app, f) for f in ("threshold", "amount", "monthlyLimit")] == ["", "", ""]
+        explain = str(app.screen.query_one("#auto-explain", Static).render())
+        assert "Auto top-up is off. To set it up, switch it on" in explain
+        await fill(pilot, enabled=True)  # needed now: each empty field says so
+        assert error(app, "amount") == "Enter an amount" and "Fix the fields" in str(app.screen.query_one("#auto-explain", Static).render())
+        await fill(pilot, enabled=False)
+        await submit(pilot)  # a save asked for: the empty fields are problems again, and nothing is sent
+        assert error(app, "amount") == "Enter an amount" and app.transport.sent("POST", "/auto-top-up") == 0

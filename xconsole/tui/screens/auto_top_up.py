@@ -285,16 +285,16 @@ class AutoTopUpScreen(TeamScreen):
         if data and data.snapshot and data.snapshot.auto_top_up:
             self._fill(data.snapshot.auto_top_up)
 
-    def _settings(self) -> AutoTopUpSettings | None:
+    def _settings(self, *, quiet_when_empty: bool) -> AutoTopUpSettings | None:
         """The form's values, with every problem shown next to its field; None if any."""
         from xconsole.core import billing, models
 
-        draft = self.has_class("-console-only")  # a draft starts empty: no complaint until typed
+        draft = self.has_class("-console-only")
         values: dict[str, int] = {}
         ok = True
         for field, _label in FIELDS:
             cents = read_amount(self.query_one(f"#auto-{field}", Input).value, self.query_one(f"#auto-{field}-error", Label),
-                                quiet_when_empty=draft)
+                                quiet_when_empty=quiet_when_empty)
             if cents is None:
                 ok = False
             else:
@@ -310,20 +310,28 @@ class AutoTopUpScreen(TeamScreen):
             self.query_one(f"#auto-{field}-error", Label).update(message)
         return None if problems else settings
 
-    def _validate(self) -> AutoTopUpSettings | None:
+    def _validate(self, *, saving: bool = False) -> AutoTopUpSettings | None:
+        """The form's settings (None: not valid), every problem said next to its field. An empty
+        field is only a problem once it is needed: auto top-up switched on, or a save asked for
+        (a draft for the what-if never complains about one)."""
         from xconsole.core.billing import describe_auto_top_up
 
         on = self.query_one("#auto-enabled", Switch).value
+        console_only = self.has_class("-console-only")
         # In words too: a one-row switch shows its state by colour only.
         self.query_one("#auto-enabled-label", Label).update(f"Auto top-up {'on' if on else 'off'} (space toggles)")
-        settings = self._settings()
+        settings = self._settings(quiet_when_empty=console_only or not (on or saving))
         blank = all(not self.query_one(f"#auto-{f}", Input).value.strip() for f, _ in FIELDS)
         explain = self.query_one("#auto-explain", Static)
-        if self.has_class("-console-only"):
+        if console_only:
             explain.update("Type settings to replay them on the team's usage below; enter the ones you choose "
                            "in the xAI console. Nothing is sent from here.")
+        elif settings:
+            explain.update(describe_auto_top_up(settings))
+        elif blank and not (on or saving):
+            explain.update("Auto top-up is off. To set it up, switch it on (space) and enter the three amounts.")
         else:
-            explain.update(describe_auto_top_up(settings) if settings else "Fix the fields marked above.")
+            explain.update("Fix the fields marked above.")
         self._draft_to_what_if(settings, blank)
         return settings
 
@@ -340,7 +348,7 @@ class AutoTopUpScreen(TeamScreen):
                         "above, had it been on.")
 
     def review(self) -> None:
-        settings = self._validate()
+        settings = self._validate(saving=True)
         data = self.data
         if data is not None and data.snapshot is not None and data.snapshot.auto_top_up is None:
             self._say_console_only()
