@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from xconsole.core import keyring_process
-from xconsole.core.credentials import KeyringUnavailable
+from xconsole.core.credentials import KeyringKeyStore, KeyringUnavailable
 from xconsole.core.keyring_process import ProcessKeyStore
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -60,7 +60,7 @@ async def test_an_unusable_backend_is_said_as_in_the_cli(monkeypatch):
 
 async def test_a_hanging_keyring_is_cut_off_by_the_childs_own_timeout(monkeypatch, children):
     backend(monkeypatch, "tests.fixtures.keyrings.HangingKeyring")
-    with pytest.raises(KeyringUnavailable, match="did not answer within 0.5 s while reading a key"):
+    with pytest.raises(KeyringUnavailable, match="The keyring did not answer within 0.5 s while reading a key"):
         await ProcessKeyStore(timeout=0.5).get("t1")
     assert _gone(children[0][1])
 
@@ -68,7 +68,7 @@ async def test_a_hanging_keyring_is_cut_off_by_the_childs_own_timeout(monkeypatc
 async def test_a_child_that_does_not_answer_is_killed(monkeypatch, children):
     backend(monkeypatch, "tests.fixtures.keyrings.HangingKeyring")
     monkeypatch.setattr(keyring_process, "START_ALLOWANCE_S", 0)  # no time for the child's own timeout
-    with pytest.raises(KeyringUnavailable, match="did not answer within 0.2 s while storing a key"):
+    with pytest.raises(KeyringUnavailable, match="The keyring's process did not answer within 0.2 s while storing a key"):
         await ProcessKeyStore(timeout=0.2).set("t1", KEY)
     assert _gone(children[0][1])
 
@@ -88,7 +88,30 @@ async def test_a_backend_message_that_quotes_the_key_is_masked(monkeypatch):
     backend(monkeypatch, "tests.fixtures.keyrings.QuotingKeyring")
     with pytest.raises(KeyringUnavailable) as refused:
         await ProcessKeyStore(timeout=20).set("t1", KEY)
-    assert "cannot store" in str(refused.value) and KEY not in str(refused.value) and "xai-…" in str(refused.value)
+    assert "cannot store" in str(refused.value) and "xai-…" in str(refused.value)
+    assert not any(KEY[:i] in str(refused.value) for i in range(8, len(KEY)))  # no part of it either
+
+
+def test_the_cli_masks_a_key_a_backend_quotes_too(monkeypatch):
+    import keyring
+
+    from tests.fixtures.keyrings import QuotingKeyring
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(QuotingKeyring())
+    try:
+        with pytest.raises(KeyringUnavailable) as refused:
+            KeyringKeyStore(timeout=20).set_sync("t1", KEY)
+    finally:
+        keyring.set_keyring(previous)
+    assert "cannot store" in str(refused.value) and KEY not in str(refused.value)
+
+
+async def test_a_child_that_cannot_start_says_why(monkeypatch):
+    monkeypatch.setattr(keyring_process, "CHILD_MODULE", "xconsole.core.no_such_module")
+    with pytest.raises(KeyringUnavailable, match=r"process failed \(exit status 1: .*No module named xconsole.core.no_such_module") as failed:
+        await ProcessKeyStore(timeout=20).get("t1")
+    assert "xconsole doctor" in failed.value.fix
 
 
 def test_no_answer_is_a_failure_of_the_keyrings_process():

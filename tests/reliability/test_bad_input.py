@@ -26,6 +26,8 @@ NASTY = st.text(st.characters(codec="utf-8"), max_size=60) | st.sampled_from([
     "9" * 400, "‮25", "<script>", "'; DROP TABLE teams;--", "xai-abc\ndef", " xai-" + "a" * 40 + " ",
 ])
 TODAY = date(2026, 11, 18)
+
+
 @given(NASTY)
 def test_amounts(text):
     try:

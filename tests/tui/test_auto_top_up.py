@@ -193,7 +193,7 @@ async def test_settings_typed_for_a_team_come_back_after_a_team_switch():
         await pilot.press("escape")  # out of the field: [ and ] switch teams
         await pilot.press("right_square_bracket")
         await wait_until(pilot, lambda: app.team.name != "Orbit Robotics" and screen._filled_for[0] == app.team.team_id)
-        assert screen.query_one("#auto-amount", Input).value != "25.00"  # the other team's own settings
+        assert screen.query_one("#auto-amount", Input).value != "25"  # the other team's own settings
         assert screen.unsaved == "Auto top-up settings of Orbit Robotics"
         await pilot.press("left_square_bracket")
         await wait_until(pilot, lambda: app.team.name == "Orbit Robotics" and screen._filled_for[0] == app.team.team_id)
@@ -214,5 +214,50 @@ async def test_a_team_without_auto_top_up_opens_on_a_quiet_form_that_says_how_to
         await fill(pilot, enabled=True)  # needed now: each empty field says so
         assert error(app, "amount") == "Enter an amount" and "Fix the fields" in str(app.screen.query_one("#auto-explain", Static).render())
         await fill(pilot, enabled=False)
+        assert "Enter all three amounts, or leave them" not in str(app.screen.query_one("#auto-explain", Static).render())
+        await fill(pilot, threshold="5")  # one typed, two left empty: nothing marked, so nothing to fix yet
+        assert error(app, "amount") == "" and "Enter all three amounts, or leave them all empty" in str(
+            app.screen.query_one("#auto-explain", Static).render())
         await submit(pilot)  # a save asked for: the empty fields are problems again, and nothing is sent
         assert error(app, "amount") == "Enter an amount" and app.transport.sent("POST", "/auto-top-up") == 0
+
+
+async def test_a_draft_survives_a_switch_to_a_team_whose_auto_top_up_is_set_in_the_xai_console():
+    """One session, two servers: a sandbox team (auto top-up known) and a real-API team (console-only)."""
+    from xconsole.core.client import DEFAULT_API_URL, ManagementClient
+    from xconsole.core.credentials import MemoryKeyStore
+    from xconsole.core.session import Session
+    from xconsole.sandbox.embedded import BASE_URL
+    from xconsole.tui.app import XConsoleApp
+
+    sandbox = embedded()
+    orbit = next(t for t in sandbox.teams if t.name == "Orbit Robotics")
+    reference = httpx.MockTransport(_reference_router().async_handler)
+
+    def make_client(key, _url):
+        if key == ref.KEY:
+            return ManagementClient(key, DEFAULT_API_URL, transport=reference)
+        return ManagementClient(key, BASE_URL, transport=sandbox.transport, sandbox=True)
+
+    async def factory():
+        return Session([TeamHandle("Orbit Robotics", orbit.team_id, "keyring"), TeamHandle("Real", ref.TEAM, "keyring")],
+                       MemoryKeyStore({orbit.team_id: orbit.management_key, ref.TEAM: ref.KEY}), make_client)
+
+    app = XConsoleApp(factory, changes_digest=False)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await open_auto(app, pilot)
+        screen = app.screen
+        await fill(pilot, enabled=True, threshold="2", amount="25", monthlyLimit="100")
+        await pilot.press("escape")
+        await pilot.press("right_square_bracket")
+        await wait_until(pilot, lambda: app.team.name == "Real" and screen.has_class("-console-only"))
+        assert screen.query_one("#auto-amount", Input).value == "" and screen.unsaved == "Auto top-up settings of Orbit Robotics"
+        await fill(pilot, threshold="9", amount="30", monthlyLimit="90")  # a what-if draft, for this team
+        await pilot.press("escape")
+        await pilot.press("left_square_bracket")
+        await wait_until(pilot, lambda: app.team.name == "Orbit Robotics" and not screen.has_class("-console-only"))
+        values = [screen.query_one(f"#auto-{f}", Input).value for f in ("threshold", "amount", "monthlyLimit")]
+        assert values == ["2", "25", "100"] and screen.unsaved == "Auto top-up settings of Orbit Robotics"
+        await pilot.press("right_square_bracket")  # and the what-if draft is the real team's again
+        await wait_until(pilot, lambda: app.team.name == "Real" and screen.has_class("-console-only"))
+        assert [screen.query_one(f"#auto-{f}", Input).value for f in ("threshold", "amount", "monthlyLimit")] == ["9", "30", "90"]

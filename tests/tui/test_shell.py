@@ -338,9 +338,13 @@ def test_a_name_holding_a_key_is_refused_by_the_registry_too(tmp_path):
     from xconsole.core.teams import TeamError, check_name
 
     with pytest.raises(TeamError, match="looks like a management key") as refused:
-        check_name("prod xai-sbx-91ca852ad3f5276")
+        check_name("prod xai-sbx-91ca852ad3f52765")
     assert "91ca" not in str(refused.value)
-    assert check_name("xai-team prod") == "xai-team prod"  # a word, not a key
+    for name in ("xai-team prod", "xai-research-lab", "team xai-sandbox-2024", "maxai-enterprise-eu", "xai-prod2024"):
+        assert check_name(name) == name  # words, not keys
+    for pasted in ("xai-sbx-91ca852ad3f5276537fc84bb", "Prodxai-AbCdEf0123456789xyz"):
+        with pytest.raises(TeamError):
+            check_name(pasted)
 
 
 async def test_a_wrong_api_url_in_config_is_said_as_a_configuration_problem():

@@ -19,6 +19,7 @@ from typing import Protocol, TypeVar
 
 # Not asyncio nor pydantic at import: the early-read process reads a key with this module alone.
 from xconsole.core.paths import KEY_ENV
+from xconsole.core.secrets import scrub
 
 SERVICE = "xconsole"
 DEFAULT_TIMEOUT_S = 5.0
@@ -255,8 +256,9 @@ def _set(team_id: str, key: str) -> None:
     try:
         keyring.set_password(SERVICE, username(team_id), key)
     except KeyringError as exc:
-        # e.g. "Cannot create an item in a locked collection" (keyring #77)
-        raise KeyringUnavailable(f"The keyring refused to store the key: {type(exc).__name__}: {exc}") from None
+        # e.g. "Cannot create an item in a locked collection" (keyring #77); never the key itself,
+        # should a backend's message quote it.
+        raise KeyringUnavailable(scrub(f"The keyring refused to store the key: {type(exc).__name__}: {exc}", key)) from None
 
 
 def _delete(team_id: str) -> bool:

@@ -25,13 +25,17 @@ import sys
 
 from xconsole.core import child_process
 from xconsole.core.credentials import FIX, KeyringKeyStore, KeyringUnavailable, keyring_timeout
-from xconsole.core.secrets import mask_key
+from xconsole.core.secrets import scrub
 
 CHILD_MODULE = "xconsole.core.keyring_process"
 #: On top of the keyring's own timeout, for the child to start and import its backend (~0.1 s
 #: idle; a busy machine takes longer). The child applies the keyring's timeout itself.
 START_ALLOWANCE_S = 5.0
 DOING = {"get": "reading a key", "set": "storing a key", "delete": "deleting a key"}
+#: The most of a failed child's stderr kept, for the one line that says why.
+MAX_STDERR = 4096
+PROCESS_FIX = ("Run `xconsole doctor` to check the keyring from a process of its own, or set "
+               "XAI_MANAGEMENT_KEY=<management key> to use a key for this run only.")
 
 
 class ProcessKeyStore:
@@ -57,34 +61,41 @@ class ProcessKeyStore:
         import asyncio
 
         args = [op, team_id, f"--timeout={self.timeout:g}", *([] if self.may_prompt else ["--no-prompt"])]
+        # Started from the event loop's thread: PR_SET_PDEATHSIG follows the thread that forked.
         try:
             process = await asyncio.create_subprocess_exec(
                 *child_process.command(CHILD_MODULE, *args), stdin=asyncio.subprocess.PIPE,
-                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL, start_new_session=True,
+                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, start_new_session=True,
                 env=child_process.environment())
         except OSError as exc:
-            raise KeyringUnavailable(f"Could not start the keyring's process ({exc.strerror or type(exc).__name__})") from None
+            raise KeyringUnavailable(f"Could not start the keyring's process ({exc.strerror or type(exc).__name__})",
+                                     PROCESS_FIX) from None
+        waited = self.timeout + START_ALLOWANCE_S
         try:
-            output, _ = await asyncio.wait_for(process.communicate(key.encode()), self.timeout + START_ALLOWANCE_S)
+            output, errors = await asyncio.wait_for(process.communicate(key.encode("utf-8")), waited)
         except TimeoutError:
-            raise KeyringUnavailable(f"The keyring did not answer within {self.timeout:g} s while {DOING[op]} (is it locked?)") from None
+            raise KeyringUnavailable(f"The keyring's process did not answer within {waited:g} s while {DOING[op]} "
+                                     "(is the keyring locked?)") from None
         finally:
             if process.returncode is None:  # timed out, or the caller was cancelled
                 process.kill()
                 await process.wait()
-        return _answer(output, process.returncode)
+        return _answer(output, process.returncode, scrub(errors[-MAX_STDERR:].decode("utf-8", "replace"), key))
 
     def __repr__(self) -> str:
         return f"ProcessKeyStore(timeout={self.timeout})"
 
 
-def _answer(output: bytes, returncode: int | None) -> dict:
+def _answer(output: bytes, returncode: int | None, stderr: str = "") -> dict:
     try:
         answer = json.loads(output.decode("utf-8"))
     except ValueError:
         answer = None
     if not isinstance(answer, dict):
-        raise KeyringUnavailable(f"The keyring's process failed (exit status {returncode})")
+        ended = f"killed by signal {-returncode}" if returncode and returncode < 0 else f"exit status {returncode}"
+        last = next((line.strip() for line in reversed(stderr.splitlines()) if line.strip()), "")
+        raise KeyringUnavailable(f"The keyring's process failed ({ended}{': ' + last[:300] if last else ''})",
+                                 PROCESS_FIX)
     if "error" in answer:
         raise KeyringUnavailable(str(answer["error"]), str(answer.get("fix") or FIX))
     return answer
@@ -107,15 +118,16 @@ def main(argv: list[str]) -> int:
     op, team_id, *flags = argv
     timeout = next((float(f.split("=", 1)[1]) for f in flags if f.startswith("--timeout=")), None)
     store = KeyringKeyStore(timeout, may_prompt="--no-prompt" not in flags)
-    key = sys.stdin.read() if op == "set" else ""
+    key = sys.stdin.buffer.read().decode("utf-8") if op == "set" else ""
     try:
         answer = _serve(op, team_id, key, store)
     except KeyringUnavailable as exc:
         answer = {"error": exc.message, "fix": exc.fix}
     except Exception as exc:  # noqa: BLE001 - said to the console, which shows it as the keyring's
-        answer = {"error": f"The keyring failed: {type(exc).__name__}: {exc}"[:500]}
+        # Masked before it is cut: a cut through the key would leave its start unmasked.
+        answer = {"error": scrub(f"The keyring failed: {type(exc).__name__}: {exc}", key)[:500]}
     if key:  # never the key in an answer, whatever a backend's message says
-        answer = {k: v.replace(key, mask_key(key)) if isinstance(v, str) else v for k, v in answer.items()}
+        answer = {k: scrub(v, key) if isinstance(v, str) else v for k, v in answer.items()}
     sys.stdout.write(json.dumps(answer))
     sys.stdout.flush()
     # Not a normal exit: a keyring call that timed out still blocks its (daemon) thread.

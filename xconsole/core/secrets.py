@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 
-#: Something shaped like a management key inside other text: the `xai-` prefix and a token. Not a
-#: format xAI documents; wide enough to catch a key pasted (or cut short) in the wrong field.
-_KEY_LIKE = re.compile(r"xai-[A-Za-z0-9_-]{12,}")
+#: A management key inside other text: the `xai-` prefix, then a token with a run of 16 or more
+#: letters and digits, both (a key, or one cut short by a field's length). Not a format xAI
+#: documents. Words after the prefix ("xai-research-lab", "xai-prod-2024") are not keys.
+_PREFIXED = re.compile(r"xai-([A-Za-z0-9_-]+)")
+_RUN = re.compile(r"[A-Za-z0-9]{16,}")
 
 
 def mask_key(key: str | None) -> str:
@@ -21,7 +23,8 @@ def mask_key(key: str | None) -> str:
 
 
 def looks_like_key(text: str) -> bool:
-    return _KEY_LIKE.search(text) is not None
+    return any(any(c.isdigit() for c in run) and any(c.isalpha() for c in run)
+               for token in _PREFIXED.findall(text) for run in _RUN.findall(token))
 
 
 def scrub(text: str, *secrets: str | None) -> str:

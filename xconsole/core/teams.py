@@ -84,10 +84,11 @@ class TeamRegistry:
 
     def add(self, name: str, team_id: str, key_hint: str, api_url: str | None = None) -> tuple[TeamEntry, bool]:
         """Register a team, or update the key hint of an already registered id. (entry, created)."""
-        name = check_name(name)
         team_id = check_team_id(team_id)
-        clash = self.find(name)
         existing = next((t for t in self.teams if t.team_id == team_id), None)
+        # A new key for a registered team keeps its name as it is (whatever the rules were then).
+        name = existing.name if existing is not None and name.strip() == existing.name else check_name(name)
+        clash = self.find(name)
         if clash is not None and clash is not existing:
             raise TeamError(f"The name {name!r} is already used by team {short_id(clash.team_id)}")
         if existing is not None:

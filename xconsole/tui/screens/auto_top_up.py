@@ -89,14 +89,16 @@ class AutoTopUpScreen(TeamScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self._filled_for: tuple[str, int] | None = None  # (team, data generation) the form shows
+        #: (team, data generation) the form shows; generation None: a console-only draft.
+        self._filled_for: tuple[str, int | None] | None = None
         self._filled: dict[str, object] = {}  # widget id -> value the form was filled with
         self._filled_name = ""  # the team the form was filled for (the active one may have changed since)
         self._usage_read: set[str] = set()  # teams whose usage was read on this visit of the screen
-        self._draft_team: str | None = None  # the team the console-only draft was typed for
         #: team id -> (team name, form values): settings typed and not saved, kept while another
         #: team is shown and given back when it is shown again (named if the console is quit).
         self._drafts: dict[str, tuple[str, dict[str, object]]] = {}
+        #: team id -> form values: a console-only team's what-if draft (nothing to save), the same way.
+        self._console_drafts: dict[str, dict[str, object]] = {}
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="auto"):
@@ -137,28 +139,28 @@ class AutoTopUpScreen(TeamScreen):
             self.query_one("#auto-status", Static).update(self.loading_text())
             return
         self._show_what_if(snap, console_only)
+        team_id = self.team.team_id  # type: ignore[union-attr]
+        arriving = self._filled_for is None or self._filled_for[0] != team_id
+        if arriving and self._filled_for is not None:
+            self._keep_draft(self._filled_for)
         if console_only:
             self._show_console_only(snap)
-            if self._draft_team != self.team.team_id:  # type: ignore[union-attr]
-                self._draft_team = self.team.team_id  # type: ignore[union-attr]
-                self._fill_draft()
+            if arriving:
+                self._fill_draft(self._console_drafts.pop(team_id, None))
+            self._filled_for = (team_id, None)
             return
-        key = (self.team.team_id, data.generation)  # type: ignore[union-attr]
         # Keep what the person is typing; refill when the team changes or after a save.
         default = snap.default_method
         self.query_one("#auto-charges", Static).update(
             f"Charges the default payment method: {default.label()}" if default else
             "Charges the team's default payment method" if snap.payment_methods.payment_methods else
             "No payment method on file: auto top-ups cannot be charged until one is added")
-        other_team = self._filled_for is None or self._filled_for[0] != key[0]
-        if other_team or not self.dirty:
-            if self._filled_for is not None and other_team and self.dirty:
-                self._drafts[self._filled_for[0]] = (self._filled_name, self._values())
+        if arriving or not self.dirty:
             self._fill(snap.auto_top_up)
-            draft = self._drafts.pop(key[0], None) if other_team else None
+            draft = self._drafts.pop(team_id, None) if arriving else None
             if draft is not None:
                 self._show_values(draft[1])
-        self._filled_for = key
+        self._filled_for = (team_id, data.generation)  # type: ignore[union-attr]
         self._show_status(snap)
 
     def _show_what_if(self, snap: SpendSnapshot, console_only: bool) -> None:
@@ -183,11 +185,21 @@ class AutoTopUpScreen(TeamScreen):
         if self.app.current_mode != self.MODE:
             self._usage_read.clear()
 
-    def _fill_draft(self) -> None:
-        """The console-only draft starts empty: the team's settings are unknown to the API."""
+    def _keep_draft(self, shown: tuple[str, int | None]) -> None:
+        """Before another team fills the form: keep what was typed for the team it showed."""
+        team_id, generation = shown
+        if generation is None:
+            if any(self._values()[f"auto-{field}"] for field, _label in FIELDS):
+                self._console_drafts[team_id] = self._values()
+        elif self.dirty:
+            self._drafts[team_id] = (self._filled_name, self._values())
+
+    def _fill_draft(self, kept: dict[str, object] | None) -> None:
+        """The console-only draft: what was typed for this team before, else empty (the team's
+        settings are unknown to the API)."""
         self._filled = {}
         for field, _label in FIELDS:
-            self.query_one(f"#auto-{field}", Input).value = ""
+            self.query_one(f"#auto-{field}", Input).value = str(kept[f"auto-{field}"]) if kept else ""
         self._validate()
 
     def _fill(self, auto: AutoTopUp) -> None:
@@ -330,10 +342,16 @@ class AutoTopUpScreen(TeamScreen):
             explain.update(describe_auto_top_up(settings))
         elif blank and not (on or saving):
             explain.update("Auto top-up is off. To set it up, switch it on (space) and enter the three amounts.")
-        else:
+        elif self._marked():
             explain.update("Fix the fields marked above.")
+        else:  # some left empty, not needed yet
+            explain.update("Enter all three amounts, or leave them all empty.")
         self._draft_to_what_if(settings, blank)
         return settings
+
+    def _marked(self) -> bool:
+        """Some field says what is wrong with it."""
+        return any(str(self.query_one(f"#auto-{field}-error", Label).render()).strip() for field, _label in FIELDS)
 
     def _draft_to_what_if(self, settings: AutoTopUpSettings | None, blank: bool) -> None:
         from xconsole.core.topup_replay import AutoRule
@@ -341,7 +359,8 @@ class AutoTopUpScreen(TeamScreen):
         panel = self.query_one(WhatIfPanel)
         if settings is None or settings.amount.val == 0:  # invalid, or the all-zero "never set" form
             panel.set_draft(None, "Type a trigger, amount and monthly maximum to replay them." if blank or settings
-                            else "Fix the fields marked above to replay them.")
+                            else "Fix the fields marked above to replay them." if self._marked()
+                            else "Enter all three amounts to replay them.")
             return
         rule = AutoRule(settings.threshold.val, settings.amount.val, settings.monthly_limit.val)
         panel.set_draft(rule, "" if settings.enabled else "Auto top-up is off: these figures are for the values "
