@@ -68,8 +68,11 @@ def test_fail_backend_by_environment(tmp_path, served):
     assert with_env.returncode == 0 and served.teams["helix"]["teamId"][:8] in with_env.stdout
 
 
+@pytest.mark.keyring
+@in_secret_service
 def test_doctor_all_good_with_a_working_keyring(tmp_path, served):
-    env = env_for(tmp_path, PYTHON_KEYRING_BACKEND="tests.fixtures.keyrings.MemoryKeyring")
+    # Its round trip is the console's: a process per call, so a real keyring, shared between them.
+    env = env_for(tmp_path)
     result = xconsole("doctor", env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "keyring round trip" in result.stdout and "All good" in result.stdout

@@ -29,8 +29,19 @@ class Check:
     fix: str = ""
 
 
+async def _round_trip(probe: str, value: str) -> str | None:
+    from xconsole.core.keyring_process import ProcessKeyStore
+
+    store = ProcessKeyStore()
+    await store.set(probe, value)
+    try:
+        return await store.get(probe)
+    finally:
+        await store.delete(probe)
+
+
 def _keyring_checks() -> list[Check]:
-    from xconsole.core.credentials import KeyringKeyStore, KeyringUnavailable, describe_backend
+    from xconsole.core.credentials import KeyringUnavailable, describe_backend
 
     checks = []
     try:
@@ -40,12 +51,11 @@ def _keyring_checks() -> list[Check]:
     checks.append(Check(info.usable, "keyring backend", info.name + ("" if info.usable else f" — {info.reason}"),
                         "" if info.usable else SECRET_SERVICE_FIX))
     if info.usable:
-        store = KeyringKeyStore()
         probe = "doctor-check"
         try:
-            store.set_sync(probe, "xconsole-doctor-probe")
-            read = store.get_sync(probe)
-            store.delete_sync(probe)
+            # The way the console makes its keyring calls (a process of its own per call, which
+            # uses the same store as the commands): if this works, both do.
+            read = asyncio.run(_round_trip(probe, "xconsole-doctor-probe"))
             ok = read == "xconsole-doctor-probe"
             checks.append(Check(ok, "keyring round trip", "write, read and delete work" if ok else "read back a different value",
                                 "" if ok else SECRET_SERVICE_FIX))
