@@ -225,3 +225,27 @@ async def test_a_draft_survives_a_team_switch_and_is_named_when_quitting():
         await pilot.press("left_square_bracket")  # back: the draft is given back, still unsaved
         await settle(pilot)
         assert app.team.name == "Lumen Labs" and name.value == "Lumen Labs Inc." and screen.dirty
+
+
+async def test_a_draft_keeps_a_tax_id_type_the_console_does_not_list():
+    import json
+
+    sandbox = embedded()
+    with sandbox.app.state.sandbox.store.tx() as conn:  # types newer than this console's list
+        for team, kind in ((sandbox.teams[0].team_id, "aa_new"), (sandbox.teams[1].team_id, "bb_new")):
+            info = json.loads(conn.execute("SELECT billing_info FROM teams WHERE team_id = ?", (team,)).fetchone()[0])
+            info.update(taxIdType=kind, taxNumber="123")
+            conn.execute("UPDATE teams SET billing_info = ? WHERE team_id = ?", (json.dumps(info), team))
+    app = sandbox_app(sandbox, team=sandbox.teams[0].team_id)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_billing(pilot)
+        kind = screen.query_one("#bill-tax_id_type", Select)
+        assert kind.value == "aa_new"
+        screen.query_one("#bill-name", Input).value = "Renamed"
+        await settle(pilot)
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        assert kind.value == "bb_new"
+        await pilot.press("left_square_bracket")
+        await settle(pilot)
+        assert screen.query_one("#bill-name", Input).value == "Renamed" and kind.value == "aa_new" and screen.dirty

@@ -6,7 +6,6 @@ first that invoices already issued are never regenerated, and names the team it 
 
 from __future__ import annotations
 
-import contextlib
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
@@ -127,24 +126,22 @@ class BillingDetailsScreen(TeamScreen):
                 self._validate()
 
     def _fill(self, info: BillingInfo) -> None:
-        from xconsole.core.billing_info import TAX_ID_TYPES, flatten
+        from xconsole.core.billing_info import flatten
 
-        values = flatten(info)
-        select = self.query_one("#bill-tax_id_type", Select)
-        if values["tax_id_type"] and values["tax_id_type"] not in TAX_ID_TYPES:
-            # A type we do not list is the server's truth: keep it on offer.
-            options = [("None", ""), (values["tax_id_type"], values["tax_id_type"])]
-            options += [(f"{k}  {v}", k) for k, v in TAX_ID_TYPES.items()]
-            select.set_options(options)
-        self._show_values(values)
+        self._show_values(flatten(info))
         self._filled = self.values()
         self._validate()
 
     def _show_values(self, values: dict[str, str]) -> None:
-        from textual.widgets.select import InvalidSelectValueError
+        from xconsole.core.billing_info import TAX_ID_TYPES
 
-        with contextlib.suppress(InvalidSelectValueError):  # a draft's unlisted type not on offer here
-            self.query_one("#bill-tax_id_type", Select).value = values["tax_id_type"]
+        select = self.query_one("#bill-tax_id_type", Select)
+        kind = values["tax_id_type"]
+        if kind and kind not in TAX_ID_TYPES:
+            # A type we do not list is the server's truth (or a draft's, typed where it was): on offer.
+            options = [("None", ""), (kind, kind)] + [(f"{k}  {v}", k) for k, v in TAX_ID_TYPES.items()]
+            select.set_options(options)
+        select.value = kind
         for field in TEXT_FIELDS:
             self.query_one(f"#bill-{field}", Input).value = values[field]
 
