@@ -215,6 +215,8 @@ async def test_a_team_without_auto_top_up_opens_on_a_quiet_form_that_says_how_to
         assert error(app, "amount") == "Enter an amount" and "Fix the fields" in str(app.screen.query_one("#auto-explain", Static).render())
         await fill(pilot, enabled=False)
         assert "Enter all three amounts, or leave them" not in str(app.screen.query_one("#auto-explain", Static).render())
+        await submit(pilot)  # off and empty: nothing to save, said, and no field complains
+        assert error(app, "amount") == "" and any("nothing to save" in m for m, _severity in app.notices)
         await fill(pilot, threshold="5")  # one typed, two left empty: nothing marked, so nothing to fix yet
         assert error(app, "amount") == "" and "Enter all three amounts, or leave them all empty" in str(
             app.screen.query_one("#auto-explain", Static).render())
@@ -261,3 +263,19 @@ async def test_a_draft_survives_a_switch_to_a_team_whose_auto_top_up_is_set_in_t
         await pilot.press("right_square_bracket")  # and the what-if draft is the real team's again
         await wait_until(pilot, lambda: app.team.name == "Real" and screen.has_class("-console-only"))
         assert [screen.query_one(f"#auto-{f}", Input).value for f in ("threshold", "amount", "monthlyLimit")] == ["9", "30", "90"]
+
+
+async def test_a_trigger_above_todays_credits_is_confirmed_as_a_purchase_made_at_once():
+    app = delayed_sandbox_app(embedded(), team="orbit")  # about $4 of credits
+    async with app.run_test(size=(100, 40)) as pilot:
+        await open_auto(app, pilot)
+        await fill(pilot, enabled=True, threshold="20", amount="25", monthlyLimit="100")
+        await submit(pilot)
+        assert isinstance(app.screen, ConfirmActionScreen)
+        text = " ".join(str(w.render()) for w in app.screen.query(Static))
+        assert "under the $20.00 trigger: saving buys $25.00 at once, charged to Amex ··0005" in text
+        await pilot.press("escape")
+        await settle(pilot)
+        await fill(pilot, threshold="2")  # under today's credits: nothing bought on saving, nothing said
+        await submit(pilot)
+        assert "at once" not in " ".join(str(w.render()) for w in app.screen.query(Static))

@@ -367,11 +367,20 @@ class AutoTopUpScreen(TeamScreen):
                         "above, had it been on.")
 
     def review(self) -> None:
-        settings = self._validate(saving=True)
         data = self.data
         if data is not None and data.snapshot is not None and data.snapshot.auto_top_up is None:
             self._say_console_only()
             return
+        blank = all(not self.query_one(f"#auto-{f}", Input).value.strip() for f, _ in FIELDS)
+        if blank and not self.query_one("#auto-enabled", Switch).value and data and data.snapshot:
+            # Switched off with no amounts: that is Disable, or nothing at all.
+            if data.snapshot.auto_top_up.enabled:  # type: ignore[union-attr]
+                self.disable()
+            else:
+                self.notify("Auto top-up is off: nothing to save. To set it up, switch it on (space) "
+                            "and enter the three amounts.")
+            return
+        settings = self._validate(saving=True)
         if settings is None or data is None or data.snapshot is None or data.snapshot.auto_top_up is None:
             return
         self._confirm(settings, data.snapshot.auto_top_up, "Save auto top-up")
@@ -404,10 +413,28 @@ class AutoTopUpScreen(TeamScreen):
         if not changes:
             self.notify("Nothing changed.")
             return
+        buys_now = self._buys_at_once(settings)
+        if buys_now:
+            changes.append(Text(buys_now, style="bold yellow"))
         from xconsole.core.actions import Write
 
         self.confirm_write(Write.AUTO_TOP_UP, title, changes, title.split()[0],
                            lambda actions: actions.save_auto_top_up(settings, before=current), on_error=self._field_error)
+
+    def _buys_at_once(self, settings: AutoTopUpSettings) -> str:
+        """Saving a trigger above today's credits buys at once: money moves on this confirm, so
+        the dialog says so (and on what)."""
+        from xconsole.core.money import format_cents
+
+        snap = self.data.snapshot if self.data else None
+        credits = snap.summary.live_balance if snap else None
+        if not settings.enabled or credits is None or credits >= settings.threshold.val:
+            return ""
+        method = snap.default_method  # type: ignore[union-attr]
+        return (f"Credits are {format_cents(credits)}, under the {format_cents(settings.threshold.val)} trigger: "
+                f"saving buys {format_cents(settings.amount.val)} at once"
+                f"{', charged to ' + method.label() if method else ''} (unless the monthly maximum or the "
+                "5-per-24 h rule blocks it).")
 
     def _field_error(self, exc: Exception) -> bool:
         """An error about one field is shown under it (the input stays as typed)."""
