@@ -279,3 +279,20 @@ async def test_a_trigger_above_todays_credits_is_confirmed_as_a_purchase_made_at
         await fill(pilot, threshold="2")  # under today's credits: nothing bought on saving, nothing said
         await submit(pilot)
         assert "at once" not in " ".join(str(w.render()) for w in app.screen.query(Static))
+
+
+async def test_each_team_has_its_own_what_if_budget():
+    app = delayed_sandbox_app(embedded(), team="lumen")  # a $600.00 monthly maximum, offered as the budget
+    async with app.run_test(size=(100, 40)) as pilot:
+        await open_auto(app, pilot)
+        screen = app.screen
+        budget = screen.query_one("#what-if-budget", Input)
+        await wait_until(pilot, lambda: budget.value == "600.00")
+        budget.value = "333"
+        await pilot.pause()
+        await pilot.press("right_square_bracket")  # Orbit: no maximum set, so no budget offered
+        await wait_until(pilot, lambda: app.team.name == "Orbit Robotics" and screen._filled_for[0] == app.team.team_id)
+        assert budget.value == ""
+        await pilot.press("left_square_bracket")
+        await wait_until(pilot, lambda: app.team.name == "Lumen Labs" and screen._filled_for[0] == app.team.team_id)
+        assert budget.value == "333"

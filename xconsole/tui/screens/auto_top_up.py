@@ -99,6 +99,8 @@ class AutoTopUpScreen(TeamScreen):
         self._drafts: dict[str, tuple[str, dict[str, object]]] = {}
         #: team id -> form values: a console-only team's what-if draft (nothing to save), the same way.
         self._console_drafts: dict[str, dict[str, object]] = {}
+        #: team id -> the what-if budget typed for it (each team's own, like its settings).
+        self._budgets: dict[str, str] = {}
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="auto"):
@@ -138,11 +140,13 @@ class AutoTopUpScreen(TeamScreen):
         if snap is None:
             self.query_one("#auto-status", Static).update(self.loading_text())
             return
-        self._show_what_if(snap, console_only)
         team_id = self.team.team_id  # type: ignore[union-attr]
         arriving = self._filled_for is None or self._filled_for[0] != team_id
         if arriving and self._filled_for is not None:
             self._keep_draft(self._filled_for)
+        if arriving:
+            self.query_one(WhatIfPanel).reset_budget(self._budgets.pop(team_id, None))
+        self._show_what_if(snap, console_only)
         if console_only:
             self._show_console_only(snap)
             if arriving:
@@ -188,6 +192,9 @@ class AutoTopUpScreen(TeamScreen):
     def _keep_draft(self, shown: tuple[str, int | None]) -> None:
         """Before another team fills the form: keep what was typed for the team it showed."""
         team_id, generation = shown
+        budget = self.query_one(WhatIfPanel).typed_budget
+        if budget:
+            self._budgets[team_id] = budget
         if generation is None:
             if any(self._values()[f"auto-{field}"] for field, _label in FIELDS):
                 self._console_drafts[team_id] = self._values()

@@ -153,6 +153,17 @@ class WhatIfPanel(Vertical):
         self._draft, self._draft_note = rule, note
         self._schedule_replay()
 
+    @property
+    def typed_budget(self) -> str | None:
+        """The budget the person typed (None: empty, or the one offered)."""
+        value = self.query_one("#what-if-budget", Input).value
+        return value if value and value != self._budget_prefill else None
+
+    def reset_budget(self, typed: str | None) -> None:
+        """Another team: its typed budget back, or an empty field for `prefill_budget` to offer one."""
+        self._budget_prefill = None
+        self.query_one("#what-if-budget", Input).value = typed or ""
+
     def prefill_budget(self, text: str) -> None:
         """Offer `text` as the budget unless the person typed one of their own."""
         box = self.query_one("#what-if-budget", Input)
