@@ -287,3 +287,17 @@ async def test_with_a_forecast_and_no_auto_top_up_the_card_gives_no_second_runwa
         assert not snap.auto_top_up.enabled and snap.forecast.known and snap.summary.runway_days is not None
         card = str(app.screen.query_one(BalancePanel).render())
         assert "runway" not in card.lower() and "Forecast: " in card
+
+
+async def test_filtering_the_ledger_at_80x24_keeps_its_matches_on_screen():
+    from xconsole.tui.widgets.console_table import FilterableTable, VimTable
+
+    app = delayed_sandbox_app(embedded())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        ledger = app.screen.query_one(FilterableTable)
+        await pilot.press("slash")
+        await type_text(pilot, "20")  # every date: many matches
+        await settle(pilot)
+        rows = ledger.query_one(VimTable).region  # on screen, above the footer
+        assert ledger.visible_count > 10 and rows.height >= 8 and rows.bottom <= 24 - 1

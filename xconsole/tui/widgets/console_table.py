@@ -147,6 +147,12 @@ class FilterableTable(Vertical):
         box = self.query_one("#filter", Input)
         box.remove_class("hidden")
         box.focus()
+        self._into_view()
+
+    def _into_view(self) -> None:
+        """The filter and the rows it leaves at the top of the screen: in a long page (Spend at
+        80x24) the table can start near the bottom, and its matches would be below the edge."""
+        self.call_after_refresh(self.scroll_visible, animate=False, top=True)
 
     def action_close_filter(self) -> None:
         box = self.query_one("#filter", Input)
@@ -158,6 +164,7 @@ class FilterableTable(Vertical):
         event.stop()
         self.query_text = event.value
         self._apply()
+        self._into_view()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
