@@ -152,7 +152,10 @@ async def test_long_history_is_read_by_period_and_older_years_on_request():
     app = delayed_sandbox_app(sandbox, team="megacorp")
     async with app.run_test(size=(100, 30)) as pilot:
         table = await open_invoices(pilot)
-        calls = [str(r.url.query, "ascii") for r in app.transport.requests if r.url.path.endswith("/invoices")]
+        # (Each team's own snapshot reads the invoices since last month too: unpaid ones need attention.)
+        snapshot_reads = "since.year=2026&since.month=10"
+        calls = [q for r in app.transport.requests if r.url.path.endswith("/invoices")
+                 if (q := str(r.url.query, "ascii")) != snapshot_reads]
         assert calls == ["since.year=2026&since.month=11", "since.year=2025&since.month=1"]
         listing = app.screen.listing()
         assert listing.since == (2025, 1) and table.visible_count == len(listing) > 9000

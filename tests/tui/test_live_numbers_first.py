@@ -164,7 +164,7 @@ async def test_load_spend_hands_over_the_same_numbers_first_without_another_requ
         without = len(transport.calls) - before - with_numbers
     assert len(first) == 1 and first[0].live_balance == snapshot.summary.live_balance
     assert first[0].month_spend == snapshot.summary.month_spend and first[0].soft_limit == snapshot.summary.soft_limit
-    assert with_numbers == without == 10  # the same requests with or without it
+    assert with_numbers == without == 11  # the same requests with or without it
 
 
 def test_an_older_answer_never_replaces_fresher_live_numbers():

@@ -6,7 +6,7 @@ from __future__ import annotations
 from xconsole.core.credentials import MemoryKeyStore
 from xconsole.core.session import TeamHandle
 from xconsole.tui.screens.overview import OverviewScreen
-from tests.tui.harness import embedded, plain, registry_app, sandbox_app, settle
+from tests.tui.harness import delayed_sandbox_app, embedded, plain, registry_app, sandbox_app, settle
 
 
 async def open_overview(pilot):
@@ -103,3 +103,23 @@ async def test_while_teams_are_read_it_says_so_never_that_nothing_needs_attentio
         app.transport.release(helix.team_id)  # type: ignore[attr-defined]
         await settle(pilot)
         assert "Reading" not in notes()
+
+
+async def test_an_invoice_that_could_not_be_charged_needs_attention():
+    from textual.widgets import Static
+
+    from xconsole.core.money import format_cents
+    from xconsole.tui.widgets.balance_panel import BalancePanel
+
+    app = delayed_sandbox_app(embedded(), team="helix")  # October's invoice: its charge failed
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        failed = app.store.data().snapshot.unpaid
+        assert failed and failed[0].invoice_status.value == "FAILED"
+        said = f"Invoice {failed[0].invoice_number} ({format_cents(failed[0].total)}) could not be charged"
+        assert f"{said}: see Invoices (4)" in str(app.screen.query_one(BalancePanel).render())
+        await pilot.press("0")
+        await settle(pilot)
+        notes = str(app.screen.query_one("#overview-notes", Static).render())
+        assert f"Helix Health: {said}" in notes
+        assert "Nothing needs attention" not in notes

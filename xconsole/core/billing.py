@@ -256,9 +256,20 @@ def auto_top_up_label(auto: models.AutoTopUp | None) -> str:
     return f"<{format_cents_short(auto.threshold.val)}"
 
 
-def team_warnings(summary: SpendSummary, auto: models.AutoTopUp | None) -> list[str]:
+def unpaid(invoices: Sequence[models.InvoiceSummary]) -> list[models.InvoiceSummary]:
+    """Invoices whose charge failed and that stay unpaid (status FAILED), newest first."""
+    failed = [i for i in invoices if i.invoice_status is models.InvoiceStatus.FAILED]
+    return sorted(failed, key=lambda i: i.create_time.isoformat() if i.create_time else "", reverse=True)
+
+
+def unpaid_text(invoice: models.InvoiceSummary) -> str:
+    return f"Invoice {invoice.invoice_number or invoice.invoice_id} ({format_cents(invoice.total)}) could not be charged"
+
+
+def team_warnings(summary: SpendSummary, auto: models.AutoTopUp | None,
+                  unpaid_invoices: Sequence[models.InvoiceSummary] = ()) -> list[str]:
     """Everything an admin should look at for one team, in words (overview and `balance`)."""
-    found = []
+    found = [unpaid_text(i) for i in unpaid_invoices]
     if summary.unreported:
         found.append(f"Some figures are unknown: the API did not report {', '.join(summary.unreported)}")
     if rejects_soon(summary, auto):

@@ -43,6 +43,8 @@ class SpendSnapshot:
     #: numbers still stand) or was not made.
     anomalies: anomaly_rules.AnomalyReport | None = None
     anomalies_error: str | None = None
+    #: Invoices of this month and the last whose charge failed (billing.unpaid); None: not read.
+    unpaid: tuple[models.InvoiceSummary, ...] | None = None
 
     @property
     def default_method(self) -> models.PaymentMethod | None:
@@ -111,9 +113,9 @@ async def _console_only(call: Awaitable[T]) -> T | None:
         return None
 
 
-async def _usage(call: Awaitable[models.UsageResponse]) -> models.UsageResponse | errors.ApiError:
-    """Usage failing (after the client's retries) costs the chart, not the balance: the error is
-    kept to be shown in the chart's place."""
+async def _usage(call: Awaitable[T]) -> T | errors.ApiError:
+    """Usage (or the recent invoices) failing, after the client's retries, costs the chart (or
+    the unpaid-invoice warning), not the balance: the error is kept to be shown in its place."""
     try:
         return await call
     except errors.ApiError as exc:
@@ -222,10 +224,14 @@ async def read_numbers(client: ManagementClient, team_id: str) -> billing.SpendS
     return numbers[0]
 
 
+def _last_month(day: date) -> tuple[int, int]:
+    return (day.year - 1, 12) if day.month == 1 else (day.year, day.month - 1)
+
+
 async def load_spend(client: ManagementClient, team_id: str, on_numbers: Numbers | None = None) -> SpendSnapshot:
     """Everything for one team, in one round trip: all reads run in parallel. `on_numbers` gets
     the balance, month spend and limit first, from the same reads (no extra request)."""
-    moment, ((preview, limits), ledger, auto_top_up, invoiced, methods), (daily_usage, model_usage, history, unusual) = \
+    moment, ((preview, limits), ledger, auto_top_up, invoiced, methods), (daily_usage, model_usage, history, unusual, recent) = \
         await _in_one_round_trip(
             client,
             [_numbers_first(client, team_id, on_numbers), client.get_prepaid_balance(team_id),
@@ -234,7 +240,9 @@ async def load_spend(client: ManagementClient, team_id: str, on_numbers: Numbers
             lambda at: [_usage(client.usage(team_id, daily_request(at.date(), CHART_DAYS))),
                         _usage(client.usage(team_id, by_model_request(at.date()))),
                         _usage(read_hourly(client, team_id, HISTORY_DAYS, now=at)),
-                        _usage(client.usage(team_id, anomaly_rules.request(at.date(), CHART_DAYS)))],
+                        _usage(client.usage(team_id, anomaly_rules.request(at.date(), CHART_DAYS))),
+                        # A charge that failed: last month's invoice is charged early in this one.
+                        _usage(client.list_invoice_summaries(team_id, since=_last_month(at.date())))],
         )
     failed = _failure(daily_usage, model_usage)
     day = moment.date()
@@ -256,4 +264,5 @@ async def load_spend(client: ManagementClient, team_id: str, on_numbers: Numbers
     return replace(snapshot, forecast=await off_loop(_forecast, history, snapshot, moment),
                    forecast_error=_failure(history),
                    anomalies=None if isinstance(unusual, errors.ApiError) else anomaly_rules.report(unusual, day, CHART_DAYS),
-                   anomalies_error=_failure(unusual))
+                   anomalies_error=_failure(unusual),
+                   unpaid=None if isinstance(recent, errors.ApiError) else tuple(billing.unpaid(recent)))

@@ -46,7 +46,7 @@ class BalancePanel(Static):
         if snap is None:
             self.update(waiting or Text("Loading…", style="dim"))
             return
-        from xconsole.core.billing import WARNING_TEXT, rejects_soon
+        from xconsole.core.billing import WARNING_TEXT, rejects_soon, unpaid_text
         from xconsole.core.money import format_cents
 
         s = snap.summary
@@ -84,6 +84,8 @@ class BalancePanel(Static):
             lines.append(Text("⚠ Invoiced billing limit reached: API requests are rejected until it is raised.", style="bold"))
         for warning in auto.warnings if auto else []:
             lines.append(Text(f"⚠ {WARNING_TEXT.get(warning, warning)}"))
+        for invoice in snap.unpaid or ():
+            lines.append(Text(f"⚠ {unpaid_text(invoice)}: see Invoices (4)", style="bold red"))
         for line in lines:
             body.append_text(line)
             body.append("\n")
