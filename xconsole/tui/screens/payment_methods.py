@@ -41,6 +41,10 @@ def expiry(method: PaymentMethod, today: date) -> tuple[str, str]:
     return (text, "")
 
 
+#: Below this many columns the details panel goes under the table.
+NARROW = 100
+
+
 class PaymentMethodsScreen(TeamScreen):
     DEFAULT_CSS = """
     PaymentMethodsScreen {
@@ -55,6 +59,10 @@ class PaymentMethodsScreen(TeamScreen):
             padding: 0 1;
             margin-left: 1;
         }
+        /* Under 100 columns the details go below the table: beside it, they cut its last column. */
+        #payments.-narrow { layout: vertical; overflow-y: auto; }
+        #payments.-narrow #payments-left { height: auto; }
+        #payments.-narrow #payments-details { width: 1fr; margin-left: 0; margin-top: 1; }
     }
     """
     MODE = "payments"
@@ -78,6 +86,9 @@ class PaymentMethodsScreen(TeamScreen):
                 yield VimTable(cursor_type="row", id="methods-table")
                 yield Static("", id="payments-pending")
             yield Static("", id="payments-details")
+
+    def on_resize(self) -> None:
+        self.query_one("#payments").set_class(self.size.width < NARROW, "-narrow")
 
     def on_mount(self) -> None:
         table = self.query_one("#methods-table", VimTable)
