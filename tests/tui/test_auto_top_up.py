@@ -296,3 +296,18 @@ async def test_each_team_has_its_own_what_if_budget():
         await pilot.press("left_square_bracket")
         await wait_until(pilot, lambda: app.team.name == "Lumen Labs" and screen._filled_for[0] == app.team.team_id)
         assert budget.value == "333"
+
+
+async def test_space_toggles_auto_top_up_as_the_form_says_even_before_anything_has_focus():
+    app = delayed_sandbox_app(embedded(), team="orbit")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await open_auto(app, pilot)
+        switch = app.screen.query_one("#auto-enabled", Switch)
+        app.screen.set_focus(None)
+        await pilot.press("space")
+        await pilot.pause()
+        assert switch.value
+        app.screen.query_one("#auto-threshold", Input).focus()
+        await pilot.press("space")  # in a text field a space is text
+        await pilot.pause()
+        assert switch.value

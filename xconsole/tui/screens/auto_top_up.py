@@ -83,6 +83,8 @@ class AutoTopUpScreen(TeamScreen):
     )
     BINDINGS: ClassVar = [
         Binding("c", "copy_console_url", "Copy console URL", show=False, id="auto.copy"),
+        # "(space toggles)" holds wherever the focus is, except in a text field (a space is text there).
+        Binding("space", "toggle_enabled", "Toggle auto top-up", show=False, id="auto.toggle"),
         Binding("u", "use_suggested", "Use suggested", id="auto.use_suggested",
                 tooltip="Copy the what-if's smallest settings with no rejected hour into the form (nothing is saved)"),
     ]
@@ -460,6 +462,11 @@ class AutoTopUpScreen(TeamScreen):
         if event.write is Write.AUTO_TOP_UP and event.outcome is not None and self.store.is_active(event.team.team_id):
             # Saved: nothing unsaved now, and the next answer refills the form with what the server holds.
             self._filled = self._values()
+
+    def action_toggle_enabled(self) -> None:
+        switch = self.query_one("#auto-enabled", Switch)
+        if not self.has_class("-console-only") and self.query_one("#auto-form").display and not switch.disabled:
+            switch.toggle()
 
     # ------------------------------------------------------------------ the what-if's suggestion
 
