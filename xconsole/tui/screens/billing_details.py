@@ -73,7 +73,7 @@ class BillingDetailsScreen(TeamScreen):
                     with Horizontal(classes="field-row"):
                         yield Label(label, classes="field-label")
                         if field == "tax_id_type":
-                            options = [("None", "")] + [(f"{k}  {v}", k) for k, v in TAX_ID_TYPES.items()]
+                            options = [("No tax ID", "")] + [(f"{k}  {v}", k) for k, v in TAX_ID_TYPES.items()]
                             yield Select(options, id="bill-tax_id_type", allow_blank=False, value="", compact=True)
                         elif field == "country":
                             yield Input(id="bill-country", compact=True, max_length=2, placeholder="US")
@@ -139,7 +139,7 @@ class BillingDetailsScreen(TeamScreen):
         kind = values["tax_id_type"]
         if kind and kind not in TAX_ID_TYPES:
             # A type we do not list is the server's truth (or a draft's, typed where it was): on offer.
-            options = [("None", ""), (kind, kind)] + [(f"{k}  {v}", k) for k, v in TAX_ID_TYPES.items()]
+            options = [("No tax ID", ""), (kind, kind)] + [(f"{k}  {v}", k) for k, v in TAX_ID_TYPES.items()]
             select.set_options(options)
         select.value = kind
         for field in TEXT_FIELDS:

@@ -197,5 +197,5 @@ class InvoiceDetailScreen(ModalScreen[None]):
             self.app.notify("The lines are still loading.")
             return
         records = export.line_records(number, lines)
-        self.app.push_screen(ExportScreen(self.team, f"{len(records)} lines of {number}", f"invoice-{number}",
+        self.app.push_screen(ExportScreen(self.team, f"{len(records)} line{'' if len(records) == 1 else 's'} of {number}", f"invoice-{number}",
                                           records, export.LINE_FIELDS, "lines"))

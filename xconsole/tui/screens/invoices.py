@@ -263,7 +263,7 @@ class InvoicesScreen(TeamScreen):
             self.notify("No invoices to export with these filters.", severity="warning")
             return
         records = [export.invoice_record(listing.get(k)) for k in keys]  # type: ignore[arg-type]
-        self.app.push_screen(ExportScreen(team, f"{len(records):,} invoices", "invoices", records,
+        self.app.push_screen(ExportScreen(team, f"{len(records):,} invoice{'' if len(records) == 1 else 's'}", "invoices", records,
                                           export.INVOICE_FIELDS, "invoices"))
 
 
