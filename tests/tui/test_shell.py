@@ -60,6 +60,21 @@ async def test_switcher_filters_and_switches():
         assert app.team.name == "Helix Health" and shown(app)[0] == "Helix Health"
 
 
+async def test_switcher_says_when_no_team_matches_and_enter_then_does_nothing():
+    from textual.widgets import OptionList
+
+    app = sandbox_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("t", "x", "y", "z")
+        await pilot.pause()
+        options = app.screen.query_one(OptionList)
+        assert options.option_count == 1 and "No team matches 'xyz'" in str(options.get_option_at_index(0).prompt)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, TeamSwitcher) and app.team.name == "Lumen Labs"
+
+
 async def test_palette_switches_team():
     app = sandbox_app()
     async with app.run_test(size=(100, 30)) as pilot:

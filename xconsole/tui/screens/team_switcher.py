@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from xconsole.tui.store import TeamStore
 
 ADD_TEAM = "__add_team__"
+NO_MATCH = "__no_match__"
 
 
 class TeamSwitcher(ModalScreen["TeamHandle | str | None"]):
@@ -62,7 +63,10 @@ class TeamSwitcher(ModalScreen["TeamHandle | str | None"]):
             options.add_option(Option(self._label(team), id=team.team_id))
         if store.session is not None and store.session.can_add_teams and (not wanted or "add".startswith(wanted)):
             options.add_option(Option(Text("+ Add a team…", style="italic"), id=ADD_TEAM))
-        if options.option_count:
+        if not options.option_count:
+            options.add_option(Option(Text(f"No team matches {query.strip()!r}", style="dim"), id=NO_MATCH,
+                                      disabled=True))
+        elif options.option_count:
             current = store.team.team_id if store.team else None
             index = next((i for i in range(options.option_count) if options.get_option_at_index(i).id == current), 0)
             options.highlighted = index if not wanted else 0
@@ -103,6 +107,8 @@ class TeamSwitcher(ModalScreen["TeamHandle | str | None"]):
         if index is None or not options.option_count:
             return
         option_id = options.get_option_at_index(index).id
+        if option_id == NO_MATCH:
+            return
         if option_id == ADD_TEAM:
             self.app.post_message(AddTeam())
             self.dismiss(ADD_TEAM)
