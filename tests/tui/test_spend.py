@@ -301,3 +301,22 @@ async def test_filtering_the_ledger_at_80x24_keeps_its_matches_on_screen():
         await settle(pilot)
         rows = ledger.query_one(VimTable).region  # on screen, above the footer
         assert ledger.visible_count > 10 and rows.height >= 8 and rows.bottom <= 24 - 1
+
+
+async def test_going_up_from_the_ledgers_first_row_scrolls_the_page_back_to_the_card():
+    from xconsole.tui.widgets.console_table import VimTable
+
+    app = delayed_sandbox_app(embedded())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        body, table = app.screen.query_one("#spend"), app.screen.query_one("#ledger VimTable", VimTable)
+        table.focus()
+        body.scroll_end(animate=False)
+        await pilot.pause()
+        assert body.scroll_y > 0 and table.cursor_row == 0
+        await pilot.press("home")  # already on the first row: the page goes to its top
+        await pilot.pause()
+        assert body.scroll_y == 0 and app.focused is table
+        await pilot.press("down", "down", "home")  # inside the table, Home is still the table's
+        await pilot.pause()
+        assert table.cursor_row == 0

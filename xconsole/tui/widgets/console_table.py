@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import ScrollableContainer, Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Input
 
@@ -23,6 +23,35 @@ class VimTable(DataTable):
         Binding("g", "scroll_top", "Top", show=False, id="table.top"),
         Binding("G", "scroll_bottom", "Bottom", show=False, id="table.bottom"),
     ]
+
+    # At the first row, going further up moves the page the table sits in (Spend's ledger at 80x24):
+    # otherwise the card above can only be reached by leaving the table first.
+    def _page(self) -> ScrollableContainer | None:
+        return next((a for a in self.ancestors if isinstance(a, ScrollableContainer)), None)
+
+    def _at_top(self) -> bool:
+        return self.cursor_row <= 0 and self._page() is not None
+
+    def action_cursor_up(self) -> None:
+        if self._at_top():
+            self._page().scroll_up(animate=False)  # type: ignore[union-attr]
+        else:
+            super().action_cursor_up()
+
+    def action_page_up(self) -> None:
+        if self._at_top():
+            self._page().scroll_page_up(animate=False)  # type: ignore[union-attr]
+        else:
+            super().action_page_up()
+
+    def action_scroll_top(self) -> None:
+        if self._at_top():
+            self._page().scroll_home(animate=False)  # type: ignore[union-attr]
+        else:
+            super().action_scroll_top()
+
+    def action_scroll_home(self) -> None:
+        self.action_scroll_top()
 
     @property
     def fully_drawn(self) -> bool:
