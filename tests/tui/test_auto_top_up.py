@@ -278,7 +278,42 @@ async def test_a_trigger_above_todays_credits_is_confirmed_as_a_purchase_made_at
         await settle(pilot)
         await fill(pilot, threshold="2")  # under today's credits: nothing bought on saving, nothing said
         await submit(pilot)
+        assert isinstance(app.screen, ConfirmActionScreen)
         assert "at once" not in " ".join(str(w.render()) for w in app.screen.query(Static))
+
+
+async def test_the_confirmation_says_every_top_up_saving_buys_and_the_sandbox_buys_exactly_those():
+    app = delayed_sandbox_app(embedded(), team="orbit")  # about $4 of credits, auto top-up off
+    async with app.run_test(size=(100, 40)) as pilot:
+        await open_auto(app, pilot)
+        await fill(pilot, enabled=True, threshold="100", amount="25", monthlyLimit="1000")
+        await submit(pilot)
+        text = " ".join(str(w.render()) for w in app.screen.query(Static))
+        assert "saving buys 4 × $25.00 = $100.00 at once, charged to Amex ··0005." in text
+        await pilot.press("enter")
+        await settle(pilot)
+        assert auto(app).top_ups_last24h == 4 and auto(app).used_this_month.val == 10_000
+
+
+async def test_the_confirmation_says_what_stops_a_top_up_due_on_saving():
+    app = delayed_sandbox_app(embedded(), team="orbit")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await open_auto(app, pilot)
+        await fill(pilot, enabled=True, threshold="100", amount="25", monthlyLimit="50")
+        await submit(pilot)
+        text = " ".join(str(w.render()) for w in app.screen.query(Static))
+        assert "saving buys 2 × $25.00 = $50.00 at once, charged to Amex ··0005; then: The next top-up would exceed" in text
+
+
+async def test_space_on_a_button_is_not_the_switch():
+    app = delayed_sandbox_app(embedded(), team="lumen")  # auto top-up on
+    async with app.run_test(size=(100, 40)) as pilot:
+        await open_auto(app, pilot)
+        switch = app.screen.query_one("#auto-enabled", Switch)
+        app.screen.query_one("#auto-disable").focus()
+        await pilot.press("space")
+        await pilot.pause()
+        assert switch.value and app.transport.sent("POST", "/auto-top-up") == 0
 
 
 async def test_each_team_has_its_own_what_if_budget():

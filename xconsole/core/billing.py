@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from xconsole.core import models
 from xconsole.core.money import MAX_INPUT_CENTS, format_cents, format_cents_short
@@ -102,6 +102,29 @@ def auto_top_up_blocked_reason(
     if used_this_month + settings.amount.val > settings.monthly_limit.val:
         return "The next top-up would exceed the monthly auto top-up maximum"
     return None
+
+
+def card_ends(method: models.PaymentMethod) -> date | None:
+    """The first day a card can no longer be charged (None: not a card, or no expiry given)."""
+    card = method.card_details
+    if card is None or not card.exp_year or not card.exp_month:
+        return None
+    return date(card.exp_year + (card.exp_month == 12), card.exp_month % 12 + 1, 1)
+
+
+def top_ups_on_saving(settings: models.AutoTopUpSettings, credits: int, used_this_month: int,
+                      top_ups_last_24h: int) -> tuple[int, str | None]:
+    """What saving `settings` buys at once when credits are already under the trigger: top-ups
+    until credits reach it, each allowed by the monthly maximum and the 5 per 24 h (the sandbox
+    does this on saving, sandbox/simulation.py `maybe_auto_top_up`). (How many, what stops the
+    next one or None.)"""
+    count, amount = 0, settings.amount.val
+    while amount > 0 and credits + count * amount < settings.threshold.val:
+        reason = auto_top_up_blocked_reason(settings, used_this_month + count * amount, top_ups_last_24h + count)
+        if reason:
+            return count, reason
+        count += 1
+    return count, None
 
 
 def describe_auto_top_up(settings: models.AutoTopUpSettings) -> str:
@@ -257,8 +280,9 @@ def auto_top_up_label(auto: models.AutoTopUp | None) -> str:
 
 
 def unpaid(invoices: Sequence[models.InvoiceSummary]) -> list[models.InvoiceSummary]:
-    """Invoices whose charge failed and that stay unpaid (status FAILED), newest first."""
-    failed = [i for i in invoices if i.invoice_status is models.InvoiceStatus.FAILED]
+    """Monthly invoices whose charge failed and that stay unpaid (status FAILED), newest first. A
+    prepaid invoice that failed is a purchase that did not happen: nothing is owed."""
+    failed = [i for i in invoices if i.invoice_status is models.InvoiceStatus.FAILED and i.monthly is not None]
     return sorted(failed, key=lambda i: i.create_time.isoformat() if i.create_time else "", reverse=True)
 
 

@@ -432,18 +432,40 @@ class AutoTopUpScreen(TeamScreen):
 
     def _buys_at_once(self, settings: AutoTopUpSettings) -> str:
         """Saving a trigger above today's credits buys at once: money moves on this confirm, so
-        the dialog says so (and on what)."""
+        the dialog says how much, on what, or what stops it."""
+        from xconsole.core.billing import card_ends, top_ups_on_saving
         from xconsole.core.money import format_cents
 
-        snap = self.data.snapshot if self.data else None
-        credits = snap.summary.live_balance if snap else None
-        if not settings.enabled or credits is None or credits >= settings.threshold.val:
+        data = self.data
+        snap = data.snapshot if data else None
+        if not settings.enabled or snap is None or snap.auto_top_up is None:
             return ""
-        method = snap.default_method  # type: ignore[union-attr]
-        return (f"Credits are {format_cents(credits)}, under the {format_cents(settings.threshold.val)} trigger: "
-                f"saving buys {format_cents(settings.amount.val)} at once"
-                f"{', charged to ' + method.label() if method else ''} (unless the monthly maximum or the "
-                "5-per-24 h rule blocks it).")
+        trigger = format_cents(settings.threshold.val)
+        credits = snap.summary.live_balance
+        if credits is None:
+            return (f"The credit balance is unknown here: if it is under the {trigger} trigger, saving buys "
+                    f"{format_cents(settings.amount.val)} or more at once.")
+        if credits >= settings.threshold.val:
+            return ""
+        auto = snap.auto_top_up
+        count, blocked = top_ups_on_saving(settings, credits, auto.used_this_month.val, auto.top_ups_last24h)
+        read = " (when last read)" if data.stale else ""  # type: ignore[union-attr]
+        said = f"Credits are {format_cents(credits)}{read}, under the {trigger} trigger: "
+        method = snap.default_method
+        if count == 0:
+            return said + f"no top-up can be made now: {blocked}."
+        if method is None and snap.payment_methods.payment_methods:
+            card = ", charged to the default payment method"
+        elif method is None:
+            return said + "saving would buy at once, but there is no payment method to charge."
+        elif (ends := card_ends(method)) is not None and ends <= snap.today:
+            return said + f"saving would buy at once, but the default card {method.label()} has expired: it would be declined."
+        else:
+            card = f", charged to {method.label()}"
+        amount = settings.amount.val
+        bought = format_cents(amount) if count == 1 else f"{count} × {format_cents(amount)} = {format_cents(count * amount)}"
+        return (said + f"saving buys {bought} at once{card}"
+                + (f"; then: {blocked}." if blocked else "."))
 
     def _field_error(self, exc: Exception) -> bool:
         """An error about one field is shown under it (the input stays as typed)."""
@@ -462,6 +484,13 @@ class AutoTopUpScreen(TeamScreen):
         if event.write is Write.AUTO_TOP_UP and event.outcome is not None and self.store.is_active(event.team.team_id):
             # Saved: nothing unsaved now, and the next answer refills the form with what the server holds.
             self._filled = self._values()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "toggle_enabled":
+            # Nothing focused, the switch, or the form's page: never on a button (Disable, Use
+            # suggested), whose own key space would seem to be, while nothing is sent.
+            return self.focused is None or self.focused is self.query_one("#auto") or isinstance(self.focused, Switch)
+        return super().check_action(action, parameters)
 
     def action_toggle_enabled(self) -> None:
         switch = self.query_one("#auto-enabled", Switch)

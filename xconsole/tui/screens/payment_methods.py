@@ -29,11 +29,12 @@ EXPIRY_WARNING_DAYS = 60
 
 def expiry(method: PaymentMethod, today: date) -> tuple[str, str]:
     """(text, style) of a card's expiry: red when expired, yellow within 60 days."""
-    card = method.card_details
-    if card is None or not card.exp_year:
+    from xconsole.core.billing import card_ends
+
+    card, last_day = method.card_details, card_ends(method)
+    if card is None or last_day is None:
         return ("—", "dim")
     text = f"{card.exp_month:02d}/{card.exp_year % 100:02d}"
-    last_day = date(card.exp_year + (card.exp_month == 12), card.exp_month % 12 + 1, 1)
     if last_day <= today:
         return (f"{text} expired", "bold red")
     if (last_day - today).days <= EXPIRY_WARNING_DAYS:

@@ -66,7 +66,7 @@ class TeamSwitcher(ModalScreen["TeamHandle | str | None"]):
         if not options.option_count:
             options.add_option(Option(Text(f"No team matches {query.strip()!r}", style="dim"), id=NO_MATCH,
                                       disabled=True))
-        elif options.option_count:
+        else:
             current = store.team.team_id if store.team else None
             index = next((i for i in range(options.option_count) if options.get_option_at_index(i).id == current), 0)
             options.highlighted = index if not wanted else 0

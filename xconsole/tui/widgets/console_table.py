@@ -51,7 +51,10 @@ class VimTable(DataTable):
             super().action_scroll_top()
 
     def action_scroll_home(self) -> None:
-        self.action_scroll_top()
+        if self._at_top():
+            self._page().scroll_home(animate=False)  # type: ignore[union-attr]
+        else:
+            super().action_scroll_home()
 
     @property
     def fully_drawn(self) -> bool:
@@ -193,7 +196,8 @@ class FilterableTable(Vertical):
         event.stop()
         self.query_text = event.value
         self._apply()
-        self._into_view()
+        if event.value and not event.input.has_class("hidden"):  # not the Esc that closes it
+            self._into_view()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
