@@ -265,30 +265,31 @@ async def test_a_draft_survives_a_switch_to_a_team_whose_auto_top_up_is_set_in_t
         assert [screen.query_one(f"#auto-{f}", Input).value for f in ("threshold", "amount", "monthlyLimit")] == ["9", "30", "90"]
 
 
+async def confirmation_for(pilot, **values) -> str:
+    """The confirm dialog's text for these settings, typed into the open form."""
+    await fill(pilot, enabled=True, **values)
+    await submit(pilot)
+    assert isinstance(pilot.app.screen, ConfirmActionScreen)
+    return " ".join(str(w.render()) for w in pilot.app.screen.query(Static))
+
+
 async def test_a_trigger_above_todays_credits_is_confirmed_as_a_purchase_made_at_once():
     app = delayed_sandbox_app(embedded(), team="orbit")  # about $4 of credits
     async with app.run_test(size=(100, 40)) as pilot:
         await open_auto(app, pilot)
-        await fill(pilot, enabled=True, threshold="20", amount="25", monthlyLimit="100")
-        await submit(pilot)
-        assert isinstance(app.screen, ConfirmActionScreen)
-        text = " ".join(str(w.render()) for w in app.screen.query(Static))
+        text = await confirmation_for(pilot, threshold="20", amount="25", monthlyLimit="100")
         assert "under the $20.00 trigger: saving buys $25.00 at once, charged to Amex ··0005" in text
         await pilot.press("escape")
         await settle(pilot)
-        await fill(pilot, threshold="2")  # under today's credits: nothing bought on saving, nothing said
-        await submit(pilot)
-        assert isinstance(app.screen, ConfirmActionScreen)
-        assert "at once" not in " ".join(str(w.render()) for w in app.screen.query(Static))
+        # Under today's credits: nothing bought on saving, nothing said.
+        assert "at once" not in await confirmation_for(pilot, threshold="2", amount="25", monthlyLimit="100")
 
 
 async def test_the_confirmation_says_every_top_up_saving_buys_and_the_sandbox_buys_exactly_those():
     app = delayed_sandbox_app(embedded(), team="orbit")  # about $4 of credits, auto top-up off
     async with app.run_test(size=(100, 40)) as pilot:
         await open_auto(app, pilot)
-        await fill(pilot, enabled=True, threshold="100", amount="25", monthlyLimit="1000")
-        await submit(pilot)
-        text = " ".join(str(w.render()) for w in app.screen.query(Static))
+        text = await confirmation_for(pilot, threshold="100", amount="25", monthlyLimit="1000")
         assert "saving buys 4 × $25.00 = $100.00 at once, charged to Amex ··0005." in text
         await pilot.press("enter")
         await settle(pilot)
@@ -299,9 +300,7 @@ async def test_the_confirmation_says_what_stops_a_top_up_due_on_saving():
     app = delayed_sandbox_app(embedded(), team="orbit")
     async with app.run_test(size=(100, 40)) as pilot:
         await open_auto(app, pilot)
-        await fill(pilot, enabled=True, threshold="100", amount="25", monthlyLimit="50")
-        await submit(pilot)
-        text = " ".join(str(w.render()) for w in app.screen.query(Static))
+        text = await confirmation_for(pilot, threshold="100", amount="25", monthlyLimit="50")
         assert "saving buys 2 × $25.00 = $50.00 at once, charged to Amex ··0005; then: The next top-up would exceed" in text
 
 

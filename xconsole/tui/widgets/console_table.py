@@ -29,32 +29,25 @@ class VimTable(DataTable):
     def _page(self) -> ScrollableContainer | None:
         return next((a for a in self.ancestors if isinstance(a, ScrollableContainer)), None)
 
-    def _at_top(self) -> bool:
-        return self.cursor_row <= 0 and self._page() is not None
+    def _up(self, page_move: str, own: Callable[[], None]) -> None:
+        """`page_move` (a scroll method's name) on the page when on the first row, else `own`."""
+        page = self._page() if self.cursor_row <= 0 else None
+        if page is not None:
+            getattr(page, page_move)(animate=False)
+        else:
+            own()
 
     def action_cursor_up(self) -> None:
-        if self._at_top():
-            self._page().scroll_up(animate=False)  # type: ignore[union-attr]
-        else:
-            super().action_cursor_up()
+        self._up("scroll_up", super().action_cursor_up)
 
     def action_page_up(self) -> None:
-        if self._at_top():
-            self._page().scroll_page_up(animate=False)  # type: ignore[union-attr]
-        else:
-            super().action_page_up()
+        self._up("scroll_page_up", super().action_page_up)
 
     def action_scroll_top(self) -> None:
-        if self._at_top():
-            self._page().scroll_home(animate=False)  # type: ignore[union-attr]
-        else:
-            super().action_scroll_top()
+        self._up("scroll_home", super().action_scroll_top)
 
     def action_scroll_home(self) -> None:
-        if self._at_top():
-            self._page().scroll_home(animate=False)  # type: ignore[union-attr]
-        else:
-            super().action_scroll_home()
+        self._up("scroll_home", super().action_scroll_home)
 
     @property
     def fully_drawn(self) -> bool:
