@@ -345,3 +345,31 @@ async def test_space_toggles_auto_top_up_as_the_form_says_even_before_anything_h
         await pilot.press("space")  # in a text field a space is text
         await pilot.pause()
         assert switch.value
+
+
+async def test_the_confirmation_says_when_what_saving_buys_cannot_be_known_or_charged():
+    from dataclasses import replace
+
+    from xconsole.core import models
+
+    app = delayed_sandbox_app(embedded(), team="orbit")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await open_auto(app, pilot)
+        screen, data = app.screen, app.store.data()
+        snap = data.snapshot
+        settings = models.AutoTopUpSettings(enabled=True, threshold=models.Cent.of(10_000), amount=models.Cent.of(2_500),
+                                            monthly_limit=models.Cent.of(100_000))
+
+        def said(changed) -> str:  # the dialog's line for the team's snapshot with `changed`
+            data.value = changed
+            return screen._buys_at_once(settings)
+
+        assert "The credit balance is unknown here" in said(replace(snap, summary=replace(snap.summary, live_balance=None)))
+        assert "there is no payment method to charge" in said(replace(snap, payment_methods=models.PaymentMethodList(payment_methods=[])))
+        card = snap.default_method
+        expired = card.model_copy(update={"card_details": card.card_details.model_copy(update={"exp_year": 2020})})
+        others = [m for m in snap.payment_methods.payment_methods if m is not card]
+        assert f"the default card {card.label()} has expired" in said(
+            replace(snap, payment_methods=models.PaymentMethodList(payment_methods=[expired, *others]),
+                    known_default_id=card.payment_method_id))
+        data.value = snap
