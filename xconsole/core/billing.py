@@ -107,7 +107,7 @@ def auto_top_up_blocked_reason(
 def card_ends(method: models.PaymentMethod) -> date | None:
     """The first day a card can no longer be charged (None: not a card, or no expiry given)."""
     card = method.card_details
-    if card is None or not card.exp_year or not card.exp_month:
+    if card is None or not card.exp_year:
         return None
     return date(card.exp_year + (card.exp_month == 12), card.exp_month % 12 + 1, 1)
 

@@ -121,7 +121,7 @@ def worst(checks: list[TeamCheck]) -> State:
 def evaluate(team: TeamHandle, snap: TeamSummary, invoices: list[InvoiceSummary] | None,
              thresholds: Thresholds, now: datetime | None = None) -> TeamCheck:
     """The state of one team from its snapshot (and its recent invoices, when they could be read)."""
-    from xconsole.core.billing import WARNING_TEXT, auto_top_up_keeps_going, format_runway
+    from xconsole.core.billing import WARNING_TEXT, auto_top_up_keeps_going, card_ends, format_runway
     from xconsole.core.invoices import failed_attempts
 
     s = snap.summary
@@ -178,9 +178,9 @@ def evaluate(team: TeamHandle, snap: TeamSummary, invoices: list[InvoiceSummary]
         numbers = ", ".join(i.invoice_number or i.invoice_id[:12] for i in failed[:3])
         check.raise_to(State.WARNING, f"a charge failed in the last {FAILED_CHARGE_DAYS} days (invoice {numbers})")
     # The default card expiring before the month-end charge (only where the default is known).
-    card = snap.default_method.card_details if snap.default_method else None
-    if card is not None and card.exp_year:
-        expires = date(card.exp_year + (card.exp_month == 12), card.exp_month % 12 + 1, 1)  # first day it fails
+    expires = card_ends(snap.default_method) if snap.default_method else None
+    if expires is not None:
+        card = snap.default_method.card_details  # type: ignore[union-attr]
         month_end = date(snap.today.year + (snap.today.month == 12), snap.today.month % 12 + 1, 1)
         if expires <= month_end:
             check.raise_to(State.WARNING, f"the default card {snap.default_method.label()} expires "

@@ -14,6 +14,7 @@ from xconsole.core import billing, errors, models
 from xconsole.core.client import ManagementClient
 from xconsole.core.forecast import HISTORY_DAYS, Forecast, ForecastInput, forecast
 from xconsole.core.hourly import HourlyUsage, daily_totals, floor_hour, read_hourly
+from xconsole.core.invoices import months_back
 from xconsole.core.money import dollars_to_cents
 from xconsole.core.off_loop import off_loop
 
@@ -224,10 +225,6 @@ async def read_numbers(client: ManagementClient, team_id: str) -> billing.SpendS
     return numbers[0]
 
 
-def _last_month(day: date) -> tuple[int, int]:
-    return (day.year - 1, 12) if day.month == 1 else (day.year, day.month - 1)
-
-
 async def load_spend(client: ManagementClient, team_id: str, on_numbers: Numbers | None = None) -> SpendSnapshot:
     """Everything for one team, in one round trip: all reads run in parallel. `on_numbers` gets
     the balance, month spend and limit first, from the same reads (no extra request)."""
@@ -242,7 +239,7 @@ async def load_spend(client: ManagementClient, team_id: str, on_numbers: Numbers
                         _usage(read_hourly(client, team_id, HISTORY_DAYS, now=at)),
                         _usage(client.usage(team_id, anomaly_rules.request(at.date(), CHART_DAYS))),
                         # A charge that failed: last month's invoice is charged early in this one.
-                        _usage(client.list_invoice_summaries(team_id, since=_last_month(at.date())))],
+                        _usage(client.list_invoice_summaries(team_id, since=months_back(at.date(), 1)))],
         )
     failed = _failure(daily_usage, model_usage)
     day = moment.date()

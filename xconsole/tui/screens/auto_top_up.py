@@ -342,7 +342,7 @@ class AutoTopUpScreen(TeamScreen):
         # In words too: a one-row switch shows its state by colour only.
         self.query_one("#auto-enabled-label", Label).update(f"Auto top-up {'on' if on else 'off'} (space toggles)")
         settings = self._settings(quiet_when_empty=console_only or not (on or saving))
-        blank = all(not self.query_one(f"#auto-{f}", Input).value.strip() for f, _ in FIELDS)
+        blank = self._blank()
         explain = self.query_one("#auto-explain", Static)
         if console_only:
             explain.update("Type settings to replay them on the team's usage below; enter the ones you choose "
@@ -357,6 +357,10 @@ class AutoTopUpScreen(TeamScreen):
             explain.update("Enter all three amounts, or leave them all empty.")
         self._draft_to_what_if(settings, blank)
         return settings
+
+    def _blank(self) -> bool:
+        """No amount typed in any field."""
+        return all(not self.query_one(f"#auto-{f}", Input).value.strip() for f, _ in FIELDS)
 
     def _marked(self) -> bool:
         """Some field says what is wrong with it."""
@@ -380,7 +384,7 @@ class AutoTopUpScreen(TeamScreen):
         if data is not None and data.snapshot is not None and data.snapshot.auto_top_up is None:
             self._say_console_only()
             return
-        blank = all(not self.query_one(f"#auto-{f}", Input).value.strip() for f, _ in FIELDS)
+        blank = self._blank()
         if blank and not self.query_one("#auto-enabled", Switch).value and data and data.snapshot:
             # Switched off with no amounts: that is Disable, or nothing at all.
             if data.snapshot.auto_top_up.enabled:  # type: ignore[union-attr]
