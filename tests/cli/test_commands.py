@@ -52,6 +52,15 @@ def test_below_and_runway_below_exit_3_naming_the_teams(home, served, memory_key
     assert run("--api-url", served.url, "balance", "--below", "ten").exit_code == 2
 
 
+def test_one_teams_balance_names_an_invoice_that_could_not_be_charged(home, served, memory_keyring, run):
+    register(run, served, "helix")  # October's monthly invoice: its charge failed
+    (row,) = json.loads(run("--api-url", served.url, "balance", "--json").stdout)["teams"]
+    assert any(w.startswith("Invoice ") and w.endswith("could not be charged") for w in row["warnings"])
+    register(run, served, "lumen")
+    rows = json.loads(run("--api-url", served.url, "balance", "--all", "--json").stdout)["teams"]
+    assert not any("could not be charged" in w for r in rows for w in r["warnings"])  # --all reads no invoices
+
+
 def test_invoices_csv_json_and_table(home, served, memory_keyring, run):
     register(run, served, "helix")
     as_csv = run("--api-url", served.url, "invoices", "--since", "2026-01", "--csv")

@@ -77,6 +77,12 @@ def test_summary_flags_the_zero_limit():
     assert summary.will_reject_when_empty and summary.runway_days == 1.0
 
 
+def test_invoices_not_read_are_a_warning_of_their_own_never_silence():
+    healthy = billing.SpendSummary(50_000, 0, 0, 0, 10_000, 0, 40.0)
+    assert billing.team_warnings(healthy, None) == []  # read, and none unpaid
+    assert billing.team_warnings(healthy, None, None) == [billing.UNPAID_UNKNOWN]
+
+
 def test_rejects_soon_needs_a_zero_limit_no_working_auto_top_up_and_little_credit():
     def summary(balance, runway, limit=0):
         return billing.SpendSummary(balance, 0, 0, 0, limit, 0, runway)

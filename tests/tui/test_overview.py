@@ -123,3 +123,22 @@ async def test_an_invoice_that_could_not_be_charged_needs_attention():
         notes = str(app.screen.query_one("#overview-notes", Static).render())
         assert f"Helix Health: {said}" in notes
         assert "Nothing needs attention" not in notes
+
+
+async def test_invoices_that_could_not_be_read_are_not_nothing_to_look_at():
+    from textual.widgets import Static
+
+    from xconsole.core.billing import UNPAID_UNKNOWN
+    from xconsole.tui.widgets.balance_panel import BalancePanel
+
+    app = delayed_sandbox_app(embedded(), team="helix")  # a failed charge this read would miss
+    app.transport.drop_request = {("GET", "/invoices")}  # type: ignore[attr-defined]
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert app.store.data().snapshot.unpaid is None
+        assert UNPAID_UNKNOWN in str(app.screen.query_one(BalancePanel).render())
+        await pilot.press("0")
+        await settle(pilot)
+        notes = str(app.screen.query_one("#overview-notes", Static).render())
+        assert f"Helix Health: {UNPAID_UNKNOWN}" in notes
+        assert "Nothing needs attention" not in notes

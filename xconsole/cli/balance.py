@@ -26,7 +26,7 @@ def _row(team: Any, snap: Any, error: str | None) -> dict[str, Any]:
         pendingPurchases=money(s.pending_purchases),
         invoicedLimit=money(s.soft_limit),
         rejectsWhenEmpty=s.will_reject_when_empty,
-        warnings=billing.team_warnings(s, auto, getattr(snap, "unpaid", None) or ()),  # the lean read has none
+        warnings=billing.team_warnings(s, auto, getattr(snap, "unpaid", ())),  # the lean read (--all) makes none
         rejectsSoon=billing.rejects_soon(s, auto),
         runwayDays=None if s.runway_days is None else round(s.runway_days, 1),
         runwayKnown=s.runway_known,

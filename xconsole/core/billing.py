@@ -290,10 +290,15 @@ def unpaid_text(invoice: models.InvoiceSummary) -> str:
     return f"Invoice {invoice.invoice_number or invoice.invoice_id} ({format_cents(invoice.total)}) could not be charged"
 
 
+#: When the recent invoices could not be read: a failed charge would go unseen, so never "nothing to look at".
+UNPAID_UNKNOWN = "Unpaid invoices unknown: the invoice list could not be read"
+
+
 def team_warnings(summary: SpendSummary, auto: models.AutoTopUp | None,
-                  unpaid_invoices: Sequence[models.InvoiceSummary] = ()) -> list[str]:
-    """Everything an admin should look at for one team, in words (overview and `balance`)."""
-    found = [unpaid_text(i) for i in unpaid_invoices]
+                  unpaid_invoices: Sequence[models.InvoiceSummary] | None = ()) -> list[str]:
+    """Everything an admin should look at for one team, in words (overview and `balance`);
+    `unpaid_invoices` None: the read of them failed."""
+    found = [UNPAID_UNKNOWN] if unpaid_invoices is None else [unpaid_text(i) for i in unpaid_invoices]
     if summary.unreported:
         found.append(f"Some figures are unknown: the API did not report {', '.join(summary.unreported)}")
     if rejects_soon(summary, auto):

@@ -168,7 +168,7 @@ def _row(team: TeamHandle, data: TeamData | None, name_width: int = NAME_MAX) ->
 
     snap = data.snapshot
     s = snap.summary
-    warnings = team_warnings(s, snap.auto_top_up, snap.unpaid or ())
+    warnings = team_warnings(s, snap.auto_top_up, snap.unpaid)
     if data.stale:
         warnings.append(f"error — showing older numbers: {data.error}")
     danger = rejects_soon(s, snap.auto_top_up)

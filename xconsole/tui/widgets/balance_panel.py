@@ -46,7 +46,7 @@ class BalancePanel(Static):
         if snap is None:
             self.update(waiting or Text("Loading…", style="dim"))
             return
-        from xconsole.core.billing import WARNING_TEXT, rejects_soon, unpaid_text
+        from xconsole.core.billing import UNPAID_UNKNOWN, WARNING_TEXT, rejects_soon, unpaid_text
         from xconsole.core.money import format_cents
 
         s = snap.summary
@@ -86,6 +86,8 @@ class BalancePanel(Static):
             lines.append(Text(f"⚠ {WARNING_TEXT.get(warning, warning)}"))
         for invoice in snap.unpaid or ():
             lines.append(Text(f"⚠ {unpaid_text(invoice)}: see Invoices (4)", style="bold red"))
+        if snap.unpaid is None:
+            lines.append(Text(f"{UNPAID_UNKNOWN} (r reads again)", style="dim"))
         for line in lines:
             body.append_text(line)
             body.append("\n")
