@@ -103,3 +103,23 @@ def test_changes_on_an_unreachable_server_is_exit_1_with_one_line(home, run):
     assert result.stderr.startswith("xconsole: ") and len(result.stderr.strip().splitlines()) == 1
     # The key was never judged: not called refused.
     assert "Could not check XAI_MANAGEMENT_KEY" in result.stderr and "not accepted" not in result.stderr
+
+
+def test_changes_when_no_read_succeeds_is_an_error_not_nothing_changed(home, own_served, memory_keyring, run):
+    import httpx
+
+    team = own_served.teams["orbit"]
+    added = run("team", "add", "Orbit", "--key-stdin", "--api-url", own_served.url, input=team["managementKey"])
+    assert added.exit_code == 0, added.output
+    assert run("changes", "--exit-code").exit_code == 0  # the baseline
+    httpx.post(f"{own_served.url}/sandbox/faults", json={"errorRate": 1.0}).raise_for_status()
+    try:
+        failed = run("changes", "--exit-code", "--json")
+    finally:
+        httpx.post(f"{own_served.url}/sandbox/faults", json={"errorRate": 0.0}).raise_for_status()
+    assert failed.exit_code == 1, failed.output
+    [row] = json.loads(failed.stdout)["teams"]
+    assert row["error"] and "changed" not in row
+    assert failed.stderr.startswith("xconsole: Orbit: ") and "nothing changed" not in failed.output
+    again = run("changes", "--exit-code")  # the last good look was kept
+    assert again.exit_code == 0 and "nothing changed" in again.stdout, again.output

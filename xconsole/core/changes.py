@@ -241,15 +241,20 @@ async def read_state(client: ManagementClient, team_id: str,
     results = await asyncio.gather(*(read() for read in readers.values()), return_exceptions=True)
     parts: dict[str, Any] = {}
     unreadable: dict[str, str] = {}
+    failed: list[errors.ApiError] = []
     for name, result in zip(["limit", *readers], [*first, *results], strict=True):
         if isinstance(result, errors.NotSupportedByApi):
             unreadable[name] = "not readable: the Management API does not expose it (console only)"
         elif isinstance(result, errors.ApiError):
             unreadable[name] = f"not readable: {result.title}: {result}"
+            failed.append(result)
         elif isinstance(result, BaseException):
             raise result
         else:
             parts[name] = result
+    if not parts and failed:
+        # Nothing read is not "nothing changed" (a cron job's exit 0), nor a first look's baseline.
+        raise failed[0]
     if "methods" in parts and parts["methods"]["default"] is None and parts["methods"]["items"]:
         unreadable["default"] = "not readable: the Management API does not say which payment method is the default"
     return parts, unreadable
