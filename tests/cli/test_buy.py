@@ -109,3 +109,13 @@ def test_on_a_registered_sandbox_team_the_default_card_is_named_and_the_name_typ
     right = run("buy", "30", "--team", "Lumen", "--json", input="Lumen\n")
     assert right.exit_code == 0, right.output
     assert json.loads(right.stdout)["state"] == "bought"
+
+
+def test_credits_that_pay_this_months_usage_first_are_confirmed_as_such(home, served, memory_keyring, at_a_terminal, run):
+    helix = served.teams["helix"]  # no credits, this month's usage beyond them
+    added = run("team", "add", "Helix", "--key-stdin", "--api-url", served.url, input=helix["managementKey"])
+    assert added.exit_code == 0, added.output
+    result = run("buy", "25", "--team", "Helix", input="n\n")
+    assert result.exit_code == 1 and "Nothing bought." in result.stderr
+    assert "First     $25.00 of it pays this month's $" in result.stderr
+    assert "of usage beyond prepaid credits first (less to pay at month end): credits stay $0.00" in result.stderr

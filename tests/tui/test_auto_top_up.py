@@ -3,6 +3,7 @@
 import httpx
 from textual.widgets import Input, Label, Static, Switch
 
+from xconsole.core.money import format_cents
 from xconsole.core.session import TeamHandle
 from xconsole.tui.screens.confirm import ConfirmActionScreen
 from tests.contract.backends import _reference_router
@@ -294,6 +295,22 @@ async def test_the_confirmation_says_every_top_up_saving_buys_and_the_sandbox_bu
         await pilot.press("enter")
         await settle(pilot)
         assert auto(app).top_ups_last24h == 4 and auto(app).used_this_month.val == 10_000
+
+
+async def test_top_ups_that_pay_this_months_usage_first_are_all_counted_and_the_sandbox_buys_exactly_those():
+    # Helix: no credits, and $1,4xx of this month's usage beyond prepaid credits, which new credit pays first.
+    app = delayed_sandbox_app(embedded(), team="helix")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await open_auto(app, pilot)
+        beyond = app.store.data().snapshot.summary.beyond_prepaid
+        assert beyond > 25_000 and app.store.data().snapshot.summary.live_balance == 0
+        text = await confirmation_for(pilot, threshold="20", amount="50", monthlyLimit="300")
+        assert f"new credits pay this month's {format_cents(beyond)} of usage beyond prepaid credits first" in text
+        assert ("saving buys 5 × $50.00 = $250.00 at once, charged to Mastercard ··5100 (credits after them: $0.00); "
+                "then: 5 auto top-ups in the last 24 hours") in " ".join(text.split())
+        await pilot.press("enter")
+        await settle(pilot)
+        assert auto(app).top_ups_last24h == 5 and auto(app).used_this_month.val == 25_000
 
 
 async def test_the_confirmation_says_what_stops_a_top_up_due_on_saving():

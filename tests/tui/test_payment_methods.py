@@ -84,6 +84,8 @@ async def test_set_default_and_the_spend_screen_follows():
         await pilot.press("j", "d")
         await settle(pilot)
         assert isinstance(app.screen, ConfirmActionScreen)
+        assert "⚠ Expiry    12/26 soon: charges after that are declined" in " ".join(
+            str(w.render()) for w in app.screen.query(".confirm-line"))  # within 60 days of its end
         await pilot.press("enter")
         await settle(pilot)
         assert default_label(app) == "Mastercard ··4444"
@@ -91,6 +93,23 @@ async def test_set_default_and_the_spend_screen_follows():
         await settle(pilot)
         assert "Charged to" in str(app.screen.query_one(BalancePanel).render())
         assert "Mastercard ··4444" in str(app.screen.query_one(BalancePanel).render())
+
+
+async def test_making_an_expired_card_the_default_is_confirmed_with_its_expiry():
+    from textual.widgets import Static
+
+    app = delayed_sandbox_app(embedded(), team="helix")  # Visa ··1881 expired 10/26
+    async with app.run_test(size=(100, 34)) as pilot:
+        await open_payments(pilot)
+        for _ in range(5):
+            if app.screen.selected().label() == "Visa ··1881":
+                break
+            await pilot.press("j")
+        await pilot.press("d")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmActionScreen)
+        text = " ".join(" ".join(str(w.render()) for w in app.screen.query(Static)).split())
+        assert "⚠ Expiry 10/26 expired: charges to it are declined; update the card or choose another" in text
 
 
 async def test_removing_the_default_asks_which_becomes_default():

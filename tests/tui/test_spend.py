@@ -320,3 +320,51 @@ async def test_going_up_from_the_ledgers_first_row_scrolls_the_page_back_to_the_
         await pilot.press("down", "down", "g")  # inside the table, g goes to its first row
         await pilot.pause()
         assert table.cursor_row == 0 and body.scroll_y == 0
+
+
+def _dialog_text(app) -> str:  # noqa: ANN001
+    from textual.widgets import Static
+
+    return " ".join(" ".join(str(w.render()) for w in app.screen.query(Static)).split())
+
+
+async def test_credits_bought_with_usage_beyond_prepaid_credits_say_they_pay_it_first():
+    from xconsole.core.money import format_cents
+
+    app = delayed_sandbox_app(embedded(), team="helix")  # no credits, this month's usage beyond them
+    async with app.run_test(size=(100, 34)) as pilot:
+        await settle(pilot)
+        beyond = app.store.data().snapshot.summary.beyond_prepaid
+        await open_buy(pilot, "25")
+        assert isinstance(app.screen, ConfirmActionScreen)
+        assert (f"$25.00 of it pays this month's {format_cents(beyond)} of usage beyond prepaid credits first "
+                "(less to pay at month end): credits stay $0.00") in _dialog_text(app)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.store.data().snapshot.summary.live_balance == 0  # as said
+        assert app.store.data().snapshot.summary.beyond_prepaid == beyond - 2500
+    app = delayed_sandbox_app(embedded(), team="lumen")  # credits, nothing beyond them: nothing to say
+    async with app.run_test(size=(100, 34)) as pilot:
+        await settle(pilot)
+        await open_buy(pilot, "25")
+        assert isinstance(app.screen, ConfirmActionScreen) and "pays this month" not in _dialog_text(app)
+
+
+async def test_a_limit_already_used_up_is_confirmed_as_rejecting_requests_at_once():
+    app = delayed_sandbox_app(embedded(), team="helix")  # no credits, usage beyond them, a $2,000 limit
+    async with app.run_test(size=(100, 34)) as pilot:
+        await settle(pilot)
+        beyond = app.store.data().snapshot.summary.beyond_prepaid
+        assert 10_000 < beyond < 200_000
+        for amount, warned in ((f"{(beyond - 10_000) / 100:.2f}", True), ("3000", False)):
+            await pilot.press("l")
+            await settle(pilot)
+            await type_text(pilot, amount)
+            await pilot.press("enter")
+            await settle(pilot)
+            assert isinstance(app.screen, ConfirmActionScreen)
+            assert ("rejected at once: no credits left, and this month's usage beyond them" in _dialog_text(app)) is warned
+            await pilot.press("escape")
+            await settle(pilot)
+            await pilot.press("escape")
+            await settle(pilot)

@@ -53,8 +53,10 @@ def buy(opts: Options, amount: str, team: str | None, yes: bool, as_json: bool) 
             charged = f"{default.label()} (the default payment method)"
             bank = default.us_bank_account_details is not None
         if not yes:
+            first = await actions.paid_first(cents)
             click.echo(f"Team      {handle.name} ({handle.short_id}) — applies to every user of this team\n"
-                       f"Amount    {format_cents(cents)} of prepaid credits\nPay with  {charged}", err=True)
+                       f"Amount    {format_cents(cents)} of prepaid credits\nPay with  {charged}"
+                       + (f"\nFirst     {first}" if first else ""), err=True)
             if actions.needs_typed_name(Write.BUY, cents=cents):
                 typed = click.prompt(f"Type the team's name ({actions.team_name}) to buy {format_cents(cents)}",
                                      default="", show_default=False, err=True)

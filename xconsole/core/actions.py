@@ -219,6 +219,14 @@ class TeamActions:
     def known_default(self, methods: list[models.PaymentMethod]) -> models.PaymentMethod | None:
         return models.default_method(methods, self._client.known_defaults.get(self.team_id))
 
+    async def paid_first(self, cents: int) -> str | None:
+        """What buying `cents` pays before it shows as credits (this month's usage beyond prepaid
+        credits), in words, for a confirmation; None when nothing (one read: the invoice preview)."""
+        from xconsole.core.billing import paid_first_note
+
+        preview = await self._client.get_invoice_preview(self.team_id)
+        return paid_first_note(preview.live_balance_cents, preview.beyond_prepaid_cents, cents)
+
     def needs_typed_name(self, write: Write, *, cents: int = 0, removes_default: bool = False) -> bool:
         """Large purchases and removing the default method are confirmed by typing the team's name."""
         return (write is Write.BUY and cents >= self.type_name_from) or (

@@ -112,14 +112,31 @@ def card_ends(method: models.PaymentMethod) -> date | None:
     return date(card.exp_year + (card.exp_month == 12), card.exp_month % 12 + 1, 1)
 
 
+def credits_after_buying(credits: int, beyond_prepaid: int, bought: int) -> int:
+    """The credit balance once `bought` cents are credited. Prepaid credit is drawn against the
+    whole cycle's usage (reference 1.3), so new credit pays this month's usage beyond prepaid
+    credits first, and only the rest shows as credits."""
+    return max(0, credits - beyond_prepaid + bought)
+
+
+def paid_first_note(credits: int | None, beyond_prepaid: int | None, bought: int) -> str | None:
+    """What a purchase pays before it shows as credits, in words (None: nothing)."""
+    if credits is None or not beyond_prepaid:
+        return None
+    after = credits_after_buying(credits, beyond_prepaid, bought)
+    return (f"{format_cents(min(bought, beyond_prepaid))} of it pays this month's {format_cents(beyond_prepaid)} of "
+            f"usage beyond prepaid credits first (less to pay at month end): credits "
+            f"{'stay' if after == credits else 'become'} {format_cents(after)}")
+
+
 def top_ups_on_saving(settings: models.AutoTopUpSettings, credits: int, used_this_month: int,
-                      top_ups_last_24h: int) -> tuple[int, str | None]:
+                      top_ups_last_24h: int, beyond_prepaid: int = 0) -> tuple[int, str | None]:
     """What saving `settings` buys at once when credits are already under the trigger: top-ups
-    until credits reach it, each allowed by the monthly maximum and the 5 per 24 h (the sandbox
-    does this on saving, sandbox/simulation.py `maybe_auto_top_up`). (How many, what stops the
-    next one or None.)"""
+    until credits reach it (each paying this month's usage beyond prepaid credits first), each
+    allowed by the monthly maximum and the 5 per 24 h (the sandbox does this on saving,
+    sandbox/simulation.py `maybe_auto_top_up`). (How many, what stops the next one or None.)"""
     count, amount = 0, settings.amount.val
-    while amount > 0 and credits + count * amount < settings.threshold.val:
+    while amount > 0 and credits_after_buying(credits, beyond_prepaid, count * amount) < settings.threshold.val:
         reason = auto_top_up_blocked_reason(settings, used_this_month + count * amount, top_ups_last_24h + count)
         if reason:
             return count, reason

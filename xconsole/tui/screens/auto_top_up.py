@@ -437,7 +437,7 @@ class AutoTopUpScreen(TeamScreen):
     def _buys_at_once(self, settings: AutoTopUpSettings) -> str:
         """Saving a trigger above today's credits buys at once: money moves on this confirm, so
         the dialog says how much, on what, or what stops it."""
-        from xconsole.core.billing import card_ends, top_ups_on_saving
+        from xconsole.core.billing import card_ends, credits_after_buying, top_ups_on_saving
         from xconsole.core.money import format_cents
 
         data = self.data
@@ -452,9 +452,13 @@ class AutoTopUpScreen(TeamScreen):
         if credits >= settings.threshold.val:
             return ""
         auto = snap.auto_top_up
-        count, blocked = top_ups_on_saving(settings, credits, auto.used_this_month.val, auto.top_ups_last24h)
+        beyond = snap.summary.beyond_prepaid or 0
+        count, blocked = top_ups_on_saving(settings, credits, auto.used_this_month.val, auto.top_ups_last24h, beyond)
         read = " (when last read)" if data.stale else ""  # type: ignore[union-attr]
         said = f"Credits are {format_cents(credits)}{read}, under the {trigger} trigger: "
+        if beyond:
+            said = (f"Credits are {format_cents(credits)}{read}, under the {trigger} trigger, and new credits pay "
+                    f"this month's {format_cents(beyond)} of usage beyond prepaid credits first: ")
         method = snap.default_method
         if count == 0:
             return said + f"no top-up can be made now: {blocked}."
@@ -468,7 +472,8 @@ class AutoTopUpScreen(TeamScreen):
             card = f", charged to {method.label()}"
         amount = settings.amount.val
         bought = format_cents(amount) if count == 1 else f"{count} × {format_cents(amount)} = {format_cents(count * amount)}"
-        return (said + f"saving buys {bought} at once{card}"
+        after = f" (credits after them: {format_cents(credits_after_buying(credits, beyond, count * amount))})" if beyond else ""
+        return (said + f"saving buys {bought} at once{card}{after}"
                 + (f"; then: {blocked}." if blocked else "."))
 
     def _field_error(self, exc: Exception) -> bool:

@@ -19,6 +19,7 @@ from xconsole.tui.screens.confirm import ConfirmActionScreen, Outcome
 
 if TYPE_CHECKING:
     from xconsole.core.actions import TeamActions
+    from xconsole.core.billing import SpendSummary
     from xconsole.core.models import PaymentMethod
     from xconsole.core.purchase import Purchase
 
@@ -38,9 +39,10 @@ class BuyCreditsScreen(ModalScreen["Purchase | None"]):
     }
     """
 
-    def __init__(self, actions: TeamActions) -> None:
+    def __init__(self, actions: TeamActions, summary: SpendSummary | None = None) -> None:
         super().__init__()
         self.actions = actions
+        self.summary = summary  # the team's figures when the dialog opened (None: not read yet)
         self.methods: list[PaymentMethod] = []
         self.loaded = False
         self.choosing = False  # the server lets the buyer choose (the sandbox)
@@ -163,6 +165,11 @@ class BuyCreditsScreen(ModalScreen["Purchase | None"]):
             f"Amount    {format_cents(cents)} of prepaid credits",
             f"Pay with  {label}",
         ]
+        from xconsole.core.billing import paid_first_note
+
+        s = self.summary
+        if s is not None and (note := paid_first_note(s.live_balance, s.beyond_prepaid, cents)):
+            lines.append(f"First     {note}")
         large = self.actions.needs_typed_name(Write.BUY, cents=cents)
         confirm = ConfirmActionScreen("Confirm purchase", lines, f"Buy {format_cents(cents)}", lambda: buy(),
                                       type_to_confirm=self.actions.team_name if large else None)

@@ -191,9 +191,14 @@ class PaymentMethodsScreen(TeamScreen):
             self.notify(f"{method.label()} is already the default.")  # known, never guessed
             return
         previous = snap.default_method  # None when the API does not say: the journal then leaves "before" out
-        self.confirm_write(Write.MAKE_DEFAULT, "Make default",
-                           [f"Default   {method.label()}", "Charges   purchases, auto top-ups and month-end invoices"],
-                           "Make default", lambda actions: actions.make_default(method, before=previous))
+        lines: list[str | Text] = [f"Default   {method.label()}", "Charges   purchases, auto top-ups and month-end invoices"]
+        shown, style = expiry(method, snap.today)
+        if style:  # expired, or about to: the charges that follow would be declined
+            lines.append(Text(f"⚠ Expiry    {shown}: " + ("charges to it are declined; update the card or choose another"
+                              if shown.endswith("expired") else "charges after that are declined; update the card before then"),
+                              style=style))
+        self.confirm_write(Write.MAKE_DEFAULT, "Make default", lines, "Make default",
+                           lambda actions: actions.make_default(method, before=previous))
 
     def action_add_card(self) -> None:
         from xconsole.core.actions import Write

@@ -59,7 +59,8 @@ class SpendScreen(TeamScreen):
         from xconsole.core.actions import Write
         from xconsole.tui.screens.buy_credits import BuyCreditsScreen
 
-        self.open_write(Write.BUY, BuyCreditsScreen)
+        snap = self.data.snapshot if self.data else None
+        self.open_write(Write.BUY, lambda actions: BuyCreditsScreen(actions, snap.summary if snap else None))
 
     def action_redeem_promo(self) -> None:
         from xconsole.core.actions import Write
@@ -75,7 +76,7 @@ class SpendScreen(TeamScreen):
         if snap is None:
             self.notify("Limits are still loading.", severity="warning")
             return
-        self.open_write(Write.LIMIT, lambda actions: SpendingLimitScreen(actions, snap.limits))
+        self.open_write(Write.LIMIT, lambda actions: SpendingLimitScreen(actions, snap.limits, snap.summary))
 
     def action_request_invoiced(self) -> None:
         from xconsole.core.actions import Write

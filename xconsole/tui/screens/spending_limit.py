@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,6 +18,7 @@ from xconsole.tui.screens.confirm import ConfirmActionScreen, Outcome
 
 if TYPE_CHECKING:
     from xconsole.core.actions import LimitSet, TeamActions
+    from xconsole.core.billing import SpendSummary
     from xconsole.core.models import SpendingLimits
 
 EXPLAIN = ("Prepaid credits are used first. Beyond them, usage up to this limit is charged to the default "
@@ -27,10 +29,11 @@ EXPLAIN = ("Prepaid credits are used first. Beyond them, usage up to this limit 
 class SpendingLimitScreen(ModalScreen["LimitSet | None"]):
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="limit.cancel")]
 
-    def __init__(self, actions: TeamActions, limits: SpendingLimits) -> None:
+    def __init__(self, actions: TeamActions, limits: SpendingLimits, summary: SpendSummary | None = None) -> None:
         super().__init__()
         self.actions = actions
         self.limits = limits
+        self.summary = summary  # the team's figures when the dialog opened
 
     def compose(self) -> ComposeResult:
         from xconsole.core.money import format_cents
@@ -67,6 +70,18 @@ class SpendingLimitScreen(ModalScreen["LimitSet | None"]):
     def _cancel(self) -> None:
         self.dismiss(None)
 
+    def _rejected_at_once(self, cents: int) -> list[Text]:
+        """The warning when the new limit is already used up: no credits, and this month's usage
+        beyond them at or over it."""
+        from xconsole.core.money import format_cents
+
+        s = self.summary
+        if s is None or s.live_balance != 0 or s.beyond_prepaid is None or s.beyond_prepaid < cents:
+            return []
+        return [Text(f"⚠ Requests  rejected at once: no credits left, and this month's usage beyond them "
+                     f"({format_cents(s.beyond_prepaid)}) {'is over' if s.beyond_prepaid > cents else 'reaches'} "
+                     "the new limit", style="bold red")]
+
     def _value(self, text: str, *, quiet_when_empty: bool = False) -> int | None:
         from xconsole.core.money import format_cents
 
@@ -85,6 +100,7 @@ class SpendingLimitScreen(ModalScreen["LimitSet | None"]):
             self.actions.team_line(),
             f"Limit     {format_cents(self.limits.limit_cents)} → {format_cents(cents)}",
             "Billing   usage beyond prepaid credits, charged at month end",
+            *self._rejected_at_once(cents),
         ]
         self.app.push_screen(ConfirmActionScreen("Confirm invoiced billing limit", lines, "Set limit",
                                                 lambda: self.actions.set_limit(cents, before=self.limits.limit_cents)), self._done)
