@@ -167,11 +167,19 @@ def test_a_failing_hook_is_said_on_stderr_and_does_not_change_the_exit_status(st
 
 def test_a_team_with_an_invoiced_limit_is_judged_by_its_forecast(state_home, run):
     """Helix: $0 credits, $2,000 of invoiced limit, ~$51 a day: the 7-day runway says ~12 days, but
-    the billing cycle starts again (and the limit with it) before the limit is reached."""
+    the billing cycle starts again (and the limit with it) before the limit is reached. The runway
+    given (JSON, perfdata, balance, watch, metrics) is the forecast's too: at least its 30 days."""
     result = run("--sandbox", "check", "--team", "helix", "--warn-runway", "30d", "--crit-runway", "20d", "--json")
     helix = json.loads(result.stdout)["teams"][0]
-    assert helix["forecast"]["rejected"] is False and helix["runwayDays"] < 20
+    assert helix["forecast"]["rejected"] is False
+    assert helix["runwayDays"] == 30 and helix["runwayAtLeast"] is True
     assert not any("requests rejected" in reason for reason in helix["reasons"])
+    plain = run("--sandbox", "check", "--team", "helix", "--warn-runway", "30d", "--crit-runway", "20d").stdout
+    assert "'helix_health_runway_days'=30;30:;20:;0;" in plain  # not inside its own warning range
+    (row,) = json.loads(run("--sandbox", "balance", "--team", "helix", "--json").stdout)["teams"]
+    assert (row["runwayDays"], row["runwayAtLeast"]) == (30, True)
+    assert "30+ days" in run("--sandbox", "balance", "--team", "helix").stdout
+    assert "30+ days" in run("--sandbox", "watch", "--once").stdout
     assert run("--sandbox", "check", "--team", "helix").stdout.startswith("XCONSOLE WARNING")  # its failed charge only
 
 

@@ -178,3 +178,38 @@ async def test_a_key_file_added_to_the_directory_is_read_at_the_next_refresh(hom
         assert [(r.team.team_id, r.snapshot is not None) for r in metrics.readings] == [(served.teams["orbit"]["teamId"], True)]
     finally:
         await metrics.session.aclose()
+
+
+async def test_a_failed_read_keeps_the_time_of_the_last_good_one(home, served, monkeypatch):
+    """`xconsole_last_refresh_timestamp_seconds` stays at the last good read while the API fails:
+    what a "no good read for an hour" alert needs."""
+    from prometheus_client import generate_latest
+
+    from xconsole.cli.metrics import _open
+    from xconsole.cli.options import Options
+    from xconsole.core import spend
+    from xconsole.core.metrics import registry_for
+
+    directory = credentials_dir(home / "credentials", served, "lumen")
+    monkeypatch.setenv("XCONSOLE_CREDENTIALS_DIRECTORY", str(directory))
+    metrics = await _open(Options(api_url=served.url), (), 60)
+
+    def refreshed() -> list[str]:
+        text = generate_latest(registry_for(metrics)).decode()
+        return [line.rsplit(" ", 1)[1] for line in text.splitlines() if line.startswith("xconsole_last_refresh")]
+
+    try:
+        await metrics.refresh(force=True)
+        good = refreshed()
+        assert len(good) == 1
+
+        async def unreachable(*_a, **_k):  # noqa: ANN002, ANN003, ANN202
+            from xconsole.core.errors import Unavailable
+
+            raise Unavailable("Cannot reach the API")
+
+        monkeypatch.setattr(spend, "load_summary", unreachable)
+        await metrics.refresh(force=True)
+        assert metrics.readings[0].snapshot is None and refreshed() == good
+    finally:
+        await metrics.session.aclose()

@@ -344,3 +344,22 @@ def test_the_projection_on_epoch_microseconds_equals_the_one_on_datetimes(us_aft
     reference = Timeline(expected)
     assert (line.starts, line.ends, line.new_month, line.demands) == \
         (reference.starts, reference.ends, reference.new_month, reference.demands)
+
+
+def test_one_runway_the_forecasts_when_known_else_the_7_day_rate():
+    from dataclasses import replace
+
+    from xconsole.core import billing
+    from xconsole.core.forecast import Runway, runway
+
+    now = datetime(2026, 11, 28, 12, tzinfo=timezone.utc)
+    summary = billing.SpendSummary(0, 88_850, 88_850, 0, 200_000, 500_000, 11.7)
+    none_soon = Forecast(now=now, rejected_at=None, cause=None, cause_at=None, month_end=now, month_spend=None,
+                         top_ups=(), auto_top_up_known=True, model="m", rate_per_day=5_100)
+    assert runway(summary, None) == runway(summary, replace(none_soon, known=False)) == Runway(11.7)
+    assert (runway(summary, none_soon).days, runway(summary, none_soon).text) == (30.0, "30+ days")  # the cycle resets
+    assert runway(replace(summary, runway_days=45.2), none_soon).text == "45+ days"
+    assert runway(replace(summary, runway_days=None), none_soon).text == "no recent spend"
+    soon = replace(none_soon, rejected_at=now + timedelta(hours=36))
+    assert runway(summary, soon).days == 1.5 and not runway(summary, soon).at_least
+    assert runway(replace(summary, usage_known=False), None).text == "unknown"

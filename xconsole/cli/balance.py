@@ -17,8 +17,11 @@ def _row(team: Any, snap: Any, error: str | None) -> dict[str, Any]:
     row: dict[str, Any] = {"name": team.name, "teamId": team.team_id, "source": team.source, "error": error}
     if snap is None:
         return row
+    from xconsole.core.forecast import runway
+
     s = snap.summary
     auto = snap.auto_top_up
+    left = runway(s, snap.forecast)
     row.update(
         balance=money(s.live_balance),
         monthSpend=money(s.month_spend),
@@ -28,8 +31,9 @@ def _row(team: Any, snap: Any, error: str | None) -> dict[str, Any]:
         rejectsWhenEmpty=s.will_reject_when_empty,
         warnings=billing.team_warnings(s, auto, getattr(snap, "unpaid", ())),  # the lean read (--all) makes none
         rejectsSoon=billing.rejects_soon(s, auto),
-        runwayDays=None if s.runway_days is None else round(s.runway_days, 1),
-        runwayKnown=s.runway_known,
+        runwayDays=None if left.days is None else round(left.days, 1),  # core.forecast.runway: as check and the TUI
+        runwayKnown=left.known,
+        runwayAtLeast=left.at_least,
         unreported=list(s.unreported),
         usageError=snap.usage_error,
         forecast=snap.forecast.to_json() if snap.forecast is not None else None,
@@ -85,10 +89,16 @@ def _print_table(rows: list[tuple[dict[str, Any], str]]) -> None:
             line = line if len(line) <= 80 else line[:79] + "…"  # the full message is in --json
             click.echo(click.style(line, fg="red") if color else line)
             continue
-        runway = billing.format_runway(row["runwayDays"]) if row["runwayKnown"] else "unknown"
+        runway = _runway_text(row)
         line = (f"{name:<18} {row['balance']['formatted']:>11} {row['monthSpend']['formatted']:>11} "
                 f"{row['invoicedLimit']['formatted']:>10} {auto_label:>8} {runway:>12}")
         click.echo(click.style(line, fg="yellow") if color and row["rejectsSoon"] else line)
+
+
+def _runway_text(row: dict[str, Any]) -> str:
+    from xconsole.core.forecast import Runway
+
+    return Runway(row["runwayDays"], row["runwayKnown"], row["runwayAtLeast"]).text
 
 
 def _crossed(row: dict[str, Any], below_cents: int | None, runway_below: float | None) -> str | None:
@@ -97,7 +107,7 @@ def _crossed(row: dict[str, Any], below_cents: int | None, runway_below: float |
     if row["error"]:
         return None
     balance, runway = row["balance"], row["runwayDays"]
-    text = f"balance {balance['formatted']}, runway {billing.format_runway(runway) if row['runwayKnown'] else 'unknown'}"
+    text = f"balance {balance['formatted']}, runway {_runway_text(row)}"
     if below_cents is not None and (balance["cents"] is None or balance["cents"] < below_cents):
         return text if balance["cents"] is not None else f"{text} (the API did not report the balance)"
     if runway_below is not None and (not row["runwayKnown"] or (runway is not None and runway < runway_below)):

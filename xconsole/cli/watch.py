@@ -23,12 +23,12 @@ STATE_COLOUR = {"OK": "green", "WARNING": "yellow", "CRITICAL": "red", "UNKNOWN"
 
 def render(checks: list, *, colour: bool, width: int = 80) -> str:
     """The table: one line per team, never wider than `width`."""
-    from xconsole.core.billing import format_runway
+    from xconsole.core.forecast import Runway
     from xconsole.core.money import format_cents
 
     lines = [f"{'TEAM':<20} {'CREDITS':>11} {'RUNWAY':>10} {'MONTH':>11} {'LIMIT':>10}  STATE"]
     for c in checks:
-        runway = (format_runway(c.runway_days) if c.runway_known else "unknown") if c.reachable else ""
+        runway = Runway(c.runway_days, c.runway_known, c.runway_at_least).text if c.reachable else ""
         state = c.state.name
         line = (f"{c.name[:20]:<20} {format_cents(c.balance) if c.reachable else '':>11} {runway:>10} "
                 f"{format_cents(c.month_spend) if c.reachable else '':>11} "

@@ -73,8 +73,9 @@ class TeamCheck:
     balance: int | None = None
     month_spend: int | None = None
     invoiced_limit: int | None = None
-    runway_days: float | None = None
+    runway_days: float | None = None  # core.forecast.runway: the figure every surface gives
     runway_known: bool = False
+    runway_at_least: bool = False  # not rejected within the forecast's horizon: a floor
     reachable: bool = True
     forecast: dict[str, Any] | None = None  # core.forecast.Forecast.to_json(); None: no forecast
 
@@ -97,6 +98,7 @@ class TeamCheck:
             "invoicedLimit": _money(self.invoiced_limit),
             "runwayDays": None if self.runway_days is None else round(self.runway_days, 2),
             "runwayKnown": self.runway_known,
+            "runwayAtLeast": self.runway_at_least,
             "forecast": self.forecast,
         }
 
@@ -124,9 +126,13 @@ def evaluate(team: TeamHandle, snap: TeamSummary, invoices: list[InvoiceSummary]
     from xconsole.core.billing import WARNING_TEXT, auto_top_up_keeps_going, card_ends, format_runway
     from xconsole.core.invoices import failed_attempts
 
+    from xconsole.core.forecast import runway
+
     s = snap.summary
+    left = runway(s, snap.forecast)
     check = TeamCheck(team.name, team.team_id, balance=s.live_balance, month_spend=s.month_spend,
-                      invoiced_limit=s.soft_limit, runway_days=s.runway_days, runway_known=s.runway_known)
+                      invoiced_limit=s.soft_limit, runway_days=left.days, runway_known=left.known,
+                      runway_at_least=left.at_least)
     # Credits below the thresholds; a balance the API did not report never passes as fine.
     if thresholds.crit_below is not None or thresholds.warn_below is not None:
         if s.live_balance is None:

@@ -349,3 +349,39 @@ def when_text(moment: datetime, now: datetime | None = None) -> str:
     if now is not None and rounded.year != now.year:
         text += f" {rounded.year}"
     return text
+
+
+# --------------------------------------------------------------------------- one runway everywhere
+
+
+@dataclass(frozen=True)
+class Runway:
+    """Days until the team's requests are rejected: the one figure the summary line, `balance`,
+    `check` (state and perfdata), `watch` and the metrics all give."""
+
+    days: float | None  # None: no recent spend, nothing runs out
+    known: bool = True  # False: the figures it needs were not reported or usage failed
+    at_least: bool = False  # not rejected within the forecast's horizon: `days` is a floor
+
+    @property
+    def text(self) -> str:
+        if not self.known:
+            return "unknown"
+        if self.at_least and self.days is not None and self.days < 365:
+            return f"{math.floor(self.days)}+ days"
+        return billing.format_runway(self.days)
+
+
+def runway(summary: billing.SpendSummary, fc: Forecast | None) -> Runway:
+    """The forecast's runway when it is known (auto top-up, its monthly maximum and 5 per 24 h,
+    the limit and its monthly reset included), else the last 7 days' rate. A forecast that sees
+    no rejection within its horizon gives at least the horizon, or the 7-day rate's figure when
+    that is longer (a rate that runs out within the horizon is what the forecast corrected)."""
+    if fc is None or not fc.known:
+        return Runway(summary.runway_days if summary.runway_known else None, summary.runway_known)
+    if fc.rejected_at is not None:
+        return Runway(max(0.0, (fc.rejected_at - fc.now).total_seconds() / 86_400))
+    rate = summary.runway_days if summary.runway_known else fc.horizon_days
+    if rate is None:
+        return Runway(None)  # no recent spend: nothing runs out
+    return Runway(max(float(fc.horizon_days), rate), at_least=True)

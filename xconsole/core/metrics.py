@@ -36,6 +36,9 @@ class TeamReading:
     team: TeamHandle
     snapshot: TeamSummary | None  # None: the team could not be read (key rejected, unreachable)
     read_at: float  # time.time()
+    #: When it was last read successfully (this reading, or an earlier one when this one failed):
+    #: kept through failures, so "no good read for an hour" can be alerted on.
+    last_good: float | None = None
 
 
 class TeamMetrics(Collector):
@@ -82,6 +85,7 @@ class TeamMetrics(Collector):
                 await self.session.forget_client(team_id)
             self.teams = found
         gate = asyncio.Semaphore(MAX_TEAMS_AT_ONCE)
+        before = {r.team.team_id: r.last_good for r in self.readings}
 
         async def one(team: TeamHandle) -> TeamReading:
             async with gate:
@@ -93,13 +97,16 @@ class TeamMetrics(Collector):
                     # A rotated key (a Secret updated in place) is read again next time.
                     await self.session.forget_client(team.team_id)
                     snapshot = None
-                return TeamReading(team, snapshot, time.time())
+                now = time.time()
+                return TeamReading(team, snapshot, now, now if snapshot is not None else before.get(team.team_id))
 
         self.readings = list(await asyncio.gather(*(one(t) for t in self.teams)))
         self.refreshed_at = time.monotonic()
         self.refreshes += 1
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
+        from xconsole.core.forecast import runway as forecast_runway
+
         labels = ["team", "team_id"]
 
         def family(name: str, doc: str, unit: str = "") -> GaugeMetricFamily:
@@ -109,7 +116,8 @@ class TeamMetrics(Collector):
         balance = family("xconsole_credit_balance_usd", "Prepaid credit left now, in US dollars (live, from the invoice preview)")
         month = family("xconsole_month_spend_usd", "Spend of the current billing month so far, in US dollars")
         limit = family("xconsole_invoiced_limit_usd", "Invoiced billing limit in force, in US dollars (0: prepaid only)")
-        runway = family("xconsole_runway_seconds", "Seconds until API requests are rejected at the last 7 days' spend rate")
+        runway = family("xconsole_runway_seconds", "Seconds until API requests are rejected: the forecast's (auto top-up and "
+                        "the limit included; at least its 30-day horizon when not within it), else at the last 7 days' rate")
         auto = family("xconsole_auto_top_up_enabled", "1 when auto top-up is enabled (absent where the API cannot say)")
         refreshed = family("xconsole_last_refresh_timestamp_seconds", "When the team was last read successfully (Unix time)")
         rejected = family("xconsole_requests_rejected_timestamp_seconds",
@@ -118,15 +126,17 @@ class TeamMetrics(Collector):
             values = [reading.team.name, reading.team.team_id]
             snap = reading.snapshot
             up.add_metric(values, 0 if snap is None else 1)
+            if reading.last_good is not None:
+                refreshed.add_metric(values, reading.last_good)
             if snap is None:
                 continue  # down: no figures at all, never zeros
-            refreshed.add_metric(values, reading.read_at)
             s = snap.summary
             for gauge, cents in ((balance, s.live_balance), (month, s.month_spend), (limit, s.soft_limit)):
                 if cents is not None:
                     gauge.add_metric(values, cents / 100)
-            if s.runway_known and s.runway_days is not None:
-                runway.add_metric(values, s.runway_days * DAY_S)
+            left = forecast_runway(s, snap.forecast)
+            if left.known and left.days is not None:
+                runway.add_metric(values, left.days * DAY_S)
             if snap.auto_top_up is not None:
                 auto.add_metric(values, 1 if snap.auto_top_up.enabled else 0)
             fc = snap.forecast

@@ -10,6 +10,8 @@ from textual.widget import Widget
 from xconsole.tui.state import TeamData
 
 if TYPE_CHECKING:
+    from xconsole.core.billing import SpendSummary
+    from xconsole.core.forecast import Forecast
     from xconsole.core.numbers_cache import CachedNumbers
 
 
@@ -55,7 +57,7 @@ class TeamSummary(Widget):
             ("Credits", format_cents(s.live_balance)),
             ("Month", format_cents(s.month_spend)),
             ("Limit", format_cents(s.soft_limit)),
-            self._rejection(data.snapshot.forecast) or ("Runway", s.runway_text),
+            self._rejection(s, data.snapshot.forecast),
         ]
         gap = self._gap(sum(len(name) + 1 + len(value) for name, value in parts), len(parts) - 1)
         for name, value in parts:
@@ -69,15 +71,14 @@ class TeamSummary(Widget):
         return text
 
     @staticmethod
-    def _rejection(fc: object) -> tuple[str, str] | None:
-        """("Rejected", when) from the forecast (auto top-up and the limit included), else None."""
-        from xconsole.core.forecast import Forecast, when_text
+    def _rejection(summary: SpendSummary, fc: Forecast | None) -> tuple[str, str]:
+        """("Rejected", when) from the forecast (auto top-up and the limit included), else
+        ("Runway", the figure every other surface gives: core.forecast.runway)."""
+        from xconsole.core.forecast import runway, when_text
 
-        if not isinstance(fc, Forecast) or not fc.known:
-            return None
-        if fc.rejected_at is None:
-            return "Runway", f"{fc.horizon_days}+ days"  # auto top-up and the limit included
-        return "Rejected", when_text(fc.rejected_at, fc.now)
+        if fc is not None and fc.known and fc.rejected_at is not None:
+            return "Rejected", when_text(fc.rejected_at, fc.now)
+        return "Runway", runway(summary, fc).text
 
     def _remembered(self, numbers: CachedNumbers, label: object, *, failed: bool = False) -> Text:
         """Last run's numbers, dimmed and dated, until the live ones arrive; or this start's
