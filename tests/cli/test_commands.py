@@ -75,6 +75,9 @@ def test_invoices_csv_json_and_table(home, served, memory_keyring, run):
     table = run("--api-url", served.url, "invoices")
     assert table.exit_code == 0 and all(len(line) <= 80 for line in table.stdout.splitlines())
     assert run("--api-url", served.url, "invoices", "--since", "26-1").exit_code == 2
+    both = run("--api-url", served.url, "invoices", "--json", "--csv")
+    assert both.exit_code == 2 and "Use --json or --csv, not both" in both.output
+    assert run("--api-url", served.url, "usage", "--csv", "--json").exit_code == 2
 
 
 def test_usage_per_day_and_per_model(home, served, memory_keyring, run):

@@ -72,6 +72,9 @@ def exporter(service_env, served):
 
 
 def test_textfile_values_equal_balance_json_and_pass_promtool(service_env, served, run, tmp_path):
+    missing = run("--api-url", served.url, "metrics", "--textfile", str(tmp_path / "prom"))
+    assert missing.exit_code == 2 and "does not exist" in missing.output  # a mistyped collector directory
+    (tmp_path / "prom").mkdir()
     result = run("--api-url", served.url, "metrics", "--textfile", str(tmp_path / "prom"))
     assert result.exit_code == 0, result.output
     text = (tmp_path / "prom" / "xconsole.prom").read_text()

@@ -45,6 +45,14 @@ def test_adding_the_same_team_again_updates_it(home, served, memory_keyring, run
     for name in ("Lumen", "Lumen"):
         assert run("team", "add", name, "--key-stdin", "--api-url", served.url, input=lumen["managementKey"]).exit_code == 0
     assert len(json.loads(run("team", "list", "--json").output)["teams"]) == 1
+    # The same key under another name and URL: one team still, and both said.
+    elsewhere = served.url.replace("127.0.0.1", "localhost")
+    again = run("team", "add", "lumen-ro", "--key-stdin", "--api-url", elsewhere, input=lumen["managementKey"])
+    assert again.exit_code == 0, again.output
+    assert 'Replaced the key of team "Lumen"' in again.output
+    assert 'the name "lumen-ro" was not used' in again.output
+    assert f"Its API URL changed: {served.url} → {elsewhere}." in again.output
+    assert [t["name"] for t in json.loads(run("team", "list", "--json").output)["teams"]] == ["Lumen"]
     # Another team may not take a used name.
     orbit = served.teams["orbit"]
     result = run("team", "add", "lumen", "--key-stdin", "--api-url", served.url, input=orbit["managementKey"])

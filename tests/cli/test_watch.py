@@ -16,6 +16,8 @@ def test_once_prints_every_team_in_80_columns_without_colour_when_piped(home, ru
     assert set(rows) == {"Lumen Labs", "Orbit Robotics", "Helix Health"}
     assert rows["Lumen Labs"].rstrip().endswith("OK") and "WARNING: requests rejected in" in rows["Orbit Robotics"]
     assert "\x1b[" not in result.stdout  # no colour, no cursor movement into a pipe
+    assert all(len(line) <= 120 for line in lines)
+    assert all(line.endswith("…") for line in rows.values() if len(line) == 120)  # a cut reason says it was cut
 
 
 def test_one_team_only(home, run):

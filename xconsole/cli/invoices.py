@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from xconsole.cli.options import Options, emit_json
+from xconsole.cli.options import Options, emit_json, output_format
 
 
 def _table(records: list[dict[str, Any]]) -> None:
@@ -30,8 +30,7 @@ def _table(records: list[dict[str, Any]]) -> None:
 @click.option("--team", "team", metavar="NAME_OR_ID", help="Team to list (default: the last used).")
 @click.option("--since", metavar="YYYY-MM", help="Billing periods from this month on (default: all).")
 @click.option("--lines", is_flag=True, help="One row per invoice line instead of per invoice.")
-@click.option("--json", "fmt", flag_value="json", help="One JSON document on stdout.")
-@click.option("--csv", "fmt", flag_value="csv", help="CSV with a header row on stdout.")
+@output_format
 @click.pass_obj
 def invoices(opts: Options, team: str | None, since: str | None, lines: bool, fmt: str | None) -> None:
     """Prepaid and monthly invoices, newest first; money as integer cents plus formatted text."""

@@ -36,7 +36,8 @@ async def _open(opts: Options, wanted: tuple[str, ...], min_interval: float) -> 
 
 
 @click.group(invoke_without_command=True)
-@click.option("--textfile", "directory", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+# DIR must exist: node_exporter reads one directory, and a mistyped one created here would never be read.
+@click.option("--textfile", "directory", type=click.Path(exists=True, file_okay=False, path_type=Path), metavar="DIR",
               help=f"Write DIR/{PROM_FILE} (atomically) for node_exporter's textfile collector, then exit.")
 @click.option("--team", "teams", multiple=True, metavar="NAME_OR_ID", help="A team (repeatable; default: all).")
 @click.pass_context
@@ -59,7 +60,6 @@ def metrics(ctx: click.Context, directory: Path | None, teams: tuple[str, ...]) 
         finally:
             await collected.session.aclose()
         try:
-            directory.mkdir(parents=True, exist_ok=True)
             write_to_textfile(str(directory / PROM_FILE), registry_for(collected))  # temp file + rename
         except OSError as exc:
             raise Fail(f"Cannot write {directory / PROM_FILE}: {exc.strerror or exc}") from None

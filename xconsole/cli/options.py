@@ -39,6 +39,21 @@ def api_url_option(ctx: click.Context, param: click.Parameter, value: str | None
     return value
 
 
+def output_format(command: Any) -> Any:
+    """The `--json` / `--csv` pair of a listing command, given to it as `fmt` ("json", "csv" or
+    None). Both at once is refused (two flags on one destination, click lets the last win unsaid)."""
+    import functools
+
+    @functools.wraps(command)
+    def with_format(*args: Any, as_json: bool, as_csv: bool, **kwargs: Any) -> Any:
+        if as_json and as_csv:
+            raise click.UsageError("Use --json or --csv, not both")
+        return command(*args, fmt="json" if as_json else "csv" if as_csv else None, **kwargs)
+
+    with_format = click.option("--csv", "as_csv", is_flag=True, help="CSV with a header row on stdout.")(with_format)
+    return click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")(with_format)
+
+
 def money(cents: int | None) -> dict[str, Any]:
     """Money in --json output: integer cents plus the formatted string; an amount the server did
     not report is `{"cents": null, "formatted": "—"}`, never 0."""

@@ -106,9 +106,16 @@ def add(opts: Options, name: str, key_stdin: bool, team_id: str | None, api_url:
         raise Fail(f"{exc} Nothing was registered.") from None
     except ConfigError as exc:
         raise Fail(f"{exc} (nothing was registered)") from None
-    verb = "Added" if added.created else "Updated the key of"
+    verb = "Added" if added.created else "Replaced the key of"
     team = added.team
     click.echo(f'{verb} team "{team.name}" ({team.team_id}); key {team.key_hint} stored in the keyring ({backend.name}).')
+    if not added.created:
+        # The key names its team: a second name for it would be a second registration of one team.
+        if name.strip() != team.name:
+            click.echo(f'This key is the key of "{team.name}", registered already: the name "{name.strip()}" was not '
+                       f'used (`xconsole team rename "{team.name}" NEW` renames it).')
+        if (added.previous_url or None) != (team.api_url or None):
+            click.echo(f"Its API URL changed: {added.previous_url or 'the default'} → {team.api_url or 'the default'}.")
     if added.read_only:
         click.echo("Note: this key can read billing but not change it; write actions will be refused.")
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from xconsole.cli.options import Options, emit_json, money
+from xconsole.cli.options import Options, emit_json, money, output_format
 
 BAR_WIDTH = 40
 
@@ -18,8 +18,7 @@ BAR_WIDTH = 40
 @click.option("--team", "team", metavar="NAME_OR_ID", help="Team to show (default: the last used).")
 @click.option("--days", type=click.IntRange(1, 366), default=30, show_default=True, help="Days up to today (today is partial).")
 @click.option("--by", "by", type=click.Choice(["day", "model"]), default="day", show_default=True, help="One row per day or per model.")
-@click.option("--json", "fmt", flag_value="json", help="One JSON document on stdout.")
-@click.option("--csv", "fmt", flag_value="csv", help="CSV with a header row on stdout.")
+@output_format
 @click.pass_obj
 def usage(opts: Options, team: str | None, days: int, by: str, fmt: str | None) -> None:
     """API spend per day or per model; money as integer cents plus formatted text."""

@@ -34,7 +34,8 @@ def render(checks: list, *, colour: bool, width: int = 80) -> str:
                 f"{format_cents(c.month_spend) if c.reachable else '':>11} "
                 f"{format_cents(c.invoiced_limit) if c.reachable else '':>10}  ")
         tail = state if c.state.name == "OK" else f"{state}: {c.reasons[0]}"
-        tail = tail[: max(8, width - len(line))]
+        room = max(8, width - len(line))
+        tail = tail if len(tail) <= room else tail[: room - 1] + "…"  # the whole reason is in `check`
         lines.append(line + (click.style(tail, fg=STATE_COLOUR[state]) if colour else tail))
     return "\n".join(lines)
 

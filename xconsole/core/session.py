@@ -40,6 +40,7 @@ class AddedTeam:
     team: TeamHandle
     created: bool  # False when the team was registered already and only its key changed
     read_only: bool  # the key lacks BillingWrite
+    previous_url: str | None = None  # a registered team's API URL before (its key changed)
 
 
 #: Builds a client for a key and an optional per-team API URL (the CLI decides transport and URL).
@@ -147,6 +148,8 @@ class Session:
                 raise errors.Validation("Organisation-scoped key: enter the team id too", field="team_id")
             await client.get_spending_limits(chosen)
         before = self.registry.config.model_copy(deep=True)
+        registered = self.registry.find(chosen)
+        previous_url = registered.api_url if registered is not None else None
         try:
             entry, created = self.registry.add(name, chosen, mask_key(key), api_url)
             await self.keystore.set(chosen, key)
@@ -157,7 +160,8 @@ class Session:
         await self.forget_client(chosen)
         handle = TeamHandle(entry.name, chosen, "keyring", entry.key_hint, entry.api_url)
         self.teams = [t for t in self.teams if t.team_id != chosen] + [handle]
-        return AddedTeam(handle, created, read_only=bool(info.acls) and WRITE_ACL not in info.acls)
+        return AddedTeam(handle, created, read_only=bool(info.acls) and WRITE_ACL not in info.acls,
+                         previous_url=previous_url)
 
     async def remember(self, team: TeamHandle | None = None, theme: str | None = None) -> None:
         """Persist the last used team and the theme (registry sessions only; off the UI thread)."""
