@@ -126,3 +126,18 @@ async def test_q_quits_from_the_digest_as_the_footer_under_it_says():
         await wait_until(pilot, lambda: isinstance(app.screen, ChangesDigest))
         await pilot.press("q")
         await wait_until(pilot, lambda: not app.is_running)
+
+
+async def test_a_long_digest_scrolls_from_the_keyboard_at_once():
+    app = sandbox_app(embedded(), changes_digest=False)
+    many = [core_changes.Change("ledger", f"Purchase {i} of $25.00") for i in range(30)]
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        app.push_screen(ChangesDigest(core_changes.TeamChanges("t", "Team", False, many, None, {}, {})))
+        await wait_until(pilot, lambda: isinstance(app.screen, ChangesDigest) and app.screen.query("#digest-changes"))
+        listed = app.screen.query_one("#digest-changes")
+        await wait_until(pilot, lambda: listed.max_scroll_y > 0)  # laid out
+        await pilot.press("end")
+        await wait_until(pilot, lambda: listed.scroll_y == listed.max_scroll_y)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: not isinstance(app.screen, ChangesDigest))

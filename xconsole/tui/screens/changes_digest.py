@@ -46,6 +46,8 @@ class ChangesDigest(ModalScreen[str | None]):
         #digest-changes Static { margin-bottom: 0; }
     }
     """
+    #: The list has the keys: ↓, PgDn and End scroll a long one (Enter and Esc still close).
+    AUTO_FOCUS = "#digest-changes"
     BINDINGS: ClassVar = [
         Binding("escape,enter", "dismiss(None)", "Close", id="digest.close",
                 tooltip="Close; these changes will not be shown again"),
