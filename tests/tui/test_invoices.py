@@ -145,6 +145,10 @@ async def test_preview_shows_this_months_lines():
         assert isinstance(app.screen, InvoiceDetailScreen)
         assert "preview" in str(app.screen.query_one(".dialog-title").render())
         assert "Prepaid credit covers" in str(app.screen.query_one("#detail-totals").render())
+        assert "copy number" not in str(app.screen.query_one(".dialog-hint").render())  # none until month end
+        await pilot.press("c")
+        await pilot.pause()
+        assert any("preview has no invoice number yet" in message for message, _ in app.notices)
 
 
 async def test_long_history_is_read_by_period_and_older_years_on_request():

@@ -88,7 +88,8 @@ class InvoiceDetailScreen(ModalScreen[None]):
             yield Static(Text("Loading lines…", style="dim") if self.preview is None else "", id="detail-lines")
             yield Static("", id="detail-totals")
             yield Static("", id="detail-attempts")
-            yield Label("c copy number · e export lines · Esc close", classes="dialog-hint")
+            yield Label(("" if self.preview is not None else "c copy number · ") + "e export lines · Esc close",
+                        classes="dialog-hint")
 
     def _title(self) -> str:
         if self.preview is not None:
@@ -183,6 +184,10 @@ class InvoiceDetailScreen(ModalScreen[None]):
         if number:
             self.app.copy_to_clipboard(number)
             self.app.notify(f"Copied invoice number {number}")
+        elif self.preview is not None:
+            self.app.notify("This month's preview has no invoice number yet: the invoice is issued at month end.")
+        else:
+            self.app.notify("This invoice has no number to copy.", severity="warning")
 
     def action_export(self) -> None:
         from xconsole.core import export
