@@ -83,6 +83,13 @@ def test_invoices_not_read_are_a_warning_of_their_own_never_silence():
     assert billing.team_warnings(healthy, None, None) == [billing.UNPAID_UNKNOWN]
 
 
+def test_a_blocked_auto_top_up_is_said_once():
+    healthy = billing.SpendSummary(50_000, 0, 0, 0, 10_000, 0, 40.0)
+    daily = billing.WARNING_TEXT[billing.WARN_DAILY_REACHED]
+    auto = models.AutoTopUp(enabled=True, blocked_reason=daily, warnings=[billing.WARN_DAILY_REACHED])
+    assert billing.team_warnings(healthy, auto) == [f"Auto top-up did not happen: {daily}"]
+
+
 def test_rejects_soon_needs_a_zero_limit_no_working_auto_top_up_and_little_credit():
     def summary(balance, runway, limit=0):
         return billing.SpendSummary(balance, 0, 0, 0, limit, 0, runway)

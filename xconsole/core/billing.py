@@ -320,9 +320,11 @@ def team_warnings(summary: SpendSummary, auto: models.AutoTopUp | None,
         found.append(f"Some figures are unknown: the API did not report {', '.join(summary.unreported)}")
     if rejects_soon(summary, auto):
         found.append("API requests will be rejected soon: credits run out and the invoiced billing limit is $0")
-    if auto is not None and auto.blocked_reason:
-        found.append(f"Auto top-up did not happen: {auto.blocked_reason}")
-    found += [WARNING_TEXT.get(w, w) for w in (auto.warnings if auto else [])]
+    blocked = auto.blocked_reason if auto is not None else None
+    if blocked:
+        found.append(f"Auto top-up did not happen: {blocked}")
+    # (A warning that is the blocked reason's own words is said once, above.)
+    found += [text for w in (auto.warnings if auto else []) if (text := WARNING_TEXT.get(w, w)) != blocked]
     return found
 
 
