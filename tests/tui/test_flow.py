@@ -94,7 +94,7 @@ async def test_help_lists_this_screens_bindings_and_the_apps_once():
         assert "Leave the text field, so the screen's keys work again" in [what for _k, what in help_rows(app, app.screen)]
         await pilot.press("6")  # History rebinds Esc (clear the filter): its own, listed once
         await settle(pilot)
-        history = [what for key, what in help_rows(app, app.screen) if key == "escape"]
+        history = [what for key, what in help_rows(app, app.screen) if key == "Esc"]
         assert len(history) == 1 and "Leave" not in history[0]
         await pilot.press("0")  # Overview: no text field, no such key listed
         await settle(pilot)
@@ -179,8 +179,11 @@ async def test_the_palette_cannot_switch_team_under_an_open_dialog():
         await pilot.press("p")
         await settle(pilot)
         assert isinstance(app.screen, BuyCreditsScreen)
-        titles = [title for title, _run, _help in ConsoleCommands(app.screen).commands()]
+        commands = ConsoleCommands(app.screen).commands()
+        titles = [title for title, _run, _help in commands]
         assert not [t for t in titles if t.startswith(("Team:", "Go:"))]
+        # In words, as a person names the dialog and its keys.
+        assert ("Buy credits: Cancel", "Key Esc") in [(title, help_) for title, _run, help_ in commands]
         await pilot.press("right_square_bracket")  # typed into the amount, never a team switch
         await settle(pilot)
         assert app.team == team and isinstance(app.screen, BuyCreditsScreen)

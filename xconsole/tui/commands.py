@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.screen import ModalScreen
 
-from xconsole.tui.keys import documented, key_text, section
+from xconsole.tui.keys import dialog_name, documented, key_text, section
 from xconsole.tui.messages import AddTeam, ShowTeam
 from xconsole.tui.widgets.nav_bar import SCREENS
 
@@ -53,7 +53,7 @@ class ConsoleCommands(Provider):
         here = self.screen
         if isinstance(here, ModalScreen):
             # Over a dialog: only its own keys. Going elsewhere waits until it is closed.
-            return [(f"{here.__class__.__name__.removesuffix('Screen')}: {b.description}",
+            return [(f"{dialog_name(here)}: {b.description}",
                      partial(self._run_here, here, b.action), f"Key {key_text(b)}")
                     for b in documented(getattr(here, "BINDINGS", ()))]
         for binding in documented(app.BINDINGS):

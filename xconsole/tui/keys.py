@@ -6,6 +6,7 @@ wording help shows.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from textual.binding import Binding
@@ -37,10 +38,21 @@ def screen_bindings(screen: object) -> list[object]:
     return found
 
 
+#: Textual's key names as a keyboard's keys are labelled.
+KEY_NAMES = {"escape": "Esc", "enter": "Enter", "space": "Space", "tab": "Tab", "question_mark": "?", "slash": "/",
+             "left_square_bracket": "[", "right_square_bracket": "]"}
+
+
 def key_text(binding: Binding) -> str:
     if binding.key_display:
         return binding.key_display
-    return " / ".join(k.strip().replace("question_mark", "?").replace("slash", "/") for k in binding.key.split(","))
+    return " / ".join(KEY_NAMES.get(k.strip(), k.strip()) for k in binding.key.split(","))
+
+
+def dialog_name(screen: object) -> str:
+    """A dialog's name in words, for the palette: ConfirmActionScreen → "Confirm action"."""
+    words = re.sub(r"(?<!^)(?=[A-Z])", " ", type(screen).__name__.removesuffix("Screen")).split()
+    return " ".join([words[0], *(w.lower() for w in words[1:])]) if words else "Dialog"
 
 
 def screen_title(screen: Screen) -> str:
