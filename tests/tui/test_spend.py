@@ -199,6 +199,7 @@ async def test_the_invoiced_billing_hint_never_splits(width):
         line, hint = app.screen.query_one("#invoiced"), app.screen.query_one("#invoiced-hint")
         assert str(hint.render()) in ("l change the limit", "i request invoiced billing")
         assert hint.size.height == 1 and hint.region.y == line.region.y  # whole, beside the line it is about
+        assert line.size.height == 1  # and the line whole too (no limit to set: no "$0.00 (max $0.00)")
 
 
 async def test_an_injected_spike_is_marked_under_the_chart_with_its_reason():

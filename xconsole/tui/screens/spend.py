@@ -159,17 +159,24 @@ class SpendScreen(TeamScreen):
         """The invoiced billing line, and the key that changes it."""
         if snap is None:
             return Text(""), ""
+        from xconsole.core.models import InvoicedBillingState
         from xconsole.core.money import format_cents
 
         limits = snap.limits  # type: ignore[attr-defined]
         invoiced = snap.invoiced  # type: ignore[attr-defined]
         state = invoiced.status.value.lower() if invoiced is not None else "managed in the console"
+        if limits.ceiling_cents == 0 and not limits.limit_cents:
+            # No limit can be set yet: "$0.00 (max $0.00)" would only crowd an 80-column line.
+            # (A hard limit of $0 is a team without invoiced billing, whatever the API can say of it.)
+            shown = state if invoiced is not None else "not enabled"
+            text = Text.assemble(("Invoiced billing ", "bold"), f"{shown}: ", ("prepaid only", "dim"))
+            asked = invoiced is not None and invoiced.status is not InvoicedBillingState.DISABLED  # requested: i says so
+            return text, "" if asked else "i request invoiced billing"
         # Spaces end a piece rather than start the next: a screenshot's renderer drops leading ones.
         text = Text.assemble(("Monthly invoiced billing ", "bold"), f"{state}   ",
                              ("limit ", "dim"), f"{format_cents(limits.limit_cents)}  ",
                              ("(max ", "dim"), format_cents(limits.ceiling_cents), (")", "dim"))
-        hint = "l change the limit" if limits.ceiling_cents != 0 else "i request invoiced billing"
-        return text, hint
+        return text, "l change the limit"
 
     @staticmethod
     def _ledger_rows(snap: object) -> list[tuple[str, list[Text | str]]]:
