@@ -132,6 +132,25 @@ def method_labels(methods: Iterable[models.PaymentMethod]) -> dict[str, str]:
     return {m.payment_method_id: m.label() for m in methods}
 
 
+def unpaid_note(invoice: models.InvoiceBundle, methods: Sequence[models.PaymentMethod], today: date,
+                console_url: str) -> str | None:
+    """What an unpaid monthly invoice (its charge failed) asks of the admin, in words: which
+    card failed and why where that can be seen, and where to settle it. None for any other."""
+    from xconsole.core.billing import card_ends
+
+    if invoice.invoice_status is not models.InvoiceStatus.FAILED or invoice.monthly is None:
+        return None
+    failed = [a for a in invoice.charger_attempts if not a.successful]
+    method = next((m for m in methods if failed and m.payment_method_id == failed[-1].payment_method_id), None)
+    charged = f"the charge to {method.label()} failed" if method is not None else "its charge failed"
+    ends = card_ends(method) if method is not None else None
+    card = method.card_details if method is not None else None
+    why = (f" (the card expired {card.exp_month:02d}/{card.exp_year % 100:02d})"
+           if ends is not None and card is not None and ends <= today else "")
+    return (f"Unpaid: {charged}{why}. Settle it on the xAI console's Billing page ({console_url}), and make a "
+            "card that works the default (3 Payments) so the next charges succeed.")
+
+
 def attempt_lines(attempts: Sequence[models.ChargerAttempt], labels: dict[str, str]) -> list[str]:
     """One line per charge attempt, naming the payment method (or its id, once it is removed)."""
     return [

@@ -7,6 +7,7 @@ The list holds invoices without their lines; the full invoice is read here by id
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
 
 from rich.table import Table
@@ -156,11 +157,24 @@ class InvoiceDetailScreen(ModalScreen[None]):
                           style="dim")
         self.query_one("#detail-totals", Static).update(totals)
         attempts = Text()
+        note = self._unpaid_note(bundle)
+        if note:
+            attempts.append(f"{note}\n\n", style="bold red")
         attempts.append("Charge attempts\n", style="bold")
         attempts.append("\n".join(attempt_lines(bundle.charger_attempts, self.labels)) or "none (nothing to charge)")
         attempts.append("\n\nIssued to\n", style="bold")
         attempts.append_text(address_text(bundle.issued_to))
         self.query_one("#detail-attempts", Static).update(attempts)
+
+    def _unpaid_note(self, bundle: InvoiceBundle) -> str | None:
+        from xconsole.core.console import console_billing_url
+        from xconsole.core.invoices import unpaid_note
+
+        data = self.store.data(self.team.team_id)
+        snap = data.snapshot if data else None
+        methods = snap.payment_methods.payment_methods if snap else []
+        today = snap.today if snap else date.today()
+        return unpaid_note(bundle, methods, today, console_billing_url(self.team.team_id))
 
     def _show_preview(self, preview: InvoicePreview) -> None:
         from xconsole.core.money import format_cents
