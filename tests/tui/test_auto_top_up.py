@@ -126,6 +126,7 @@ async def test_disable_confirms_and_disables():
         await pilot.press("enter")
         await settle(pilot)
         assert not auto(app).enabled
+        assert app.screen.query_one("#auto-disable").disabled  # off now: nothing left to disable
 
 
 async def test_top_ups_fire_warnings_appear_and_the_sixth_is_refused_and_explained():

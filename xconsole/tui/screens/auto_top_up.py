@@ -155,6 +155,8 @@ class AutoTopUpScreen(TeamScreen):
                 self._fill_draft(self._console_drafts.pop(team_id, None))
             self._filled_for = (team_id, None)
             return
+        # Off on the server: nothing to disable (the button says so by being greyed, not by a toast).
+        self.query_one("#auto-disable", Button).disabled = not snap.auto_top_up.enabled  # type: ignore[union-attr]
         # Keep what the person is typing; refill when the team changes or after a save.
         default = snap.default_method
         self.query_one("#auto-charges", Static).update(
