@@ -180,6 +180,10 @@ def test_a_team_with_an_invoiced_limit_is_judged_by_its_forecast(state_home, run
     assert (row["runwayDays"], row["runwayAtLeast"]) == (30, True)
     assert "30+ days" in run("--sandbox", "balance", "--team", "helix").stdout
     assert "30+ days" in run("--sandbox", "watch", "--once").stdout
+    # A threshold beyond the forecast's 30 days is judged at the 7-day rate: the figure given is that one.
+    beyond = json.loads(run("--sandbox", "check", "--team", "helix", "--warn-runway", "31d", "--crit-runway", "20d",
+                            "--json").stdout)["teams"][0]
+    assert beyond["state"] == "CRITICAL" and beyond["runwayDays"] < 20 and beyond["runwayAtLeast"] is False
     assert run("--sandbox", "check", "--team", "helix").stdout.startswith("XCONSOLE WARNING")  # its failed charge only
 
 

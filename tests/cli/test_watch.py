@@ -7,7 +7,7 @@ import pytest
 from tests.tmux_driver import TmuxSession, isolated_env, tmux_available
 
 
-def test_once_prints_every_team_in_80_columns_without_colour_when_piped(home, run):
+def test_once_prints_every_team_in_120_columns_without_colour_when_piped(home, run):
     result = run("--sandbox", "watch", "--once")
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()

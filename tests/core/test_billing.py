@@ -88,6 +88,8 @@ def test_a_blocked_auto_top_up_is_said_once():
     daily = billing.WARNING_TEXT[billing.WARN_DAILY_REACHED]
     auto = models.AutoTopUp(enabled=True, blocked_reason=daily, warnings=[billing.WARN_DAILY_REACHED])
     assert billing.team_warnings(healthy, auto) == [f"Auto top-up did not happen: {daily}"]
+    monthly = models.AutoTopUp(enabled=True, blocked_reason=billing.MONTHLY_BLOCKED, warnings=[billing.WARN_MONTHLY_REACHED])
+    assert billing.team_warnings(healthy, monthly) == [f"Auto top-up did not happen: {billing.MONTHLY_BLOCKED}"]
 
 
 def test_rejects_soon_needs_a_zero_limit_no_working_auto_top_up_and_little_credit():

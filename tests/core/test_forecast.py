@@ -363,3 +363,8 @@ def test_one_runway_the_forecasts_when_known_else_the_7_day_rate():
     soon = replace(none_soon, rejected_at=now + timedelta(hours=36))
     assert runway(summary, soon).days == 1.5 and not runway(summary, soon).at_least
     assert runway(replace(summary, usage_known=False), None).text == "unknown"
+    # A figure the forecast would have to assume: unknown, not the forecast's guess.
+    unreported = replace(summary, unreported=("effectiveSl",))
+    assert not runway(unreported, soon).known and not runway(unreported, none_soon).known
+    # A threshold beyond the horizon is judged at the 7-day rate, and that is the figure.
+    assert runway(summary, none_soon, threshold_days=45).days == 11.7 and runway(summary, none_soon, 7).at_least

@@ -156,3 +156,21 @@ def test_valid_billing_details_and_optional_tax_id():
     diff = billing_info.changes(info(), info(city="Oakland"))
     assert diff == [("City", "San Francisco", "Oakland")]
     assert billing_info.form_field("billingInfo.address.country") == "country"
+
+
+def test_an_unpaid_invoice_blames_a_card_only_if_it_had_expired_by_the_charge():
+    from xconsole.core.invoices import unpaid_note
+
+    card = models.PaymentMethod.model_validate({"paymentMethodId": "pm1", "cardDetails": {
+        "brand": "visa", "last4": "1881", "expMonth": 10, "expYear": 2026}})
+    invoice = models.InvoiceBundle.model_validate({
+        "invoiceId": "i1", "invoiceStatus": "FAILED", "createTime": "2026-11-01T00:05:00Z",
+        "monthly": {"billingCycle": {"year": 2026, "month": 10}},
+        "chargerAttempts": [{"ticket": 1, "successful": False, "paymentMethodId": "pm1"}]})
+    url = "https://console.x.ai/team/t/billing"
+    assert "(the card had expired, 10/26)" in unpaid_note(invoice, [card], date(2026, 11, 20), url)
+    earlier = invoice.model_copy(update={"create_time": datetime(2026, 10, 1, tzinfo=timezone.utc)})
+    assert "(the card has expired since, 10/26)" in unpaid_note(earlier, [card], date(2026, 11, 20), url)
+    assert "expired" not in unpaid_note(earlier, [card], date(2026, 10, 15), url)
+    assert unpaid_note(invoice.model_copy(update={"invoice_status": models.InvoiceStatus.PAID}), [card],
+                       date(2026, 11, 20), url) is None

@@ -66,7 +66,7 @@ async def test_lists_newest_first_filters_and_opens_the_detail():
         assert "failed" in attempts and "Issued to" in attempts and "Helix" in attempts
         # What it asks of the admin: which card failed, why, and where to settle it.
         assert " ".join(plain(detail.query_one("#detail-attempts")).split()).startswith(
-            "Unpaid: the charge to Visa ··1881 failed (the card expired 10/26). Settle it on the xAI console's "
+            "Unpaid: the charge to Visa ··1881 failed (the card had expired, 10/26). Settle it on the xAI console's "
             "Billing page (https://")
         await pilot.press("c")
         assert app.clipboard == failed.invoice_number

@@ -110,6 +110,17 @@ async def test_making_an_expired_card_the_default_is_confirmed_with_its_expiry()
         assert isinstance(app.screen, ConfirmActionScreen)
         text = " ".join(" ".join(str(w.render()) for w in app.screen.query(Static)).split())
         assert "⚠ Expiry 10/26 expired: charges to it are declined; update the card or choose another" in text
+        await pilot.press("escape")
+        await settle(pilot)
+        for _ in range(5):  # a bank account has no expiry: nothing to warn of
+            if app.screen.selected().label().startswith("Chase"):
+                break
+            await pilot.press("j")
+        assert app.screen.selected().us_bank_account_details is not None
+        await pilot.press("d")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmActionScreen)
+        assert "Expiry" not in " ".join(str(w.render()) for w in app.screen.query(".confirm-line"))
 
 
 async def test_removing_the_default_asks_which_becomes_default():

@@ -13,7 +13,7 @@ from xconsole.core import billing
 from xconsole.core.money import MoneyError, parse_amount
 
 
-def _row(team: Any, snap: Any, error: str | None) -> dict[str, Any]:
+def _row(team: Any, snap: Any, error: str | None, runway_below: float | None = None) -> dict[str, Any]:
     row: dict[str, Any] = {"name": team.name, "teamId": team.team_id, "source": team.source, "error": error}
     if snap is None:
         return row
@@ -21,7 +21,7 @@ def _row(team: Any, snap: Any, error: str | None) -> dict[str, Any]:
 
     s = snap.summary
     auto = snap.auto_top_up
-    left = runway(s, snap.forecast)
+    left = runway(s, snap.forecast, runway_below)  # what --runway-below is judged on
     row.update(
         balance=money(s.live_balance),
         monthSpend=money(s.month_spend),
@@ -46,7 +46,8 @@ def _row(team: Any, snap: Any, error: str | None) -> dict[str, Any]:
     return row
 
 
-async def _collect(opts: Options, team: str | None, all_teams: bool) -> list[tuple[dict[str, Any], str]]:
+async def _collect(opts: Options, team: str | None, all_teams: bool,
+                   runway_below: float | None = None) -> list[tuple[dict[str, Any], str]]:
     """Per team: its --json row and its auto top-up label for the table."""
     from xconsole.cli.wiring import build_session, select
     from xconsole.core.credentials import KeyringUnavailable
@@ -70,7 +71,7 @@ async def _collect(opts: Options, team: str | None, all_teams: bool) -> list[tup
         finally:
             if tick is not None:
                 tick()
-        return _row(handle, snap, None), billing.auto_top_up_label(snap.auto_top_up)
+        return _row(handle, snap, None, runway_below), billing.auto_top_up_label(snap.auto_top_up)
 
     try:
         return list(await asyncio.gather(*(one(t) for t in teams)))
@@ -130,7 +131,7 @@ def balance(opts: Options, team: str | None, all_teams: bool, as_json: bool, bel
         below_cents = parse_amount(below) if below is not None else None
     except MoneyError as exc:
         raise click.BadParameter(str(exc), param_hint="--below") from None
-    collected = asyncio.run(_collect(opts, team, all_teams))
+    collected = asyncio.run(_collect(opts, team, all_teams, runway_below))
     rows = [row for row, _label in collected]
     if as_json:
         emit_json({"teams": rows})

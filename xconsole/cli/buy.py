@@ -53,7 +53,7 @@ def buy(opts: Options, amount: str, team: str | None, yes: bool, as_json: bool) 
             charged = f"{default.label()} (the default payment method)"
             bank = default.us_bank_account_details is not None
         if not yes:
-            first = await actions.paid_first(cents)
+            first = None if bank else await actions.paid_first(cents)  # a transfer is credited days later
             click.echo(f"Team      {handle.name} ({handle.short_id}) — applies to every user of this team\n"
                        f"Amount    {format_cents(cents)} of prepaid credits\nPay with  {charged}"
                        + (f"\nFirst     {first}" if first else ""), err=True)

@@ -224,7 +224,10 @@ class TeamActions:
         credits), in words, for a confirmation; None when nothing (one read: the invoice preview)."""
         from xconsole.core.billing import paid_first_note
 
-        preview = await self._client.get_invoice_preview(self.team_id)
+        try:
+            preview = await self._client.get_invoice_preview(self.team_id)
+        except errors.ApiError:
+            return None  # a note, not a condition: its read failing never stops the purchase
         return paid_first_note(preview.live_balance_cents, preview.beyond_prepaid_cents, cents)
 
     def needs_typed_name(self, write: Write, *, cents: int = 0, removes_default: bool = False) -> bool:

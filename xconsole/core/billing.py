@@ -100,8 +100,13 @@ def auto_top_up_blocked_reason(
     if top_ups_last_24h >= MAX_AUTO_TOP_UPS_PER_24H:
         return WARNING_TEXT[WARN_DAILY_REACHED]
     if used_this_month + settings.amount.val > settings.monthly_limit.val:
-        return "The next top-up would exceed the monthly auto top-up maximum"
+        return MONTHLY_BLOCKED
     return None
+
+
+MONTHLY_BLOCKED = "The next top-up would exceed the monthly auto top-up maximum"
+#: The warning each blocked reason is (said once: the reason names it).
+BLOCKED_WARNING = {MONTHLY_BLOCKED: WARN_MONTHLY_REACHED, WARNING_TEXT[WARN_DAILY_REACHED]: WARN_DAILY_REACHED}
 
 
 def card_ends(method: models.PaymentMethod) -> date | None:
@@ -323,8 +328,8 @@ def team_warnings(summary: SpendSummary, auto: models.AutoTopUp | None,
     blocked = auto.blocked_reason if auto is not None else None
     if blocked:
         found.append(f"Auto top-up did not happen: {blocked}")
-    # (A warning that is the blocked reason's own words is said once, above.)
-    found += [text for w in (auto.warnings if auto else []) if (text := WARNING_TEXT.get(w, w)) != blocked]
+    # (The warning the blocked reason is, is said once, above.)
+    found += [WARNING_TEXT.get(w, w) for w in (auto.warnings if auto else []) if w != BLOCKED_WARNING.get(blocked or "")]
     return found
 
 

@@ -129,7 +129,7 @@ def evaluate(team: TeamHandle, snap: TeamSummary, invoices: list[InvoiceSummary]
     from xconsole.core.forecast import runway
 
     s = snap.summary
-    left = runway(s, snap.forecast)
+    left = runway(s, snap.forecast, thresholds.warn_runway_days)  # the figure the state below is judged on
     check = TeamCheck(team.name, team.team_id, balance=s.live_balance, month_spend=s.month_spend,
                       invoiced_limit=s.soft_limit, runway_days=left.days, runway_known=left.known,
                       runway_at_least=left.at_least)

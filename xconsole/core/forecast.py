@@ -372,16 +372,24 @@ class Runway:
         return billing.format_runway(self.days)
 
 
-def runway(summary: billing.SpendSummary, fc: Forecast | None) -> Runway:
+def runway(summary: billing.SpendSummary, fc: Forecast | None, threshold_days: float | None = None) -> Runway:
     """The forecast's runway when it is known (auto top-up, its monthly maximum and 5 per 24 h,
     the limit and its monthly reset included), else the last 7 days' rate. A forecast that sees
     no rejection within its horizon gives at least the horizon, or the 7-day rate's figure when
-    that is longer (a rate that runs out within the horizon is what the forecast corrected)."""
-    if fc is None or not fc.known:
-        return Runway(summary.runway_days if summary.runway_known else None, summary.runway_known)
+    that is longer (a rate that runs out within the horizon is what the forecast corrected).
+
+    Unknown when a figure it needs was not reported (the forecast would have to assume it).
+    `threshold_days`: the figure a threshold is judged on (`check`, `balance --runway-below`); one
+    beyond the forecast's horizon, with no rejection within it, is judged by the 7-day rate, as
+    the forecast cannot say "in 50 days" — the figure given is then that rate's, so a state and
+    the number beside it always agree."""
+    naive = Runway(summary.runway_days if summary.runway_known else None, summary.runway_known)
+    if not summary.runway_known or fc is None or not fc.known:
+        return naive
     if fc.rejected_at is not None:
         return Runway(max(0.0, (fc.rejected_at - fc.now).total_seconds() / 86_400))
-    rate = summary.runway_days if summary.runway_known else fc.horizon_days
-    if rate is None:
+    if threshold_days is not None and threshold_days > fc.horizon_days:
+        return naive
+    if summary.runway_days is None:
         return Runway(None)  # no recent spend: nothing runs out
-    return Runway(max(float(fc.horizon_days), rate), at_least=True)
+    return Runway(max(float(fc.horizon_days), summary.runway_days), at_least=True)

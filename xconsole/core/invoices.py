@@ -145,8 +145,14 @@ def unpaid_note(invoice: models.InvoiceBundle, methods: Sequence[models.PaymentM
     charged = f"the charge to {method.label()} failed" if method is not None else "its charge failed"
     ends = card_ends(method) if method is not None else None
     card = method.card_details if method is not None else None
-    why = (f" (the card expired {card.exp_month:02d}/{card.exp_year % 100:02d})"
-           if ends is not None and card is not None and ends <= today else "")
+    why = ""
+    if ends is not None and card is not None:
+        # Blamed only when it had expired by the charge (the invoice's date); a card that expired
+        # later was not why, but cannot be charged again either.
+        charged_on = invoice.create_time.date() if invoice.create_time else today
+        expiry = f"{card.exp_month:02d}/{card.exp_year % 100:02d}"
+        why = (f" (the card had expired, {expiry})" if ends <= charged_on else
+               f" (the card has expired since, {expiry})" if ends <= today else "")
     return (f"Unpaid: {charged}{why}. Settle it on the xAI console's Billing page ({console_url}), and make a "
             "card that works the default (3 Payments) so the next charges succeed.")
 

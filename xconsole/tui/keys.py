@@ -40,7 +40,8 @@ def screen_bindings(screen: object) -> list[object]:
 
 #: Textual's key names as a keyboard's keys are labelled.
 KEY_NAMES = {"escape": "Esc", "enter": "Enter", "space": "Space", "tab": "Tab", "question_mark": "?", "slash": "/",
-             "left_square_bracket": "[", "right_square_bracket": "]"}
+             "left_square_bracket": "[", "right_square_bracket": "]", "f1": "F1", "up": "↑", "down": "↓",
+             "left": "←", "right": "→", "pageup": "PgUp", "pagedown": "PgDn", "home": "Home", "end": "End"}
 
 
 def key_text(binding: Binding) -> str:

@@ -168,7 +168,8 @@ class BuyCreditsScreen(ModalScreen["Purchase | None"]):
         from xconsole.core.billing import paid_first_note
 
         s = self.summary
-        if s is not None and (note := paid_first_note(s.live_balance, s.beyond_prepaid, cents)):
+        # (Not for a bank transfer: it is credited in 2–3 business days, perhaps in another month.)
+        if s is not None and not bank and (note := paid_first_note(s.live_balance, s.beyond_prepaid, cents)):
             lines.append(f"First     {note}")
         large = self.actions.needs_typed_name(Write.BUY, cents=cents)
         confirm = ConfirmActionScreen("Confirm purchase", lines, f"Buy {format_cents(cents)}", lambda: buy(),

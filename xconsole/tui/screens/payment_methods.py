@@ -193,7 +193,7 @@ class PaymentMethodsScreen(TeamScreen):
         previous = snap.default_method  # None when the API does not say: the journal then leaves "before" out
         lines: list[str | Text] = [f"Default   {method.label()}", "Charges   purchases, auto top-ups and month-end invoices"]
         shown, style = expiry(method, snap.today)
-        if style:  # expired, or about to: the charges that follow would be declined
+        if style in ("bold red", "bold yellow"):  # a card expired, or about to: its charges would be declined
             lines.append(Text(f"⚠ Expiry    {shown}: " + ("charges to it are declined; update the card or choose another"
                               if shown.endswith("expired") else "charges after that are declined; update the card before then"),
                               style=style))

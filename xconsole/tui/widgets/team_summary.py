@@ -76,9 +76,10 @@ class TeamSummary(Widget):
         ("Runway", the figure every other surface gives: core.forecast.runway)."""
         from xconsole.core.forecast import runway, when_text
 
-        if fc is not None and fc.known and fc.rejected_at is not None:
+        left = runway(summary, fc)
+        if left.known and fc is not None and fc.known and fc.rejected_at is not None and summary.runway_known:
             return "Rejected", when_text(fc.rejected_at, fc.now)
-        return "Runway", runway(summary, fc).text
+        return "Runway", left.text
 
     def _remembered(self, numbers: CachedNumbers, label: object, *, failed: bool = False) -> Text:
         """Last run's numbers, dimmed and dated, until the live ones arrive; or this start's
