@@ -192,6 +192,17 @@ async def test_a_refused_write_is_failed_with_the_reason_and_no_answer_is_unknow
     assert unknown["outcome"] == UNKNOWN and "may have been applied" in unknown["reason"]
 
 
+async def test_a_purchase_stopped_before_it_was_sent_is_failed_not_unknown(sandbox):
+    actions = await sandbox.actions("orbit")
+    sandbox.transport.fail = "timeout"  # the ledger read before the top-up gets no answer
+    with pytest.raises(errors.NotSent) as stopped:
+        await actions.buy(2_500)
+    assert "was not sent" in stopped.value.message
+    assert not [r for r in sandbox.transport.requests if r.method == "POST"]
+    (line,) = sandbox.lines()
+    assert line["outcome"] == FAILED and "was not sent" in line["reason"]
+
+
 async def test_a_write_refused_before_sending_is_not_journalled(tmp_path):
     sb = embedded()
     session = sandbox_session(Options(sandbox=True, read_only=True), sb)

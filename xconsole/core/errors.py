@@ -133,3 +133,14 @@ class NotSupportedByApi(ApiError):
     def __init__(self, message: str, *, console_url: str | None = None, **kw: object) -> None:
         super().__init__(message, **kw)  # type: ignore[arg-type]
         self.console_url = console_url
+
+
+class NotSent(ApiError):
+    """A write stopped before its request left, because a read it needs first failed: nothing
+    happened on the server (the journal says failed, not "may have been applied")."""
+
+    title = "Not sent"
+
+    @property
+    def worth_retrying_later(self) -> bool:
+        return True

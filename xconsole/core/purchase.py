@@ -147,7 +147,11 @@ async def buy_credits(
     if payment_method_id is not None or bank_transfer:
         method = models.PurchaseMethod.BANK_TRANSFER if bank_transfer else models.PurchaseMethod.CARD
     progress("Reading the ledger…")
-    before = await client.get_prepaid_balance(team_id)  # to recognise an earlier pending top-up
+    try:
+        before = await client.get_prepaid_balance(team_id)  # to recognise an earlier pending top-up
+    except (errors.Unavailable, errors.ProtocolError) as exc:
+        raise errors.NotSent(f"the ledger could not be read first ({exc.message}), so the purchase was not "
+                             "sent. Try again when the API answers.") from exc
     started = client.server_date
     progress("Sending…")
     try:
