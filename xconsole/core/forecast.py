@@ -375,8 +375,8 @@ class Runway:
 def runway(summary: billing.SpendSummary, fc: Forecast | None, threshold_days: float | None = None) -> Runway:
     """The forecast's runway when it is known (auto top-up, its monthly maximum and 5 per 24 h,
     the limit and its monthly reset included), else the last 7 days' rate. A forecast that sees
-    no rejection within its horizon gives at least the horizon, or the 7-day rate's figure when
-    that is longer (a rate that runs out within the horizon is what the forecast corrected).
+    no rejection within its horizon gives its horizon as a floor ("30+ days"), as the Spend card
+    ("Not rejected within 30 days") and the Overview do.
 
     Unknown when a figure it needs was not reported (the forecast would have to assume it).
     `threshold_days`: the figure a threshold is judged on (`check`, `balance --runway-below`); one
@@ -392,4 +392,4 @@ def runway(summary: billing.SpendSummary, fc: Forecast | None, threshold_days: f
         return naive
     if summary.runway_days is None:
         return Runway(None)  # no recent spend: nothing runs out
-    return Runway(max(float(fc.horizon_days), summary.runway_days), at_least=True)
+    return Runway(float(fc.horizon_days), at_least=True)
