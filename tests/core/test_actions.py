@@ -399,7 +399,9 @@ async def test_sandbox_read_only_refuses_every_write_and_sends_nothing(read_only
 async def test_real_api_console_only_writes_are_unavailable_with_the_console_url(real, write):
     actions = await real.actions()
     said = await actions.unavailable(write)
-    assert said == f"{CONSOLE_ONLY[write]} in the xAI console, not through the Management API: {CONSOLE_URL}"
+    # Named: the console link is this team's, and a toast may outlive a switch to another team.
+    assert said == (f"{actions.team_name}: {CONSOLE_ONLY[write]} in the xAI console, not through the Management API: "
+                    f"{CONSOLE_URL}")
     # Learning what the server is took at most the one key validation, a real route.
     assert [(r.method, r.path) for r in real.api.requests] == [("GET", "/auth/management-keys/validation")]
     assert await actions.unavailable(write) == said

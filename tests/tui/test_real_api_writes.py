@@ -91,7 +91,6 @@ async def test_a_purchase_while_another_is_pending_makes_no_new_charge():
     ("1", "o", "Promo codes are redeemed in the xAI console"),
     ("3", "a", "Adding a payment method is done in the xAI console"),
     ("3", "x", "Removing a payment method is done in the xAI console"),
-    ("1", "i", "Monthly invoiced billing is arranged with xAI sales"),
 ])
 async def test_console_only_writes_say_so_and_send_nothing(screen, key, words):
     s = Strict()
@@ -101,6 +100,18 @@ async def test_console_only_writes_say_so_and_send_nothing(screen, key, words):
         await press(pilot, screen, key)
         said = s.text() + "\n".join(s.notes)
         assert words in said and CONSOLE in said
+        assert [r for r in s.api.requests[before:] if r.method != "GET"] == []
+    s.assert_nothing_sandbox_only()
+
+
+async def test_i_on_a_team_whose_limit_may_go_above_zero_says_invoiced_billing_is_on():
+    # The real API has no invoiced-billing read; a hard limit above $0 is that billing on.
+    s = Strict()
+    async with s.run() as pilot:
+        await settle(pilot)
+        before = len(s.api.requests)
+        await press(pilot, "1", "i")
+        assert any(n.startswith("Monthly invoiced billing is on for ") and "(l changes it)" in n for n in s.notes)
         assert [r for r in s.api.requests[before:] if r.method != "GET"] == []
     s.assert_nothing_sandbox_only()
 

@@ -206,7 +206,8 @@ class TeamActions:
         if self.read_only:
             return f"Read-only mode: you cannot {write.value} (started with --read-only)."
         if write in CONSOLE_ONLY and not await self._client.identify():
-            return f"{CONSOLE_ONLY[write]} in the xAI console, not through the Management API: {self.console_url}"
+            # Named: the link is this team's, and the toast may outlive a team switch.
+            return f"{self.team_name}: {CONSOLE_ONLY[write]} in the xAI console, not through the Management API: {self.console_url}"
         return None
 
     async def payment_choices(self) -> list[models.PaymentMethod] | None:

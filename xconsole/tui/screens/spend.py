@@ -82,11 +82,17 @@ class SpendScreen(TeamScreen):
         from xconsole.core.actions import Write
         from xconsole.core.console import console_billing_url
         from xconsole.core.models import InvoicedBillingState
+        from xconsole.core.money import format_cents
 
         snap = self.data.snapshot if self.data else None
         if self.team is None or snap is None:
             if not self.app.still_starting():  # type: ignore[attr-defined]
                 self.notify("Invoiced billing is still loading.")
+            return
+        if snap.invoiced is None and snap.limits.ceiling_cents:
+            # The real API has no invoiced-billing read, but a limit allowed above $0 is that billing on.
+            self.notify(f"Monthly invoiced billing is on for {self.team.name}: its limit may go up to "
+                        f"{format_cents(snap.limits.ceiling_cents)} (l changes it).")
             return
         if snap.invoiced is None:
             self.notify("Monthly invoiced billing is arranged with xAI sales (sales@x.ai) or from the console: "
