@@ -99,6 +99,10 @@ async def test_help_lists_this_screens_bindings_and_the_apps_once():
         await pilot.press("0")  # Overview: no text field, no such key listed
         await settle(pilot)
         assert not [what for key, what in help_rows(app, app.screen) if key in ("escape", "Esc")]
+        assert [key for key, _what in help_rows(app, app.screen)].count("r") == 1  # its own r (refresh all) only
+        await pilot.press("4")  # a table's own / filter is listed
+        await settle(pilot)
+        assert "/" in [key for key, _what in help_rows(app, app.screen)]
 
 
 async def test_escape_with_no_field_focused_is_left_to_others():

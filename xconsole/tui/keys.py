@@ -80,6 +80,12 @@ def help_rows(app: App, screen: Screen) -> list[tuple[str, str]]:
     nav = [b for b in documented(app.BINDINGS) if b.id.startswith("nav.")]
     if nav:
         rows.append((f"{nav[0].key}-{nav[-1].key}", ", ".join(b.description for b in nav)))
-    rows += [(key_text(b), b.tooltip or b.description) for b in documented(app.BINDINGS) if not b.id.startswith("nav.")]
+    # A key the screen binds itself is its own there (Overview's r refreshes every team): listed once.
+    own = {k.strip() for b in screen_bindings(screen)
+           for k in (b.key if isinstance(b, Binding) else str(b[0])).split(",")}  # type: ignore[index]
+    rows += [(key_text(b), b.tooltip or b.description) for b in documented(app.BINDINGS)
+             if not b.id.startswith("nav.") and not own & {k.strip() for k in b.key.split(",")}]
+    if screen.query(FilterableTable) and not any(k == "/" for k, _ in rows):  # the table's own key
+        rows.insert(0, ("/", "Filter the table (Esc clears it)"))
     rows.append((app.COMMAND_PALETTE_BINDING, "Command palette: every action"))
     return rows

@@ -43,7 +43,7 @@ class OverviewScreen(TeamScreen):
         "All your teams at once, the soonest to have its API requests rejected first: live credit balance, "
         "when the forecast says requests will be rejected (auto top-up, its monthly maximum and the invoiced "
         "limit included; — : not within 30 days), this month's spend, the invoiced billing limit, auto top-up "
-        "and the last 14 days of spend. ⚠ marks a team that needs attention; the list below says why. "
+        "(its trigger, \"off\", or \"console\" where the Management API cannot read it) and the last 14 days of spend. ⚠ marks a team that needs attention; the list below says why. "
         "Enter switches to the highlighted team; r fetches every team again."
     )
     BINDINGS: ClassVar = [
