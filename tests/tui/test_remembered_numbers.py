@@ -124,6 +124,41 @@ async def test_a_first_read_that_fails_keeps_the_remembered_numbers_dated_over_w
         assert app.store.data().error in shown
 
 
+async def test_every_teams_last_numbers_show_on_a_switch_and_the_overview_when_the_api_fails(monkeypatch, tmp_path):
+    from textual.widgets import Static
+
+    monkeypatch.setattr(numbers_cache, "cache_dir", lambda: tmp_path)
+    other = "0b7a3c1e-2f4d-4e8a-9c6b-5d1e2f3a4b5c"
+    numbers_cache.save(CachedNumbers(other, 98_765, 4_321, 0, None, datetime.now(timezone.utc) - timedelta(hours=3)))
+    transport = DelayTransport(StrictApi().transport())
+    transport.fail = "refused"
+
+    async def factory() -> Session:
+        return Session([TeamHandle("Prod", ref.TEAM, "keyring"), TeamHandle("Other", other, "keyring")],
+                       MemoryKeyStore({ref.TEAM: ref.KEY, other: ref.KEY}),
+                       lambda key, _url: ManagementClient(key, "https://management-api.x.ai", transport=transport,
+                                                          max_attempts=1))
+
+    app = XConsoleApp(factory, starting_team=("Prod", ref.TEAM), keep_numbers=True, remembered=[], changes_digest=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_until(pilot, lambda: other in app.store.remembered)  # read off the UI loop at start
+        await pilot.press("0")
+        await wait_until(pilot, lambda: (d := app.store.data(other)) is not None and bool(d.error) and not d.loading)
+        await settle(pilot)
+        table = app.screen.query_one("#overview-table")
+        row = " ".join(str(cell) for cell in table.get_row(other))
+        assert "$987.65" in row and "saved 3 h ago" in row and "⚠" in row
+        assert "Other: error — showing numbers saved 3 h ago" in str(app.screen.query_one("#overview-notes", Static).render())
+        await pilot.press("right_square_bracket")
+        await wait_until(pilot, lambda: app.team.team_id == other and app.store.data() is not None
+                         and bool(app.store.data().error) and not app.store.data().loading)
+        await settle(pilot)
+        await pilot.press("1")
+        await settle(pilot)
+        shown = text_of(app.screen.query_one(TeamSummary))
+        assert "Credits $987.65" in shown and "saved 3 h ago" in shown
+
+
 async def test_kept_numbers_with_large_amounts_stay_on_one_line_at_80_columns():
     from datetime import datetime, timedelta, timezone
 

@@ -129,6 +129,24 @@ class TeamStore:
         self.session = session
         self.sandbox = session.sandbox
         self.read_only = session.read_only
+        if self.keep_numbers and not session.sandbox:
+            self._app.run_worker(self._remember_all(), group="remember-numbers", exit_on_error=False)
+
+    async def _remember_all(self) -> None:
+        """Every team's last numbers (the starting team's are in already), read off the UI loop:
+        a switch, or the Overview, shows them dated until the live read lands, and keeps showing
+        them when the API fails."""
+        import asyncio
+
+        from xconsole.core import numbers_cache
+
+        teams = [t.team_id for t in self.teams if t.team_id not in self.remembered]
+        found = await asyncio.to_thread(lambda: [n for t in teams if (n := numbers_cache.load(t)) is not None])
+        for numbers in found:
+            data = self.cache.get(numbers.team_id)
+            if numbers.team_id not in self.remembered and (data is None or data.snapshot is None):
+                self.remembered[numbers.team_id] = numbers
+                self._changed(numbers.team_id)
 
     @property
     def teams(self) -> list[TeamHandle]:

@@ -22,6 +22,7 @@ from xconsole.tui.store import TeamDataChanged
 from xconsole.tui.widgets.console_table import VimTable
 
 if TYPE_CHECKING:
+    from xconsole.core.numbers_cache import CachedNumbers
     from xconsole.core.session import TeamHandle
     from xconsole.tui.state import TeamData
 
@@ -95,7 +96,7 @@ class OverviewScreen(TeamScreen):
         width = max(NAME_MIN, min(NAME_MAX, self.size.width - OTHER_COLUMNS))
         for team in sorted(teams, key=lambda t: _soonest(store.data(t.team_id))):
             data = store.data(team.team_id)
-            cells, warnings = _row(team, data, width)
+            cells, warnings = _row(team, data, width, store.remembered.get(team.team_id))
             table.add_row(*cells, key=team.team_id)
             for warning in warnings:
                 notes.append(f"{team.name}: ", style="bold")
@@ -155,9 +156,22 @@ def _rejected_in(snap: object) -> str:
     return format_runway((fc.rejected_at - fc.now).total_seconds() / 86_400)
 
 
-def _row(team: TeamHandle, data: TeamData | None, name_width: int = NAME_MAX) -> tuple[list[Text | str], list[str]]:
-    """The table cells of one team and its warnings in words."""
+def _row(team: TeamHandle, data: TeamData | None, name_width: int = NAME_MAX,
+         saved: CachedNumbers | None = None) -> tuple[list[Text | str], list[str]]:
+    """The table cells of one team and its warnings in words; `saved`: its last numbers, shown
+    dimmed until its read lands (or when it fails)."""
     name = f" {team.name if len(team.name) <= name_width else team.name[:name_width - 1] + '…'}"
+    if (data is None or data.snapshot is None) and saved is not None:
+        from xconsole.core.money import format_cents
+
+        failed = data is not None and bool(data.error) and not data.loading
+        when = f"{'read' if saved.live else 'saved'} {saved.age()}"
+        cells: list[Text | str] = [name, Text(f" {format_cents(saved.live_balance)}", style="dim", justify="right"),
+                                   Text(f" {when}", style="dim"), Text(f" {format_cents(saved.month_spend)}", style="dim",
+                                                                       justify="right"),
+                                   Text(f" {format_cents(saved.soft_limit)}", style="dim", justify="right"), "", "",
+                                   Text(" ⚠", style="red") if failed else ""]
+        return cells, [f"error — showing numbers {when}: {data.error}"] if failed and data else []
     if data is None or data.snapshot is None:
         if data is not None and data.error:
             return [name, Text(" error", style="bold red"), "", "", "", "", "", Text(" ⚠", style="red")], [
