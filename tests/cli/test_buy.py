@@ -117,5 +117,5 @@ def test_credits_that_pay_this_months_usage_first_are_confirmed_as_such(home, se
     assert added.exit_code == 0, added.output
     result = run("buy", "25", "--team", "Helix", input="n\n")
     assert result.exit_code == 1 and "Nothing bought." in result.stderr
-    assert "First     $25.00 of it pays this month's $" in result.stderr
-    assert "of usage beyond prepaid credits first (less to pay at month end): credits stay $0.00" in result.stderr
+    assert "Pays      first $25.00 of the $" in result.stderr
+    assert "used this month beyond prepaid credits (less to pay at month end): credits stay $0.00" in result.stderr

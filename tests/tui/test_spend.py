@@ -338,7 +338,7 @@ async def test_credits_bought_with_usage_beyond_prepaid_credits_say_they_pay_it_
         beyond = app.store.data().snapshot.summary.beyond_prepaid
         await open_buy(pilot, "25")
         assert isinstance(app.screen, ConfirmActionScreen)
-        assert (f"$25.00 of it pays this month's {format_cents(beyond)} of usage beyond prepaid credits first "
+        assert (f"Pays first $25.00 of the {format_cents(beyond)} used this month beyond prepaid credits "
                 "(less to pay at month end): credits stay $0.00") in _dialog_text(app)
         await pilot.press("enter")
         await settle(pilot)
@@ -348,7 +348,7 @@ async def test_credits_bought_with_usage_beyond_prepaid_credits_say_they_pay_it_
     async with app.run_test(size=(100, 34)) as pilot:
         await settle(pilot)
         await open_buy(pilot, "25")
-        assert isinstance(app.screen, ConfirmActionScreen) and "pays this month" not in _dialog_text(app)
+        assert isinstance(app.screen, ConfirmActionScreen) and "Pays" not in _dialog_text(app)
 
 
 async def test_a_limit_already_used_up_is_confirmed_as_rejecting_requests_at_once():

@@ -56,7 +56,7 @@ def buy(opts: Options, amount: str, team: str | None, yes: bool, as_json: bool) 
             first = None if bank else await actions.paid_first(cents)  # a transfer is credited days later
             click.echo(f"Team      {handle.name} ({handle.short_id}) — applies to every user of this team\n"
                        f"Amount    {format_cents(cents)} of prepaid credits\nPay with  {charged}"
-                       + (f"\nFirst     {first}" if first else ""), err=True)
+                       + (f"\nPays      {first}" if first else ""), err=True)
             if actions.needs_typed_name(Write.BUY, cents=cents):
                 typed = click.prompt(f"Type the team's name ({actions.team_name}) to buy {format_cents(cents)}",
                                      default="", show_default=False, err=True)

@@ -129,8 +129,8 @@ def paid_first_note(credits: int | None, beyond_prepaid: int | None, bought: int
     if credits is None or not beyond_prepaid:
         return None
     after = credits_after_buying(credits, beyond_prepaid, bought)
-    return (f"{format_cents(min(bought, beyond_prepaid))} of it pays this month's {format_cents(beyond_prepaid)} of "
-            f"usage beyond prepaid credits first (less to pay at month end): credits "
+    return (f"first {format_cents(min(bought, beyond_prepaid))} of the {format_cents(beyond_prepaid)} used this month "
+            f"beyond prepaid credits (less to pay at month end): credits "
             f"{'stay' if after == credits else 'become'} {format_cents(after)}")
 
 

@@ -170,7 +170,7 @@ class BuyCreditsScreen(ModalScreen["Purchase | None"]):
         s = self.summary
         # (Not for a bank transfer: it is credited in 2–3 business days, perhaps in another month.)
         if s is not None and not bank and (note := paid_first_note(s.live_balance, s.beyond_prepaid, cents)):
-            lines.append(f"First     {note}")
+            lines.append(f"Pays      {note}")
         large = self.actions.needs_typed_name(Write.BUY, cents=cents)
         confirm = ConfirmActionScreen("Confirm purchase", lines, f"Buy {format_cents(cents)}", lambda: buy(),
                                       type_to_confirm=self.actions.team_name if large else None)
