@@ -1,6 +1,7 @@
 """Auto top-up form on the sandbox and on the real API's shapes."""
 
 import httpx
+import pytest
 from textual.widgets import Input, Label, Static, Switch
 
 from xconsole.core.money import format_cents
@@ -287,31 +288,26 @@ async def test_a_trigger_above_todays_credits_is_confirmed_as_a_purchase_made_at
         assert "at once" not in await confirmation_for(pilot, threshold="2", amount="25", monthlyLimit="100")
 
 
-async def test_the_confirmation_says_every_top_up_saving_buys_and_the_sandbox_buys_exactly_those():
-    app = delayed_sandbox_app(embedded(), team="orbit")  # about $4 of credits, auto top-up off
+@pytest.mark.parametrize(("team", "settings", "said", "bought"), [
+    # Orbit: about $4 of credits, auto top-up off.
+    ("orbit", ("100", "25", "1000"), ["saving buys 4 × $25.00 = $100.00 at once, charged to Amex ··0005."], 4),
+    # Helix: no credits, and $1,4xx of this month's usage beyond them, which new credit pays first.
+    ("helix", ("20", "50", "300"), ["new credits pay this month's {beyond} of usage beyond prepaid credits first",
+                                    "saving buys 5 × $50.00 = $250.00 at once, charged to Mastercard ··5100 (credits "
+                                    "after them: $0.00); then: 5 auto top-ups in the last 24 hours"], 5),
+])
+async def test_the_confirmation_says_every_top_up_saving_buys_and_the_sandbox_buys_exactly_those(team, settings, said,
+                                                                                                 bought):
+    app = delayed_sandbox_app(embedded(), team=team)
     async with app.run_test(size=(100, 40)) as pilot:
         await open_auto(app, pilot)
-        text = await confirmation_for(pilot, threshold="100", amount="25", monthlyLimit="1000")
-        assert "saving buys 4 × $25.00 = $100.00 at once, charged to Amex ··0005." in text
+        threshold, amount, monthly = settings
+        beyond = format_cents(app.store.data().snapshot.summary.beyond_prepaid)
+        text = " ".join((await confirmation_for(pilot, threshold=threshold, amount=amount, monthlyLimit=monthly)).split())
+        assert all(words.format(beyond=beyond) in text for words in said), text
         await pilot.press("enter")
         await settle(pilot)
-        assert auto(app).top_ups_last24h == 4 and auto(app).used_this_month.val == 10_000
-
-
-async def test_top_ups_that_pay_this_months_usage_first_are_all_counted_and_the_sandbox_buys_exactly_those():
-    # Helix: no credits, and $1,4xx of this month's usage beyond prepaid credits, which new credit pays first.
-    app = delayed_sandbox_app(embedded(), team="helix")
-    async with app.run_test(size=(100, 40)) as pilot:
-        await open_auto(app, pilot)
-        beyond = app.store.data().snapshot.summary.beyond_prepaid
-        assert beyond > 25_000 and app.store.data().snapshot.summary.live_balance == 0
-        text = await confirmation_for(pilot, threshold="20", amount="50", monthlyLimit="300")
-        assert f"new credits pay this month's {format_cents(beyond)} of usage beyond prepaid credits first" in text
-        assert ("saving buys 5 × $50.00 = $250.00 at once, charged to Mastercard ··5100 (credits after them: $0.00); "
-                "then: 5 auto top-ups in the last 24 hours") in " ".join(text.split())
-        await pilot.press("enter")
-        await settle(pilot)
-        assert auto(app).top_ups_last24h == 5 and auto(app).used_this_month.val == 25_000
+        assert auto(app).top_ups_last24h == bought and auto(app).used_this_month.val == bought * int(amount) * 100
 
 
 async def test_the_confirmation_says_what_stops_a_top_up_due_on_saving():
