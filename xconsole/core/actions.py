@@ -207,7 +207,8 @@ class TeamActions:
             return f"Read-only mode: you cannot {write.value} (started with --read-only)."
         if write in CONSOLE_ONLY and not await self._client.identify():
             # Named: the link is this team's, and the toast may outlive a team switch.
-            return f"{self.team_name}: {CONSOLE_ONLY[write]} in the xAI console, not through the Management API: {self.console_url}"
+            return (f"{self.team_name}: {CONSOLE_ONLY[write]} in the xAI console, not through the Management API: "
+                    f"{self.console_url}")
         return None
 
     async def payment_choices(self) -> list[models.PaymentMethod] | None:

@@ -75,7 +75,8 @@ class Change:
             "team": {"name": self.check.name, "teamId": self.check.team_id},
             "oldState": self.old, "newState": self.check.state.name, "resolved": self.resolved,
             "reasons": c["reasons"],
-            "numbers": {k: c[k] for k in ("balance", "monthSpend", "invoicedLimit", "runwayDays", "runwayKnown", "runwayAtLeast")},
+            "numbers": {k: c[k] for k in ("balance", "monthSpend", "invoicedLimit", "runwayDays", "runwayKnown",
+                                          "runwayAtLeast")},
             "time": (now or datetime.now(timezone.utc)).isoformat(),
         }
 

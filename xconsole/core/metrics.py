@@ -116,8 +116,9 @@ class TeamMetrics(Collector):
         balance = family("xconsole_credit_balance_usd", "Prepaid credit left now, in US dollars (live, from the invoice preview)")
         month = family("xconsole_month_spend_usd", "Spend of the current billing month so far, in US dollars")
         limit = family("xconsole_invoiced_limit_usd", "Invoiced billing limit in force, in US dollars (0: prepaid only)")
-        runway = family("xconsole_runway_seconds", "Seconds until API requests are rejected: the forecast's (auto top-up and "
-                        "the limit included; at least its 30-day horizon when not within it), else at the last 7 days' rate")
+        runway = family("xconsole_runway_seconds",
+                        "Seconds until API requests are rejected: the forecast's (auto top-up and the limit included; "
+                        "at least its 30-day horizon when not within it), else at the last 7 days' rate")
         auto = family("xconsole_auto_top_up_enabled", "1 when auto top-up is enabled (absent where the API cannot say)")
         refreshed = family("xconsole_last_refresh_timestamp_seconds", "When the team was last read successfully (Unix time)")
         rejected = family("xconsole_requests_rejected_timestamp_seconds",

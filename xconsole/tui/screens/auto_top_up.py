@@ -474,10 +474,13 @@ class AutoTopUpScreen(TeamScreen):
             card = f", charged to {method.label()}"
         amount = settings.amount.val
         bought = format_cents(amount) if count == 1 else f"{count} × {format_cents(amount)} = {format_cents(count * amount)}"
-        after = f" (credits after them: {format_cents(credits_after_buying(credits, beyond, count * amount))})" if beyond else ""
-        if snap.summary.beyond_prepaid is None and credits == 0:
+        after = ""
+        if beyond:
+            after = f" (credits after them: {format_cents(credits_after_buying(credits, beyond, count * amount))})"
+        elif snap.summary.beyond_prepaid is None and credits == 0:
             # Unreported: new credit may pay this month's usage first, and more top-ups follow.
-            after = " (or more: this month's usage beyond prepaid credits was not reported, and new credits pay it first)"
+            after = (" (or more: this month's usage beyond prepaid credits was not reported, and new credits "
+                     "pay it first)")
         return (said + f"saving buys {bought} at once{card}{after}"
                 + (f"; then: {blocked}." if blocked else "."))
 

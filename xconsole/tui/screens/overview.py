@@ -44,7 +44,8 @@ class OverviewScreen(TeamScreen):
         "All your teams at once, the soonest to have its API requests rejected first: live credit balance, "
         "when the forecast says requests will be rejected (auto top-up, its monthly maximum and the invoiced "
         "limit included; — : not within 30 days), this month's spend, the invoiced billing limit, auto top-up "
-        "(its trigger, \"off\", or \"console\" where the Management API cannot read it) and the last 14 days of spend. ⚠ marks a team that needs attention; the list below says why. "
+        "(its trigger, \"off\", or \"console\" where the Management API cannot read it) and the last 14 days "
+        "of spend. ⚠ marks a team that needs attention; the list below says why. "
         "Enter switches to the highlighted team; r fetches every team again."
     )
     BINDINGS: ClassVar = [
@@ -166,11 +167,11 @@ def _row(team: TeamHandle, data: TeamData | None, name_width: int = NAME_MAX,
 
         failed = data is not None and bool(data.error) and not data.loading
         when = f"{'read' if saved.live else 'saved'} {saved.age()}"
-        cells: list[Text | str] = [name, Text(f" {format_cents(saved.live_balance)}", style="dim", justify="right"),
-                                   Text(f" {when}", style="dim"), Text(f" {format_cents(saved.month_spend)}", style="dim",
-                                                                       justify="right"),
-                                   Text(f" {format_cents(saved.soft_limit)}", style="dim", justify="right"), "", "",
-                                   Text(" ⚠", style="red") if failed else ""]
+        def dim(cents: int | None) -> Text:
+            return Text(f" {format_cents(cents)}", style="dim", justify="right")
+
+        cells: list[Text | str] = [name, dim(saved.live_balance), Text(f" {when}", style="dim"), dim(saved.month_spend),
+                                   dim(saved.soft_limit), "", "", Text(" ⚠", style="red") if failed else ""]
         return cells, [f"error — showing numbers {when}: {data.error}"] if failed and data else []
     if data is None or data.snapshot is None:
         if data is not None and data.error:
