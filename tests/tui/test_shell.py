@@ -2,6 +2,7 @@
 
 import pytest
 
+from xconsole.core.client import ManagementClient
 from xconsole.core.credentials import MemoryKeyStore
 from xconsole.core.money import format_cents
 from xconsole.core.session import TeamHandle
@@ -193,6 +194,27 @@ async def test_first_run_adds_a_team_with_the_api_error_next_to_the_key(tmp_path
         assert shown(app)[0] == "Prod"
         assert await store.get(sandbox.teams[1].team_id) == key
         assert key not in config.read_text() and sandbox.teams[1].team_id in config.read_text()
+
+
+async def test_a_server_that_cannot_be_reached_is_said_whole_with_the_way_to_another_api_url(tmp_path):
+    from textual.widgets import Label
+
+    sandbox = embedded()
+    app = registry_app(sandbox, tmp_path / "config.toml", keystore=MemoryKeyStore())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, AddTeamScreen)
+        app.screen.query_one("#name").value = "Prod"
+        app.screen.query_one("#key").value = sandbox.teams[1].management_key
+        app.store.session.make_client = lambda key, _url: ManagementClient(  # nothing listens there
+            key, "http://127.0.0.1:9", max_attempts=1)
+        await pilot.click("#save")
+        await wait_until(pilot, lambda: "try again" in str(app.screen.query_one("#status", Label).render()))
+        await settle(pilot)
+        status = app.screen.query_one("#status", Label)
+        said = str(status.render())
+        assert said.startswith("Service unavailable: ") and said.endswith("`xconsole team add NAME --api-url URL`.")
+        assert status.size.height > 1 and status.region.right <= app.screen.query_one("#add-team").region.right
 
 
 async def test_unusable_keyring_explains_the_way_out(tmp_path):

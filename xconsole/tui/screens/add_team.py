@@ -24,6 +24,8 @@ class AddTeamScreen(ModalScreen["AddedTeam | None"]):
     AddTeamScreen #add-team {
         Input { margin: 0 0 0 1; width: 1fr; }
         Label { height: auto; }
+        /* a long reason wraps inside the dialog, never cut at its edge */
+        #status, .field-error { width: 100%; }
     }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="add_team.cancel")]
@@ -133,7 +135,10 @@ class AddTeamScreen(ModalScreen["AddedTeam | None"]):
             self._fail(status, key=f"{exc.title}: {exc.message}")
         except errors.ApiError as exc:
             self._fail(status)
-            status.update(f"{exc.title}: {exc} — your input is kept; try again.")
+            # The key was not judged: the server could not be reached or had no such path.
+            other = (" A team on another API URL is added with `xconsole team add NAME --api-url URL`."
+                     if exc.worth_retrying_later or isinstance(exc, errors.NotFound) else "")
+            status.update(f"{exc.title}: {exc} — your input is kept; try again.{other}")
         except Exception as exc:  # noqa: BLE001 - said, never an endless "Checking…"
             from xconsole.core.actions import describe_error
 
