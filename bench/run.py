@@ -17,6 +17,10 @@
     registered team, second start (reuses the cache           "Bench" on line 0, "Credits $" kept
       directory of that run's registered start)               or live, live numbers (information)
   Every other xconsole start gets a new, empty XDG_CACHE_HOME: the numbers are live, not cached.
+  The screen is looked at after each write to the pane, through one tmux control-mode client
+  (bench/screen_watch.py), never by polling: a `tmux capture-pane` process every 5 ms took CPU
+  from the app being timed on this 2-core machine, and saw a text ~5 ms after it was written
+  (the control client: ~0.5 ms). BENCH_WATCH=poll measures the old way, to compare.
   Goals (ratio = case median / bare median) are printed with PASS/FAIL; a failed goal does not
   fail the bench, a marker that never appears (60 s) does, with the screen printed.
   "over floor" is the distance from the physics floor: the bare app's median for a name (it needs
@@ -52,6 +56,8 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from screen_watch import PollingWatch, ScreenWatch, watcher  # bench/, the script's own directory
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -98,6 +104,7 @@ class Marker:
 class Pane:
     name: str
     pid: int
+    watch: ScreenWatch | PollingWatch
 
 
 def _pane_pid(name: str) -> int:
@@ -149,28 +156,30 @@ def launched(command: str, markers: list[Marker | str], env: dict[str, str],
     tmux("new-session", "-d", "-s", name, "-x", str(WIDTH), "-y", str(HEIGHT),
          # A key or API URL in the bench's own environment must not reach the app: `env` gives its own.
          f"cd {shlex.quote(str(ROOT))} && exec env -u XAI_MANAGEMENT_KEY -u XCONSOLE_API_URL {assignments} {command}")
-    checked = start
+    # Attached within a few ms: the app writes nothing before Textual is imported (~0.15 s).
+    watch = watcher(["tmux", "-L", SOCKET], name)
+
+    def seen(lines: list[str], now: float) -> bool:
+        for i, marker in enumerate(wanted):
+            if i not in found and marker.shown(lines):
+                found[i] = now
+        return len(found) == len(wanted)
+
+    def ended() -> None:  # a quiet second: a process that ended will show nothing more
+        if tmux("display-message", "-p", "-t", name, "#{pane_dead}").strip() != "0":
+            raise BenchError(f"{command}: the process ended before "
+                             f"{wanted[min(set(range(len(wanted))) - set(found))]} appeared; the screen:\n{watch.screen}")
+
     try:
         with observing():
-            while len(found) < len(wanted) and time.perf_counter() - start < timeout:
-                if time.perf_counter() - checked > 1:  # a process that ended will show nothing more
-                    checked = time.perf_counter()
-                    if tmux("display-message", "-p", "-t", name, "#{pane_dead}").strip() != "0":
-                        screen = tmux("capture-pane", "-p", "-t", name)
-                        raise BenchError(f"{command}: the process ended before "
-                                         f"{wanted[min(set(range(len(wanted))) - set(found))]} appeared; the screen:\n{screen}")
-                screen = tmux("capture-pane", "-p", "-t", name)
-                now = time.perf_counter() - start
-                lines = screen.splitlines()
-                for i, marker in enumerate(wanted):
-                    if i not in found and marker.shown(lines):
-                        found[i] = now
-                time.sleep(0.005)
-        if len(found) < len(wanted):
-            missing = ", ".join(repr(str(m)) for i, m in enumerate(wanted) if i not in found)
-            raise BenchError(f"{command}: {missing} never appeared within {timeout:g} s; the screen:\n{screen}")
-        yield [found[i] for i in range(len(wanted))], Pane(name, _pane_pid(name))
+            try:
+                watch.until(seen, start, timeout, idle=ended)
+            except TimeoutError:
+                missing = ", ".join(repr(str(m)) for i, m in enumerate(wanted) if i not in found)
+                raise BenchError(f"{command}: {missing} never appeared within {timeout:g} s; the screen:\n{watch.screen}") from None
+        yield [found[i] for i in range(len(wanted))], Pane(name, _pane_pid(name), watch)
     finally:
+        watch.close()
         stop(name)
 
 
@@ -336,14 +345,21 @@ def served_sandbox(home: Path, env: dict[str, str], *extra: str,
     raise BenchError(f"sandbox {' '.join(extra)} did not start")
 
 
-def wait_for(name: str, marker: str, start: float, timeout: float = MARKER_TIMEOUT) -> float:
-    screen = ""
-    while time.perf_counter() - start < timeout:
-        screen = tmux("capture-pane", "-p", "-t", name)
-        if marker in screen:
-            return time.perf_counter() - start
-        time.sleep(0.005)
-    raise BenchError(f"{marker!r} never appeared within {timeout:g} s; the screen:\n{screen}")
+def wait_for(pane: Pane, marker: str, start: float, timeout: float = MARKER_TIMEOUT) -> float:
+    """Seconds from `start` until `marker` is on the pane's screen."""
+    at: list[float] = []
+
+    def seen(lines: list[str], now: float) -> bool:
+        if any(marker in line for line in lines):
+            at.append(now)
+        return bool(at)
+
+    try:
+        with observing():
+            pane.watch.until(seen, start, timeout)
+    except TimeoutError:
+        raise BenchError(f"{marker!r} never appeared within {timeout:g} s; the screen:\n{pane.watch.screen}") from None
+    return at[0]
 
 
 def invoice_process_times(home: Path, env: dict[str, str]) -> dict[str, float]:
@@ -359,9 +375,9 @@ def invoice_process_times(home: Path, env: dict[str, str]) -> dict[str, float]:
                 time.sleep(0.3)
                 start = time.perf_counter()
                 tmux("send-keys", "-t", pane.name, "4")
-                shown.append(wait_for(pane.name, "All kinds", start))
-                first.append(wait_for(pane.name, " paid", start))
-                full.append(wait_for(pane.name, "invoices (since 2025-01)", start))
+                shown.append(wait_for(pane, "All kinds", start))
+                first.append(wait_for(pane, " paid", start))
+                full.append(wait_for(pane, "invoices (since 2025-01)", start))
                 time.sleep(1)
                 rss.append(rss_mb(pane.pid))
     finally:
@@ -549,6 +565,9 @@ def run_bench(home: Path) -> None:
     print(f"  one round trip (GET /sandbox/teams on the served sandbox, median of 20): {rtt * 1000:.1f} ms")
     print(f"  floor: bare for the nav bar and the name, bare + one round trip for the numbers "
           f"(bare + 0.2 s + rtt with 200 ms latency)")
+    polled = os.environ.get("BENCH_WATCH") == "poll"
+    print("  screens looked at: " + ("by a tmux capture-pane every 5 ms (BENCH_WATCH=poll)" if polled
+                                     else "after each write to the pane (a tmux control-mode client)"))
     print()
     header = f"  {'case':<27} {'marker':<22} {'median s':>8} {'x bare':>7}  {'goal':<26} {'result':<6} {'over floor':>11}"
     print(header)
