@@ -12,7 +12,7 @@ from xconsole.tui.screens.promo_code import PromoCodeScreen
 from xconsole.tui.screens.spending_limit import SpendingLimitScreen
 from tests.contract.backends import _reference_router
 from tests.fixtures import reference as ref
-from tests.tui.harness import delayed_sandbox_app, embedded, open_buy, real_api_app, sandbox_app, settle, type_text
+from tests.tui.harness import delayed_sandbox_app, embedded, open_buy, real_api_app, sandbox_app, settle, type_text, wait_until
 
 
 def balance(app):
@@ -239,6 +239,13 @@ async def test_the_balance_card_says_why_the_read_failed_not_loading(monkeypatch
         await settle(pilot)
         card = str(app.screen.query_one("#balance").render())
         assert "r retries" in card and "Loading" not in card
+        # Read again (r) on a server that now takes its time: the card still says what failed.
+        faults = sandbox.app.state.sandbox.faults
+        faults.error_rate, faults.latency_ms = 0.0, 60_000
+        await pilot.press("r")
+        await wait_until(pilot, lambda: app.store.data().loading)
+        card = str(app.screen.query_one("#balance").render())
+        assert card.startswith("Reading again… the last read failed: ") and "Loading" not in card
 
 
 @pytest.mark.parametrize(("month_spend", "says"), [

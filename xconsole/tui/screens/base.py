@@ -139,7 +139,9 @@ class TeamScreen(Screen):
     def loading_text(self, what: str = "") -> Text:
         """What a body shows before its data: loading, or why it cannot load (r retries)."""
         data = self.data
-        if data is not None and data.error and not data.loading:
+        if data is not None and data.error:
+            if data.loading:  # a retry (automatic or r) in flight: the failure stays said meanwhile
+                return Text(f"Reading again… the last read failed: {data.error}", style="yellow")
             return Text(f"{data.error} — r retries", style="red")
         return Text(f"Loading{' ' + what if what else ''}…", style="dim")
 
