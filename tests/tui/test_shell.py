@@ -213,8 +213,54 @@ async def test_a_server_that_cannot_be_reached_is_said_whole_with_the_way_to_ano
         await settle(pilot)
         status = app.screen.query_one("#status", Label)
         said = str(status.render())
-        assert said.startswith("Service unavailable: ") and said.endswith("`xconsole team add NAME --api-url URL`.")
+        assert said.startswith("Service unavailable: ") and said.endswith("Another API URL can be given above.")
         assert status.size.height > 1 and status.region.right <= app.screen.query_one("#add-team").region.right
+
+
+async def test_a_team_is_added_on_the_api_url_given_in_the_form(tmp_path):
+    from xconsole.core.teams import TeamRegistry
+
+    sandbox = embedded()
+    config = tmp_path / "config.toml"
+    app = registry_app(sandbox, config, keystore=MemoryKeyStore())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        session = app.store.session
+        asked: list[str | None] = []
+        sandbox_client = session.make_client
+        session.make_client = lambda key, url: asked.append(url) or sandbox_client(key, url)
+        form = app.screen
+        form.query_one("#name").value = "Prod"
+        form.query_one("#key").value = sandbox.teams[1].management_key
+        form.query_one("#api_url").value = "ftp://billing.example"
+        form.submit()
+        await settle(pilot)
+        assert "http:// or https://" in str(form.query_one("#api_url-error").render()) and asked == []  # nothing sent
+        form.query_one("#api_url").value = "https://billing.example/"
+        form.submit()
+        await wait_until(pilot, lambda: app.team is not None)
+        assert asked[0] == "https://billing.example"  # the key was checked there
+        [entry] = TeamRegistry.load(config).teams
+        assert entry.api_url == "https://billing.example" and app.team.api_url == "https://billing.example"
+
+
+async def test_a_run_on_one_api_url_adds_its_teams_there(tmp_path):
+    sandbox = embedded()
+    app = registry_app(sandbox, tmp_path / "config.toml", keystore=MemoryKeyStore())
+    app.session_factory = _with_api_url(app.session_factory, "https://eu.billing.example")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        field = app.screen.query_one("#api_url")
+        assert field.disabled and field.value == "https://eu.billing.example"
+
+
+def _with_api_url(factory, url):  # noqa: ANN001, ANN202 - a session as `--api-url URL` builds it
+    async def built():  # noqa: ANN202
+        session = await factory()
+        session.api_url = url
+        return session
+
+    return built
 
 
 async def test_unusable_keyring_explains_the_way_out(tmp_path):

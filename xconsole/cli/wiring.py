@@ -162,7 +162,8 @@ def registry_session(opts: Options) -> Session:
         keystore: KeyStore = ProcessKeyStore(may_prompt=opts.keyring_may_prompt)
     else:
         keystore = KeyringKeyStore(may_prompt=opts.keyring_may_prompt)
-    return Session(teams, keystore, _client_maker(opts), read_only=opts.read_only, registry=registry)
+    return Session(teams, keystore, _client_maker(opts), read_only=opts.read_only, registry=registry,
+                   api_url=opts.api_url)
 
 
 def _explicit_team_id(opts: Options) -> str:

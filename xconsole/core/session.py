@@ -59,8 +59,12 @@ class Session:
         registry: TeamRegistry | None = None,
         env_key: str | None = None,
         type_name_from: int | None = None,
+        api_url: str | None = None,
     ) -> None:
         self.teams = list(teams)
+        #: The URL every team is read at this run (--api-url or XCONSOLE_API_URL), over each
+        #: team's own: a team added now is checked there, and registered with it.
+        self.api_url = api_url
         self.keystore = keystore
         self.make_client = make_client
         self.sandbox = sandbox

@@ -1,5 +1,6 @@
-"""Add a team: name, management key (masked), optional team id. The key is validated against the
-API before anything is stored; the API's answer appears next to the field it is about."""
+"""Add a team: name, management key (masked), optional team id, API URL (empty: the default). The
+key is validated against the API before anything is stored; the API's answer appears next to the
+field it is about."""
 
 from __future__ import annotations
 
@@ -56,16 +57,29 @@ class AddTeamScreen(ModalScreen["AddedTeam | None"]):
             yield Label("Team id (only for organisation-scoped keys)")
             yield Input(self.initial_team_id, placeholder="optional UUID", id="team_id", compact=True)
             yield Label("", id="team_id-error", classes="field-error")
+            yield from self._api_url_field()
             yield Label("", id="status")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Validate and save", variant="primary", id="save", compact=True)
                 yield Button("Quit" if self.first_run else "Cancel", id="cancel", compact=True)
 
+    def _api_url_field(self) -> ComposeResult:
+        from xconsole.core.endpoints import DEFAULT_API_URL
+
+        forced = self.store.session.api_url if self.store.session is not None else None
+        if forced:  # --api-url or XCONSOLE_API_URL: every team is read there this run, so checked there
+            yield Label("API URL (this run's --api-url or XCONSOLE_API_URL)")
+            yield Input(forced, id="api_url", compact=True, disabled=True)
+        else:
+            yield Label("API URL (empty: the default)")
+            yield Input(placeholder=DEFAULT_API_URL, id="api_url", compact=True)
+        yield Label("", id="api_url-error", classes="field-error")
+
     def on_mount(self) -> None:
         self.query_one("#key" if self.initial_name else "#name", Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        order = ["name", "key", "team_id"]
+        order = ["name", "key", "team_id", "api_url"]
         index = order.index(event.input.id or "name")
         if index < 2 and not self.query_one(f"#{order[index + 1]}", Input).value and event.input.id != "key":
             self.query_one(f"#{order[index + 1]}", Input).focus()
@@ -87,7 +101,7 @@ class AddTeamScreen(ModalScreen["AddedTeam | None"]):
             self.dismiss(None)
 
     def _errors(self, **messages: str) -> None:
-        for field in ("name", "key", "team_id"):
+        for field in ("name", "key", "team_id", "api_url"):
             self.query_one(f"#{field}-error", Label).update(messages.get(field, ""))
 
     def submit(self) -> None:
@@ -97,6 +111,7 @@ class AddTeamScreen(ModalScreen["AddedTeam | None"]):
         name = self.query_one("#name", Input).value
         key = self.query_one("#key", Input).value
         team_id = self.query_one("#team_id", Input).value.strip() or None
+        api_url = self.query_one("#api_url", Input).value.strip().rstrip("/") or None
         problems = {}
         if looks_like_key(name):  # pasted in the wrong field: off the screen at once
             self.query_one("#name", Input).value = name = ""
@@ -105,22 +120,28 @@ class AddTeamScreen(ModalScreen["AddedTeam | None"]):
             problems["name"] = "Enter a name for this team"
         if not key.strip():
             problems["key"] = "Paste the team's management key"
+        if api_url is not None:
+            from xconsole.core.endpoints import api_url_problem
+
+            problem = api_url_problem(api_url)
+            if problem:
+                problems["api_url"] = problem[:1].upper() + problem[1:]
         self._errors(**problems)
         if problems:
             return
         save.disabled = True
         self.query_one("#status", Label).update("Checking the key with the Management API…")
-        self.validate_and_save(name, key, team_id)
+        self.validate_and_save(name, key, team_id, api_url)
 
     @work(exclusive=True, group="add-team", exit_on_error=False)
-    async def validate_and_save(self, name: str, key: str, team_id: str | None) -> None:
+    async def validate_and_save(self, name: str, key: str, team_id: str | None, api_url: str | None = None) -> None:
         from xconsole.core import errors
         from xconsole.core.credentials import KeyringUnavailable
         from xconsole.core.teams import TeamError
 
         status = self.query_one("#status", Label)
         try:
-            added = await self.store.session.add_team(name, key, team_id)  # type: ignore[union-attr]
+            added = await self.store.session.add_team(name, key, team_id, api_url)  # type: ignore[union-attr]
         except TeamError as exc:
             self._fail(status, name=str(exc)) if "name" in str(exc).lower() else self._fail(status, team_id=str(exc))
         except ValueError as exc:
@@ -134,11 +155,13 @@ class AddTeamScreen(ModalScreen["AddedTeam | None"]):
         except (errors.AuthError, errors.PermissionDenied) as exc:
             self._fail(status, key=f"{exc.title}: {exc.message}")
         except errors.ApiError as exc:
-            self._fail(status)
             # The key was not judged: the server could not be reached or had no such path.
-            other = (" A team on another API URL is added with `xconsole team add NAME --api-url URL`."
-                     if exc.worth_retrying_later or isinstance(exc, errors.NotFound) else "")
-            status.update(f"{exc.title}: {exc} — your input is kept; try again.{other}")
+            where = api_url or self.store.session.api_url or "the Management API"  # type: ignore[union-attr]
+            unreached = exc.worth_retrying_later or isinstance(exc, errors.NotFound)
+            self._fail(status, **({"api_url": f"Is this the right API URL? {where} answered: {exc.title}"}
+                                  if unreached and isinstance(exc, errors.NotFound) else {}))
+            status.update(f"{exc.title}: {exc} — your input is kept; try again."
+                          + (" Another API URL can be given above." if unreached else ""))
         except Exception as exc:  # noqa: BLE001 - said, never an endless "Checking…"
             from xconsole.core.actions import describe_error
 
