@@ -89,6 +89,27 @@ def test_unknown_auto_top_up_is_said_and_assumed_off():
     assert any("console-only" in note for note in result.notes)
 
 
+def test_auto_top_ups_seen_with_unknown_settings_make_the_rejection_only_the_earliest():
+    from xconsole.core.billing import SpendSummary
+    from xconsole.core.forecast import runway
+
+    inputs = ForecastInput(credits=1_000, month_spend=0, auto=None, auto_known=False, seen_top_ups=4)
+    result = forecast(flat(100), inputs, NOW)
+    assert result.rejected_at == NOW + 10 * H and result.earliest_only
+    assert result.summary() == ("Requests rejected no sooner than Thu 19 Nov ~01:00 — credits run out and the invoiced "
+                                "billing limit is $0 (4 auto top-ups in 30 days not counted: their settings are "
+                                "unknown on this API)")
+    assert any("later than it says, never sooner" in note for note in result.notes)
+    assert result.to_json()["earliestOnly"] is True and result.to_json()["autoTopUpsSeen"] == 4
+    summary = SpendSummary(live_balance=1_000, month_spend=0, beyond_prepaid=0, pending_purchases=0, soft_limit=0,
+                           hard_limit=0, runway_days=0.4)
+    assert runway(summary, result).at_least and runway(summary, result).text == "< 1 day, or later"
+    # Settings known (the sandbox): what they say is modeled, and the rejection is the forecast's own.
+    known = forecast(flat(100), ForecastInput(credits=1_000, month_spend=0, seen_top_ups=4), NOW)
+    assert not known.earliest_only and known.to_json()["autoTopUpsSeen"] == 0
+    assert known.summary().startswith("Requests rejected from ")
+
+
 def test_already_out_is_rejected_now():
     result = forecast(flat(100), ForecastInput(credits=0, month_spend=100), NOW)
     assert result.rejected_at == NOW and result.cause is Cause.CREDITS_OUT
@@ -177,6 +198,8 @@ def test_input_from_a_snapshot_reads_counters_ledger_and_pending():
 
     real = ForecastInput.from_snapshot(SimpleNamespace(summary=summary, ledger=None, auto_top_up=None), NOW)
     assert real.auto is None and not real.auto_known and real.pending == ()
+    seen = ForecastInput.from_snapshot(SimpleNamespace(summary=summary, ledger=ledger, auto_top_up=None), NOW)
+    assert not seen.auto_known and seen.seen_top_ups == 1  # the ledger's auto purchase, settings unknown
 
 
 # --------------------------------------------------------------------------- reading hours

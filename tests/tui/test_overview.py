@@ -3,6 +3,8 @@ the others, Enter switches team."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+
 from xconsole.core.credentials import MemoryKeyStore
 from xconsole.core.session import TeamHandle
 from xconsole.tui.screens.overview import OverviewScreen
@@ -142,3 +144,24 @@ async def test_invoices_that_could_not_be_read_are_not_nothing_to_look_at():
         notes = str(app.screen.query_one("#overview-notes", Static).render())
         assert f"Helix Health: {UNPAID_UNKNOWN}" in notes
         assert "Nothing needs attention" not in notes
+
+
+def test_a_rejection_only_known_as_the_earliest_comes_after_those_the_forecast_is_sure_of():
+    from types import SimpleNamespace
+
+    from xconsole.core.forecast import ForecastInput, forecast
+    from xconsole.core.hourly import HourlyUsage
+    from xconsole.tui.screens.overview import _rejected_in, _soonest
+
+    now = datetime(2026, 11, 18, 15, tzinfo=timezone.utc)
+    usage = HourlyUsage(now - timedelta(days=28), (100,) * (28 * 24))
+
+    def team(credits: int, **known: object) -> SimpleNamespace:
+        fc = forecast(usage, ForecastInput(credits=credits, month_spend=0, **known), now)
+        return SimpleNamespace(snapshot=SimpleNamespace(forecast=fc))
+
+    # Real API, auto top-ups in the ledger: rejected in 2 days at the earliest.
+    topped_up = team(4_800, auto=None, auto_known=False, seen_top_ups=3)
+    sure = team(9_600)  # rejected in 4 days, no auto top-up to doubt it
+    assert sorted([topped_up, sure], key=_soonest) == [sure, topped_up]
+    assert _rejected_in(topped_up.snapshot) == "2+ days" and _rejected_in(sure.snapshot) == "~4 days"

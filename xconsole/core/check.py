@@ -160,6 +160,9 @@ def evaluate(team: TeamHandle, snap: TeamSummary, invoices: list[InvoiceSummary]
         if fc.rejected_at is not None:
             days = max(0.0, (fc.rejected_at - fc.now).total_seconds() / 86_400)
             why = f"requests rejected in {format_runway(days)} (from {fc.reason()})"
+            if fc.earliest_only:  # still judged on it: an alert too early, never too late
+                why = (f"requests rejected in {left.text} at the earliest (from {fc.reason()}; "
+                       f"{fc.auto_top_ups_seen} auto top-ups in 30 days not counted: settings unknown on this API)")
             if days < thresholds.crit_runway_days:
                 check.raise_to(State.CRITICAL, why)
             elif days < thresholds.warn_runway_days:

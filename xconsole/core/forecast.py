@@ -14,7 +14,9 @@ Spend-rate model ("hour-of-week × 7-day level"):
 The projection then goes through the same engine as the what-if (core.topup_replay): credit,
 pending purchases, auto top-up (threshold, amount, monthly maximum, 5 per 24 h, with what is
 already used), and the invoiced billing limit. Against the real API the auto top-up settings are
-console-only, hence unknown: the forecast says so and assumes there is none.
+console-only, hence unknown: the forecast says so and assumes there is none. When the ledger shows
+auto top-ups all the same, its rejection is only the earliest it can come (auto top-up only adds
+credit): said as such ("3+ days"), and the Overview lists such a team after those it is sure of.
 
 `forecast(...)` is pure (no I/O); `load_forecast(...)` reads the usage it needs (one request for
 28 days of hours where the server accepts it) and calls it.
@@ -66,6 +68,7 @@ class ForecastInput:
     recent_top_ups: tuple[datetime, ...] = ()  # auto top-up attempts in the last 24 h
     last_top_up: datetime | None = None  # the latest auto top-up this month
     auto_working: bool = True  # False: the last attempt failed to charge the payment method
+    seen_top_ups: int = 0  # auto top-ups in the ledger's last 30 days (evidence when settings are unknown)
 
     @classmethod
     def from_snapshot(cls, snapshot: Any, now: datetime) -> ForecastInput:
@@ -108,6 +111,7 @@ class ForecastInput:
             recent_top_ups=tuple(recent),
             last_top_up=last,
             auto_working=working,
+            seen_top_ups=sum(1 for t in autos if now - timedelta(days=30) < t <= now),
         )
 
 
@@ -222,6 +226,13 @@ class Forecast:
     resolution: str = "hour"  # "day": usage came per day, spread over hours
     partial: bool = False  # the usage read was capped (limitReached)
     notes: tuple[str, ...] = field(default=())
+    auto_top_ups_seen: int = 0  # settings unknown, yet this many in the ledger's last 30 days
+
+    @property
+    def earliest_only(self) -> bool:
+        """The rejection is only the earliest it can come: auto top-ups were seen but could not be
+        modeled (their settings are console-only on this API), and they only add credit."""
+        return self.rejected_at is not None and not self.auto_top_up_known and self.auto_top_ups_seen > 0
 
     @property
     def rejected(self) -> bool:
@@ -235,6 +246,10 @@ class Forecast:
         suffix = "" if self.auto_top_up_known else " (auto top-up unknown on this API: none assumed)"
         if self.rejected_at is None:
             return f"Not rejected within {self.horizon_days} days{suffix}"
+        if self.earliest_only:
+            seen = self.auto_top_ups_seen
+            return (f"Requests rejected no sooner than {self.reason()} ({seen} auto top-up{'s' if seen != 1 else ''} "
+                    "in 30 days not counted: their settings are unknown on this API)")
         return f"Requests rejected from {self.reason()}{suffix}"
 
     def reason(self) -> str:
@@ -264,6 +279,8 @@ class Forecast:
             "monthEnd": iso(self.month_end),
             "projectedMonthSpend": _money(self.month_spend),
             "autoTopUpKnown": self.auto_top_up_known,
+            "autoTopUpsSeen": self.auto_top_ups_seen,
+            "earliestOnly": self.earliest_only,
             "autoTopUps": [{"at": iso(t.at), "amount": _money(t.cents)} for t in self.top_ups],
             "autoTopUpTotal": _money(sum(t.cents for t in self.top_ups)),
             "model": self.model,
@@ -281,13 +298,18 @@ def forecast(history: HourlyUsage, inputs: ForecastInput, now: datetime, *,
     month_end = _next_month(now)
     fitted = model or rate_model(history)
     notes = list(history.notes)
+    seen = 0 if inputs.auto_known else inputs.seen_top_ups
     common = dict(now=now, month_end=month_end, auto_top_up_known=inputs.auto_known, model=fitted.name,
                   rate_per_day=fitted.per_day, horizon_days=horizon_days, resolution=history.resolution,
-                  partial=history.partial)
+                  partial=history.partial, auto_top_ups_seen=seen)
     if inputs.credits is None:
         return Forecast(rejected_at=None, cause=None, cause_at=None, month_spend=None, top_ups=(), known=False,
                         notes=("the API did not report the credit balance",), **common)  # type: ignore[arg-type]
-    if not inputs.auto_known:
+    if not inputs.auto_known and seen:
+        notes.append(f"The ledger shows {seen} auto top-up{'s' if seen != 1 else ''} in the last 30 days, but their "
+                     "settings are console-only on this API: the forecast assumes none, so requests may be "
+                     "rejected later than it says, never sooner")
+    elif not inputs.auto_known:
         notes.append("Auto top-up settings are console-only on this API: the forecast assumes none")
     if inputs.invoiced_limit is None:
         notes.append("The API did not report the invoiced billing limit: taken as $0")
@@ -368,7 +390,7 @@ class Runway:
         if not self.known:
             return "unknown"
         if self.at_least and self.days is not None and self.days < 365:
-            return f"{math.floor(self.days)}+ days"
+            return f"{math.floor(self.days)}+ days" if self.days >= 1 else "< 1 day, or later"
         return billing.format_runway(self.days)
 
 
@@ -387,7 +409,7 @@ def runway(summary: billing.SpendSummary, fc: Forecast | None, threshold_days: f
     if not summary.runway_known or fc is None or not fc.known:
         return naive
     if fc.rejected_at is not None:
-        return Runway(max(0.0, (fc.rejected_at - fc.now).total_seconds() / 86_400))
+        return Runway(max(0.0, (fc.rejected_at - fc.now).total_seconds() / 86_400), at_least=fc.earliest_only)
     if threshold_days is not None and threshold_days > fc.horizon_days:
         return naive
     if summary.runway_days is None:

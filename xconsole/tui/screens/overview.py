@@ -138,12 +138,13 @@ class OverviewScreen(TeamScreen):
 
 
 def _soonest(data: TeamData | None) -> tuple[int, float]:
-    """Sort key: teams the forecast rejects first (soonest first), then the others, then teams
+    """Sort key: teams the forecast rejects first (soonest first), then those it gives only the
+    earliest rejection of (auto top-ups seen, their settings unknown), then the others, then teams
     without numbers; the sort is stable, so ties keep the registry's order."""
     fc = data.snapshot.forecast if data is not None and data.snapshot is not None else None
     if fc is not None and fc.rejected_at is not None:
-        return 0, fc.rejected_at.timestamp()
-    return (1 if data is not None and data.snapshot is not None else 2), 0.0
+        return (1 if fc.earliest_only else 0), fc.rejected_at.timestamp()
+    return (2 if data is not None and data.snapshot is not None else 3), 0.0
 
 
 def _rejected_in(snap: object) -> str:
@@ -152,9 +153,10 @@ def _rejected_in(snap: object) -> str:
         return "unknown"
     if fc.rejected_at is None:
         return "—"
-    from xconsole.core.billing import format_runway
+    from xconsole.core.forecast import Runway
 
-    return format_runway((fc.rejected_at - fc.now).total_seconds() / 86_400)
+    # "3+ days" when auto top-ups were seen but could not be counted: no sooner than that.
+    return Runway((fc.rejected_at - fc.now).total_seconds() / 86_400, at_least=fc.earliest_only).text
 
 
 def _row(team: TeamHandle, data: TeamData | None, name_width: int = NAME_MAX,
