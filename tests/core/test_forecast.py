@@ -99,7 +99,7 @@ def test_auto_top_ups_seen_with_unknown_settings_make_the_rejection_only_the_ear
     assert result.summary() == ("Requests rejected no sooner than Thu 19 Nov ~01:00 — credits run out and the invoiced "
                                 "billing limit is $0 (4 auto top-ups in 30 days not counted: their settings are "
                                 "unknown on this API)")
-    assert any("later than it says, never sooner" in note for note in result.notes)
+    assert any("may be rejected later than it says" in note for note in result.notes)
     assert result.to_json()["earliestOnly"] is True and result.to_json()["autoTopUpsSeen"] == 4
     summary = SpendSummary(live_balance=1_000, month_spend=0, beyond_prepaid=0, pending_purchases=0, soft_limit=0,
                            hard_limit=0, runway_days=0.4)

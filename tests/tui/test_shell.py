@@ -232,6 +232,11 @@ async def test_a_team_is_added_on_the_api_url_given_in_the_form(tmp_path):
         form = app.screen
         form.query_one("#name").value = "Prod"
         form.query_one("#key").value = sandbox.teams[1].management_key
+        form.query_one("#api_url").value = sandbox.teams[0].management_key  # pasted in the wrong field
+        form.submit()
+        await settle(pilot)
+        assert form.query_one("#api_url").value == "" and asked == []
+        assert "That was a management key: cleared" in str(form.query_one("#api_url-error").render())
         form.query_one("#api_url").value = "ftp://billing.example"
         form.submit()
         await settle(pilot)

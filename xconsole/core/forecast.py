@@ -308,7 +308,7 @@ def forecast(history: HourlyUsage, inputs: ForecastInput, now: datetime, *,
     if not inputs.auto_known and seen:
         notes.append(f"The ledger shows {seen} auto top-up{'s' if seen != 1 else ''} in the last 30 days, but their "
                      "settings are console-only on this API: the forecast assumes none, so requests may be "
-                     "rejected later than it says, never sooner")
+                     "rejected later than it says")
     elif not inputs.auto_known:
         notes.append("Auto top-up settings are console-only on this API: the forecast assumes none")
     if inputs.invoiced_limit is None:

@@ -120,7 +120,10 @@ class AddTeamScreen(ModalScreen["AddedTeam | None"]):
             problems["name"] = "Enter a name for this team"
         if not key.strip():
             problems["key"] = "Paste the team's management key"
-        if api_url is not None:
+        if api_url is not None and looks_like_key(api_url):
+            self.query_one("#api_url", Input).value = api_url = ""
+            problems["api_url"] = "That was a management key: cleared. It goes in the key field above"
+        elif api_url is not None:
             from xconsole.core.endpoints import api_url_problem
 
             problem = api_url_problem(api_url)
