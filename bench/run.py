@@ -57,7 +57,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from screen_watch import PollingWatch, ScreenWatch, watcher  # bench/, the script's own directory
+from screen_watch import PollingWatch, ScreenWatch, WatchError, watcher  # bench/, the script's own directory
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -122,12 +122,15 @@ def stop(name: str) -> None:
 
 
 @contextlib.contextmanager
-def observing() -> Iterator[None]:
-    """The watching loop (this thread and the tmux clients it starts) at idle priority: on a
-    2-core machine, polling the screen every few ms would otherwise take CPU from the app being
-    timed, which a person looking at a terminal does not. The tmux server, the served sandboxes
-    and the app keep normal priority (started before, or by the server)."""
-    policy = getattr(os, "SCHED_IDLE", None)
+def observing(watch: ScreenWatch | PollingWatch) -> Iterator[None]:
+    """The polling watcher (this thread and the capture-pane processes it starts) at idle
+    priority: on a 2-core machine, a process every 5 ms would otherwise take CPU from the app
+    being timed. Not the control-mode watcher: it wakes only when the pane is written, as a
+    terminal does. At idle priority, with both cores busy (as they are while xconsole goes on
+    starting after its first frame, not while a bare app sits idle after its own), it saw a text
+    up to ~450 ms late, medians of 1 to 230 ms from one run to the next; at normal priority,
+    under 1 ms (bench/watch_latency.py)."""
+    policy = getattr(os, "SCHED_IDLE", None) if isinstance(watch, PollingWatch) else None
     try:
         if policy is not None:
             os.sched_setscheduler(0, policy, os.sched_param(0))
@@ -151,13 +154,11 @@ def launched(command: str, markers: list[Marker | str], env: dict[str, str],
     name = f"bench-{uuid.uuid4().hex[:6]}"
     assignments = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
     found: dict[int, float] = {}
-    screen = ""
     start = time.perf_counter()
     tmux("new-session", "-d", "-s", name, "-x", str(WIDTH), "-y", str(HEIGHT),
          # A key or API URL in the bench's own environment must not reach the app: `env` gives its own.
          f"cd {shlex.quote(str(ROOT))} && exec env -u XAI_MANAGEMENT_KEY -u XCONSOLE_API_URL {assignments} {command}")
-    # Attached within a few ms: the app writes nothing before Textual is imported (~0.15 s).
-    watch = watcher(["tmux", "-L", SOCKET], name)
+    watch: ScreenWatch | PollingWatch | None = None
 
     def seen(lines: list[str], now: float) -> bool:
         for i, marker in enumerate(wanted):
@@ -171,15 +172,20 @@ def launched(command: str, markers: list[Marker | str], env: dict[str, str],
                              f"{wanted[min(set(range(len(wanted))) - set(found))]} appeared; the screen:\n{watch.screen}")
 
     try:
-        with observing():
+        # Attached within a few ms: the app writes nothing before Textual is imported (~0.15 s).
+        watch = watcher(["tmux", "-L", SOCKET], name)
+        with observing(watch):
             try:
                 watch.until(seen, start, timeout, idle=ended)
             except TimeoutError:
                 missing = ", ".join(repr(str(m)) for i, m in enumerate(wanted) if i not in found)
                 raise BenchError(f"{command}: {missing} never appeared within {timeout:g} s; the screen:\n{watch.screen}") from None
+            except (WatchError, OSError) as exc:
+                raise BenchError(f"{command}: watching its screen failed ({exc}); the screen:\n{watch.screen}") from None
         yield [found[i] for i in range(len(wanted))], Pane(name, _pane_pid(name), watch)
     finally:
-        watch.close()
+        if watch is not None:
+            watch.close()
         stop(name)
 
 
@@ -355,10 +361,12 @@ def wait_for(pane: Pane, marker: str, start: float, timeout: float = MARKER_TIME
         return bool(at)
 
     try:
-        with observing():
+        with observing(pane.watch):
             pane.watch.until(seen, start, timeout)
     except TimeoutError:
         raise BenchError(f"{marker!r} never appeared within {timeout:g} s; the screen:\n{pane.watch.screen}") from None
+    except (WatchError, OSError) as exc:
+        raise BenchError(f"watching the screen for {marker!r} failed ({exc}); the screen:\n{pane.watch.screen}") from None
     return at[0]
 
 

@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 
 class WatchError(RuntimeError):
-    """The control client ended, or a command it sent failed."""
+    """The control client ended, or a command it sent (or its attach) failed."""
 
 
 class ScreenWatch:
@@ -67,6 +67,7 @@ class ScreenWatch:
         capturing = False  # a capture-pane sent, its answer not yet in
         stale = True  # the pane was written since the last capture was sent
         block: list[str] | None = None
+        opened = ""  # the open block's "time number flags": its %end or %error repeats them
         while True:
             if stale and not capturing:
                 self._send(f"capture-pane -p -t {self.session}")
@@ -80,20 +81,23 @@ class ScreenWatch:
                     idle()
                 continue
             if block is not None:
-                if line.startswith(("%end ", "%error ")):
+                # The pane's own text may hold a line like "%end …": only the guard that repeats
+                # its %begin's time, number and flags ends the block (tmux(1), CONTROL MODE).
+                if line in (f"%end {opened}", f"%error {opened}"):
                     lines, block = block, None
+                    if line.startswith("%error "):
+                        raise WatchError(f"{'capture-pane' if opened.endswith(' 1') else 'attach'} {self.session}: "
+                                         f"{' '.join(lines)}")
                     # Flags 1: a command this client sent (the attach's own answer comes first, 0).
-                    if capturing and line.rsplit(" ", 1)[-1] == "1":
+                    if capturing and opened.endswith(" 1"):
                         capturing = False
-                        if line.startswith("%error "):
-                            raise WatchError(f"capture-pane {self.session}: {' '.join(lines)}")
                         self.screen = "\n".join(lines)
                         if done(lines, time.perf_counter() - start):
                             return
                 else:
                     block.append(line)
             elif line.startswith("%begin "):
-                block = []
+                block, opened = [], line.removeprefix("%begin ")
             elif line.startswith("%output "):
                 stale = True
             elif line.startswith("%exit"):

@@ -44,10 +44,19 @@ def test_sees_each_write_as_it_comes(pane):
     assert len(seen[-1]) == 10  # the whole screen, a line per row
 
 
+def test_a_line_of_the_pane_that_looks_like_a_control_line_is_only_text(pane):
+    tmux, watch = pane
+    # The terminal echoes what is typed: a screen line "%end 1 2 1" inside the capture's answer.
+    subprocess.run([*tmux, "send-keys", "-t", "w", "-l", "%end 1 2 1"], check=True)
+    subprocess.run([*tmux, "send-keys", "-t", "w", "Enter"], check=True)
+    watch.until(lambda lines, _at: any("GOT-%end 1 2 1" in line for line in lines), time.perf_counter(), 30)
+    assert "%end 1 2 1" in watch.screen.splitlines()[0]
+
+
 def test_says_when_the_text_never_comes(pane):
     _tmux, watch = pane
     quiet: list[bool] = []
     with pytest.raises(TimeoutError):
         # A quiet pane: the watch gives up at its deadline (the control-mode one calls `idle` first).
-        watch.until(lambda lines, _at: False, time.perf_counter(), 0.3, idle=lambda: quiet.append(True))
+        watch.until(lambda lines, _at: False, time.perf_counter(), 1.5, idle=lambda: quiet.append(True))
     assert quiet or isinstance(watch, PollingWatch)
