@@ -209,15 +209,6 @@ def test_the_forecast_judges_the_runway_conditions_with_its_cause():
     assert checked.state is State.CRITICAL and checked.rejected_at == predicted.rejected_at
     assert checked.reasons == ["requests rejected in ~5 days (from Sun 15 Nov ~12:00 — credits used up and the "
                                "invoiced billing limit reached)"]
-    # The real API with auto top-ups in the ledger: the same state, said as the earliest it can come.
-    earliest = forecast(history, ForecastInput(credits=0, beyond_prepaid=90_000, month_spend=90_000,
-                                               invoiced_limit=150_000, auto_known=False, seen_top_ups=2), now)
-    snap = TeamSummary(summary=summary, auto_top_up=None, daily=[], today=now.date(), forecast=earliest)
-    checked = evaluate(team, snap, [], Thresholds(crit_runway_days=7), now=now)
-    assert checked.state is State.CRITICAL and checked.runway_at_least
-    assert checked.reasons == ["requests rejected in 5+ days at the earliest (from Sun 15 Nov ~12:00 — credits used up "
-                               "and the invoiced billing limit reached; 2 auto top-ups in 30 days not counted: "
-                               "settings unknown on this API)"]
 
 
 def test_a_change_whose_hook_failed_is_reported_again_on_the_next_run(state_home, run, receiver):

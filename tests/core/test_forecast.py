@@ -106,7 +106,7 @@ def test_auto_top_ups_seen_with_unknown_settings_make_the_rejection_only_the_ear
     assert runway(summary, result).at_least and runway(summary, result).text == "< 1 day, or later"
     # Settings known (the sandbox): what they say is modeled, and the rejection is the forecast's own.
     known = forecast(flat(100), ForecastInput(credits=1_000, month_spend=0, seen_top_ups=4), NOW)
-    assert not known.earliest_only and known.to_json()["autoTopUpsSeen"] == 0
+    assert not known.earliest_only and known.to_json()["autoTopUpsSeen"] == 4
     assert known.summary().startswith("Requests rejected from ")
 
 

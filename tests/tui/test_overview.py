@@ -146,7 +146,7 @@ async def test_invoices_that_could_not_be_read_are_not_nothing_to_look_at():
         assert "Nothing needs attention" not in notes
 
 
-def test_a_rejection_only_known_as_the_earliest_comes_after_those_the_forecast_is_sure_of():
+def test_a_rejection_only_known_as_the_earliest_is_sorted_by_its_time_after_a_sure_one_on_a_tie():
     from types import SimpleNamespace
 
     from xconsole.core.forecast import ForecastInput, forecast
@@ -160,8 +160,19 @@ def test_a_rejection_only_known_as_the_earliest_comes_after_those_the_forecast_i
         fc = forecast(usage, ForecastInput(credits=credits, month_spend=0, **known), now)
         return SimpleNamespace(snapshot=SimpleNamespace(forecast=fc))
 
-    # Real API, auto top-ups in the ledger: rejected in 2 days at the earliest.
+    # Real API, auto top-ups in the ledger: rejected in 2 days at the earliest. It may be the most
+    # urgent (its auto top-up may have stopped), so its time places it; its cell says it is a floor.
     topped_up = team(4_800, auto=None, auto_known=False, seen_top_ups=3)
     sure = team(9_600)  # rejected in 4 days, no auto top-up to doubt it
-    assert sorted([topped_up, sure], key=_soonest) == [sure, topped_up]
+    sure_too = team(4_800)
+    assert sorted([sure, topped_up], key=_soonest) == [topped_up, sure]
+    assert sorted([topped_up, sure_too], key=_soonest) == [sure_too, topped_up]
     assert _rejected_in(topped_up.snapshot) == "2+ days" and _rejected_in(sure.snapshot) == "~4 days"
+    # The summary line every screen shows says the same.
+    from xconsole.core.billing import SpendSummary
+    from xconsole.tui.widgets.team_summary import TeamSummary
+
+    summary = SpendSummary(live_balance=4_800, month_spend=0, beyond_prepaid=0, pending_purchases=None, soft_limit=0,
+                           hard_limit=0, runway_days=2.0)
+    assert TeamSummary._rejection(summary, topped_up.snapshot.forecast) == ("Rejected", "≥ Fri 20 Nov ~15:00")
+    assert TeamSummary._rejection(summary, sure_too.snapshot.forecast) == ("Rejected", "Fri 20 Nov ~15:00")

@@ -213,7 +213,7 @@ async def test_a_server_that_cannot_be_reached_is_said_whole_with_the_way_to_ano
         await settle(pilot)
         status = app.screen.query_one("#status", Label)
         said = str(status.render())
-        assert said.startswith("Service unavailable: ") and said.endswith("Another API URL can be given above.")
+        assert said.startswith("Service unavailable: ") and said.endswith("Check the API URL above.")
         assert status.size.height > 1 and status.region.right <= app.screen.query_one("#add-team").region.right
 
 
@@ -249,7 +249,7 @@ async def test_a_team_is_added_on_the_api_url_given_in_the_form(tmp_path):
         assert entry.api_url == "https://billing.example" and app.team.api_url == "https://billing.example"
 
 
-async def test_a_run_on_one_api_url_adds_its_teams_there(tmp_path):
+async def test_a_run_on_one_api_url_shows_that_url_fixed_in_the_form(tmp_path):
     sandbox = embedded()
     app = registry_app(sandbox, tmp_path / "config.toml", keystore=MemoryKeyStore())
     app.session_factory = _with_api_url(app.session_factory, "https://eu.billing.example")

@@ -243,9 +243,10 @@ async def test_the_balance_card_says_why_the_read_failed_not_loading(monkeypatch
         faults = sandbox.app.state.sandbox.faults
         faults.error_rate, faults.latency_ms = 0.0, 60_000
         await pilot.press("r")
-        await wait_until(pilot, lambda: app.store.data().loading)
+        await wait_until(pilot, lambda: "Reading again" in str(app.screen.query_one("#balance").render()))
         card = str(app.screen.query_one("#balance").render())
-        assert card.startswith("Reading again… the last read failed: ") and "Loading" not in card
+        assert app.store.data().loading and card.startswith("Reading again… the last read failed: ")
+        assert "Loading" not in card
 
 
 @pytest.mark.parametrize(("month_spend", "says"), [

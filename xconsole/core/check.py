@@ -75,7 +75,7 @@ class TeamCheck:
     invoiced_limit: int | None = None
     runway_days: float | None = None  # core.forecast.runway: the figure every surface gives
     runway_known: bool = False
-    runway_at_least: bool = False  # not rejected within the forecast's horizon: a floor
+    runway_at_least: bool = False  # a floor: nothing rejected within the horizon (the lean read never sees auto top-ups)
     reachable: bool = True
     forecast: dict[str, Any] | None = None  # core.forecast.Forecast.to_json(); None: no forecast
 
@@ -160,9 +160,6 @@ def evaluate(team: TeamHandle, snap: TeamSummary, invoices: list[InvoiceSummary]
         if fc.rejected_at is not None:
             days = max(0.0, (fc.rejected_at - fc.now).total_seconds() / 86_400)
             why = f"requests rejected in {format_runway(days)} (from {fc.reason()})"
-            if fc.earliest_only:  # still judged on it: an alert too early, never too late
-                why = (f"requests rejected in {left.text} at the earliest (from {fc.reason()}; "
-                       f"{fc.auto_top_ups_seen} auto top-ups in 30 days not counted: settings unknown on this API)")
             if days < thresholds.crit_runway_days:
                 check.raise_to(State.CRITICAL, why)
             elif days < thresholds.warn_runway_days:

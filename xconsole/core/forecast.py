@@ -16,7 +16,7 @@ pending purchases, auto top-up (threshold, amount, monthly maximum, 5 per 24 h, 
 already used), and the invoiced billing limit. Against the real API the auto top-up settings are
 console-only, hence unknown: the forecast says so and assumes there is none. When the ledger shows
 auto top-ups all the same, its rejection is only the earliest it can come (auto top-up only adds
-credit): said as such ("3+ days"), and the Overview lists such a team after those it is sure of.
+credit): said as such ("no sooner than", "3+ days"). Only a read with the ledger can see them.
 
 `forecast(...)` is pure (no I/O); `load_forecast(...)` reads the usage it needs (one request for
 28 days of hours where the server accepts it) and calls it.
@@ -226,7 +226,7 @@ class Forecast:
     resolution: str = "hour"  # "day": usage came per day, spread over hours
     partial: bool = False  # the usage read was capped (limitReached)
     notes: tuple[str, ...] = field(default=())
-    auto_top_ups_seen: int = 0  # settings unknown, yet this many in the ledger's last 30 days
+    auto_top_ups_seen: int = 0  # auto top-ups in the ledger's last 30 days (0 also when it was not read)
 
     @property
     def earliest_only(self) -> bool:
@@ -298,7 +298,7 @@ def forecast(history: HourlyUsage, inputs: ForecastInput, now: datetime, *,
     month_end = _next_month(now)
     fitted = model or rate_model(history)
     notes = list(history.notes)
-    seen = 0 if inputs.auto_known else inputs.seen_top_ups
+    seen = inputs.seen_top_ups
     common = dict(now=now, month_end=month_end, auto_top_up_known=inputs.auto_known, model=fitted.name,
                   rate_per_day=fitted.per_day, horizon_days=horizon_days, resolution=history.resolution,
                   partial=history.partial, auto_top_ups_seen=seen)
@@ -383,7 +383,7 @@ class Runway:
 
     days: float | None  # None: no recent spend, nothing runs out
     known: bool = True  # False: the figures it needs were not reported or usage failed
-    at_least: bool = False  # not rejected within the forecast's horizon: `days` is a floor
+    at_least: bool = False  # `days` is a floor: nothing rejected within the horizon, or auto top-ups seen, not counted
 
     @property
     def text(self) -> str:

@@ -142,6 +142,7 @@ class Session:
         name = check_name(name)
         key = clean_key(raw_key)
         wanted = check_team_id(team_id) if team_id else None
+        api_url = api_url.strip().rstrip("/") or None if api_url else None  # one spelling, whoever adds it
         async with self.make_client(key, api_url) as client:
             info = await client.validate_key()
             found = info.discovered_team_id

@@ -111,7 +111,7 @@ class AddTeamScreen(ModalScreen["AddedTeam | None"]):
         name = self.query_one("#name", Input).value
         key = self.query_one("#key", Input).value
         team_id = self.query_one("#team_id", Input).value.strip() or None
-        api_url = self.query_one("#api_url", Input).value.strip().rstrip("/") or None
+        api_url = self.query_one("#api_url", Input).value.strip() or None
         problems = {}
         if looks_like_key(name):  # pasted in the wrong field: off the screen at once
             self.query_one("#name", Input).value = name = ""
@@ -158,13 +158,13 @@ class AddTeamScreen(ModalScreen["AddedTeam | None"]):
         except (errors.AuthError, errors.PermissionDenied) as exc:
             self._fail(status, key=f"{exc.title}: {exc.message}")
         except errors.ApiError as exc:
-            # The key was not judged: the server could not be reached or had no such path.
-            where = api_url or self.store.session.api_url or "the Management API"  # type: ignore[union-attr]
+            # The key was not judged: the server could not be reached or had no such path (a
+            # wrong API URL, or an unknown team id).
+            self._fail(status)
+            editable = not self.query_one("#api_url", Input).disabled
             unreached = exc.worth_retrying_later or isinstance(exc, errors.NotFound)
-            self._fail(status, **({"api_url": f"Is this the right API URL? {where} answered: {exc.title}"}
-                                  if unreached and isinstance(exc, errors.NotFound) else {}))
             status.update(f"{exc.title}: {exc} — your input is kept; try again."
-                          + (" Another API URL can be given above." if unreached else ""))
+                          + (" Check the API URL above." if unreached and editable else ""))
         except Exception as exc:  # noqa: BLE001 - said, never an endless "Checking…"
             from xconsole.core.actions import describe_error
 

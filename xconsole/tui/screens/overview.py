@@ -137,14 +137,15 @@ class OverviewScreen(TeamScreen):
             self.store.refresh(team)
 
 
-def _soonest(data: TeamData | None) -> tuple[int, float]:
-    """Sort key: teams the forecast rejects first (soonest first), then those it gives only the
-    earliest rejection of (auto top-ups seen, their settings unknown), then the others, then teams
-    without numbers; the sort is stable, so ties keep the registry's order."""
+def _soonest(data: TeamData | None) -> tuple[int, float, int]:
+    """Sort key: teams the forecast rejects first (soonest first, one whose rejection is only the
+    earliest it can come by its time too: it may be the most urgent; on a tie, after a sure one),
+    then the others, then teams without numbers; the sort is stable, so ties keep the registry's
+    order."""
     fc = data.snapshot.forecast if data is not None and data.snapshot is not None else None
     if fc is not None and fc.rejected_at is not None:
-        return (1 if fc.earliest_only else 0), fc.rejected_at.timestamp()
-    return (2 if data is not None and data.snapshot is not None else 3), 0.0
+        return 0, fc.rejected_at.timestamp(), int(fc.earliest_only)
+    return (1 if data is not None and data.snapshot is not None else 2), 0.0, 0
 
 
 def _rejected_in(snap: object) -> str:

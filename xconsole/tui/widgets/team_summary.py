@@ -78,7 +78,8 @@ class TeamSummary(Widget):
 
         left = runway(summary, fc)
         if left.known and fc is not None and fc.known and fc.rejected_at is not None and summary.runway_known:
-            return "Rejected", when_text(fc.rejected_at, fc.now)
+            # Auto top-ups seen but not counted (real API): only the earliest it can come.
+            return "Rejected", ("≥ " if fc.earliest_only else "") + when_text(fc.rejected_at, fc.now)
         return "Runway", left.text
 
     def _remembered(self, numbers: CachedNumbers, label: object, *, failed: bool = False) -> Text:
