@@ -204,3 +204,15 @@ def plain_text(renderable) -> str:
     console = Console(width=200, file=io.StringIO(), color_system=None)
     console.print(renderable)
     return console.file.getvalue()
+
+
+async def test_nothing_found_when_the_audit_read_failed_names_only_the_journal():
+    app = delayed_sandbox_app(embedded(), team="helix")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        app.transport.drop_request.add(("GET", "/events"))
+        await pilot.press("6")
+        await settle(pilot)
+        assert history(app).entries == []
+        said = status(app)
+        assert said.startswith("No history yet: nothing in this machine's journal.") and "audit events could not be read" in said

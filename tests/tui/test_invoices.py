@@ -16,7 +16,7 @@ from xconsole.tui.screens.invoice_detail import InvoiceDetailScreen
 from xconsole.tui.widgets.console_table import FilterableTable
 from tests.contract.backends import _reference_router
 from tests.fixtures import reference as ref
-from tests.tui.harness import delayed_sandbox_app, palette, plain, real_api_app, sandbox_app, settle
+from tests.tui.harness import delayed_sandbox_app, embedded, palette, plain, real_api_app, sandbox_app, settle
 
 
 async def open_invoices(pilot) -> FilterableTable:
@@ -208,3 +208,18 @@ async def test_the_palette_reaches_this_screens_actions(tmp_path, monkeypatch):
         from xconsole.tui.screens.buy_credits import BuyCreditsScreen
 
         assert isinstance(app.screen, BuyCreditsScreen)
+
+
+async def test_this_month_says_why_it_could_not_be_read_not_loading(monkeypatch):
+    from xconsole.tui import store as store_module
+
+    monkeypatch.setattr(store_module, "RETRY_FIRST_S", 3600)  # no retry during the test
+    sandbox = embedded()
+    sandbox.app.state.sandbox.faults.error_rate = 1.0
+    app = sandbox_app(sandbox)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("4")
+        await settle(pilot)
+        preview = str(app.screen.query_one("#invoice-preview").render())
+        assert "r retries" in preview and "loading" not in preview.lower()

@@ -63,6 +63,25 @@ async def test_a_team_whose_key_is_rejected_shows_the_error_in_its_row(tmp_path)
         assert "xai-revoked" not in plain(screen.query_one("#overview-notes"))
 
 
+async def test_teams_whose_read_failed_are_read_again_when_the_overview_is_shown(monkeypatch):
+    from xconsole.tui import store as store_module
+
+    monkeypatch.setattr(store_module, "RETRY_FIRST_S", 3600)  # no retry of its own during the test
+    sandbox = embedded()
+    faults = sandbox.app.state.sandbox.faults
+    faults.error_rate = 1.0
+    app = sandbox_app(sandbox)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_overview(pilot)
+        assert all(row[1] == "error" for row in rows(screen).values())
+        faults.error_rate = 0.0  # the server is back
+        await pilot.press("1")
+        await settle(pilot)
+        await pilot.press("0")
+        await settle(pilot)
+        assert not any(row[1] == "error" for row in rows(app.screen).values())
+
+
 async def test_r_refreshes_every_team():
     app = sandbox_app()
     async with app.run_test(size=(100, 30)) as pilot:

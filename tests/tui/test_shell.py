@@ -233,20 +233,43 @@ async def test_a_team_is_added_on_the_api_url_given_in_the_form(tmp_path):
         form.query_one("#name").value = "Prod"
         form.query_one("#key").value = sandbox.teams[1].management_key
         form.query_one("#api_url").value = sandbox.teams[0].management_key  # pasted in the wrong field
-        form.submit()
-        await settle(pilot)
-        assert form.query_one("#api_url").value == "" and asked == []
+        await wait_until(pilot, lambda: form.query_one("#api_url").value == "")  # at once, not when sent
         assert "That was a management key: cleared" in str(form.query_one("#api_url-error").render())
+        form.query_one("#status").update("Not found: an earlier answer")
         form.query_one("#api_url").value = "ftp://billing.example"
         form.submit()
         await settle(pilot)
         assert "http:// or https://" in str(form.query_one("#api_url-error").render()) and asked == []  # nothing sent
+        assert str(form.query_one("#status").render()) == ""  # no earlier answer left beside the new one
         form.query_one("#api_url").value = "https://billing.example/"
         form.submit()
         await wait_until(pilot, lambda: app.team is not None)
         assert asked[0] == "https://billing.example"  # the key was checked there
         [entry] = TeamRegistry.load(config).teams
         assert entry.api_url == "https://billing.example" and app.team.api_url == "https://billing.example"
+
+
+def test_a_key_of_a_registered_team_is_said_as_replaced_under_its_own_name():
+    from xconsole.core.session import AddedTeam
+    from xconsole.tui.screens.add_team import saved_text
+
+    team = TeamHandle("Staging", "t-1", "keyring", "xai-…f900", "https://eu.example")
+    assert saved_text(AddedTeam(team, created=True, read_only=False), "Staging") == "Team Staging saved."
+    assert saved_text(AddedTeam(team, created=False, read_only=True, previous_url=None), "Other") == (
+        "Replaced the key of team Staging; the key is Staging's, registered already: the name 'Other' was not used; "
+        "its API URL changed: the default → https://eu.example; read-only key: write actions will be refused.")
+
+
+async def test_escape_on_the_first_run_form_does_not_quit(tmp_path):
+    sandbox = embedded()
+    app = registry_app(sandbox, tmp_path / "config.toml", keystore=MemoryKeyStore())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.screen.query_one("#name").value = "Prod"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, AddTeamScreen) and app.screen.query_one("#name").value == "Prod"
+        assert any("Quit leaves without adding a team" in message for message, _ in app.notices)
 
 
 async def test_a_run_on_one_api_url_shows_that_url_fixed_in_the_form(tmp_path):

@@ -275,8 +275,6 @@ class XConsoleApp(App[int]):
             if result is None:
                 return
             self.store.forget(result.team.team_id)  # type: ignore[attr-defined]
-            note = " (read-only key: write actions will be refused)" if result.read_only else ""  # type: ignore[attr-defined]
-            self.notify(f"Team {result.team.name} saved{note}.")  # type: ignore[attr-defined]
             self.switch_team(result.team)  # type: ignore[attr-defined]
 
         self.push_screen(AddTeamScreen(self.store, first_run=first_run, name=name, team_id=team_id, reason=reason), added)

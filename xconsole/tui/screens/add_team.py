@@ -69,7 +69,7 @@ class AddTeamScreen(ModalScreen["AddedTeam | None"]):
         forced = self.store.session.api_url if self.store.session is not None else None
         if forced:  # --api-url or XCONSOLE_API_URL: every team is read there this run, so checked there
             yield Label("API URL (this run's --api-url or XCONSOLE_API_URL)")
-            yield Input(forced, id="api_url", compact=True, disabled=True)
+            yield Input(forced.rstrip("/"), id="api_url", compact=True, disabled=True)
         else:
             yield Label("API URL (empty: the default)")
             yield Input(placeholder=DEFAULT_API_URL, id="api_url", compact=True)
@@ -92,11 +92,14 @@ class AddTeamScreen(ModalScreen["AddedTeam | None"]):
 
     @on(Button.Pressed, "#cancel")
     def _cancel(self) -> None:
-        self.action_cancel()
-
-    def action_cancel(self) -> None:
         if self.first_run:
             self.app.exit()
+        else:
+            self.dismiss(None)
+
+    def action_cancel(self) -> None:
+        if self.first_run:  # Esc would quit the console and lose what was typed: the Quit button does
+            self.notify("Quit leaves without adding a team (Esc does not).", timeout=5)
         else:
             self.dismiss(None)
 
@@ -115,14 +118,14 @@ class AddTeamScreen(ModalScreen["AddedTeam | None"]):
         problems = {}
         if looks_like_key(name):  # pasted in the wrong field: off the screen at once
             self.query_one("#name", Input).value = name = ""
-            problems["name"] = "That was a management key: cleared. It goes in the key field below"
+            problems["name"] = "That was a management key: cleared. It goes in the key field below."
         elif not name.strip():
             problems["name"] = "Enter a name for this team"
         if not key.strip():
             problems["key"] = "Paste the team's management key"
         if api_url is not None and looks_like_key(api_url):
             self.query_one("#api_url", Input).value = api_url = ""
-            problems["api_url"] = "That was a management key: cleared. It goes in the key field above"
+            problems["api_url"] = "That was a management key: cleared. It goes in the key field above."
         elif api_url is not None:
             from xconsole.core.endpoints import api_url_problem
 
@@ -131,6 +134,7 @@ class AddTeamScreen(ModalScreen["AddedTeam | None"]):
                 problems["api_url"] = problem[:1].upper() + problem[1:]
         self._errors(**problems)
         if problems:
+            self.query_one("#status", Label).update("")  # an earlier answer is not this one's
             return
         save.disabled = True
         self.query_one("#status", Label).update("Checking the key with the Management API…")
@@ -172,9 +176,34 @@ class AddTeamScreen(ModalScreen["AddedTeam | None"]):
             status.update(f"{describe_error(exc)} — your input is kept; try again.")
         else:
             self.query_one("#key", Input).value = ""  # the key leaves the form once stored
+            self.notify(saved_text(added, name), timeout=10 if not added.created else 5)
             self.dismiss(added)
+
+    @on(Input.Changed, "#api_url")
+    def _url_changed(self, event: Input.Changed) -> None:
+        # A key pasted here leaves the screen at once, not when the form is sent.
+        if looks_like_key(event.value):
+            event.input.value = ""
+            self._errors(api_url="That was a management key: cleared. It goes in the key field above.")
 
     def _fail(self, status: Label, **messages: str) -> None:
         self._errors(**messages)
         status.update("")
         self.query_one("#save", Button).disabled = False
+
+
+def saved_text(added: AddedTeam, typed_name: str) -> str:
+    """What adding did, as `xconsole team add` says it: a key of a registered team replaces that
+    team's key, under its name (not the one typed), and may move it to another API URL."""
+    team = added.team
+    if added.created:
+        parts = [f"Team {team.name} saved"]
+    else:
+        parts = [f"Replaced the key of team {team.name}"]
+        if typed_name.strip() != team.name:
+            parts.append(f"the key is {team.name}'s, registered already: the name {typed_name.strip()!r} was not used")
+        if (added.previous_url or None) != (team.api_url or None):
+            parts.append(f"its API URL changed: {added.previous_url or 'the default'} → {team.api_url or 'the default'}")
+    if added.read_only:
+        parts.append("read-only key: write actions will be refused")
+    return "; ".join(parts) + "."

@@ -264,8 +264,11 @@ class HistoryScreen(TeamScreen):
             text.append("Loading history…", style="dim")
         elif pager is not None:
             if count == 0 and pager.done:
-                text.append(f"Nothing{filtered} in the audit events or this machine's journal." if self.filter_text else
-                            "No history yet: nothing in the audit events or this machine's journal.", style="dim")
+                # Where nothing was found: not "the audit events" when they could not be read (said below).
+                where = "this machine's journal" if pager.audit_error is not None else \
+                    "the audit events or this machine's journal"
+                text.append(f"Nothing{filtered} in {where}." if self.filter_text else f"No history yet: nothing in {where}.",
+                            style="dim")
             else:
                 text.append(f"{count:,} entr{'y' if count == 1 else 'ies'}{filtered}, newest first")
                 text.append(" · loading older…" if self.fetching else " · all loaded" if pager.done else

@@ -195,8 +195,9 @@ class InvoicesScreen(TeamScreen):
         from xconsole.core.money import format_cents
 
         panel = self.query_one("#invoice-preview", Static)
-        if snap is None:
-            panel.update(Text("This month: loading…", style="dim"))
+        if snap is None:  # loading, or why it failed (and that it is being read again)
+            waiting = self.loading_text()
+            panel.update(Text.assemble(("This month: ", "dim"), waiting) if waiting.plain.startswith("Loading") else waiting)
             return
         preview = snap.preview
         cycle = preview.billing_cycle

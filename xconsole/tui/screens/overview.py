@@ -65,6 +65,16 @@ class OverviewScreen(TeamScreen):
         self._draw()  # the first frame has the rows at once
         table.focus()
 
+    def on_screen_resume(self) -> None:
+        super().on_screen_resume()
+        # Only the active team's failed read is retried by itself (and later and later): every
+        # failed one is read again when this screen, which shows them all, is shown (a server
+        # that came back, without r). A read replaces any retry planned for it.
+        for team in self.store.teams:
+            data = self.store.data(team.team_id)
+            if data is not None and data.error and not data.loading:
+                self.store.load(team)
+
     _draw_planned = False
 
     @on(TeamDataChanged)
