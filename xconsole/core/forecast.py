@@ -398,7 +398,7 @@ def runway(summary: billing.SpendSummary, fc: Forecast | None, threshold_days: f
     """The forecast's runway when it is known (auto top-up, its monthly maximum and 5 per 24 h,
     the limit and its monthly reset included), else the last 7 days' rate. A forecast that sees
     no rejection within its horizon gives its horizon as a floor ("30+ days"), as the Spend card
-    ("Not rejected within 30 days") and the Overview do.
+    does ("Not rejected within 30 days"; the Overview's narrow column shows "—").
 
     Unknown when a figure it needs was not reported (the forecast would have to assume it).
     `threshold_days`: the figure a threshold is judged on (`check`, `balance --runway-below`); one
