@@ -105,6 +105,16 @@ class DelayTransport(httpx.AsyncBaseTransport):
         return response
 
 
+def failing_sandbox(monkeypatch) -> EmbeddedSandbox:  # noqa: ANN001
+    """A sandbox whose every request fails, and no automatic retry during the test."""
+    from xconsole.tui import store as store_module
+
+    monkeypatch.setattr(store_module, "RETRY_FIRST_S", 3600)
+    sandbox = embedded()
+    sandbox.app.state.sandbox.faults.error_rate = 1.0
+    return sandbox
+
+
 def delayed_sandbox_app(sandbox: EmbeddedSandbox, delays: dict[str, float | None] | None = None, *,
                         read_only: bool = False, team: str | None = None) -> XConsoleApp:
     """A sandbox app whose requests go through a DelayTransport (`app.transport`)."""

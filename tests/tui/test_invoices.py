@@ -16,7 +16,7 @@ from xconsole.tui.screens.invoice_detail import InvoiceDetailScreen
 from xconsole.tui.widgets.console_table import FilterableTable
 from tests.contract.backends import _reference_router
 from tests.fixtures import reference as ref
-from tests.tui.harness import delayed_sandbox_app, embedded, palette, plain, real_api_app, sandbox_app, settle
+from tests.tui.harness import delayed_sandbox_app, failing_sandbox, palette, plain, real_api_app, sandbox_app, settle
 
 
 async def open_invoices(pilot) -> FilterableTable:
@@ -211,12 +211,7 @@ async def test_the_palette_reaches_this_screens_actions(tmp_path, monkeypatch):
 
 
 async def test_this_month_says_why_it_could_not_be_read_not_loading(monkeypatch):
-    from xconsole.tui import store as store_module
-
-    monkeypatch.setattr(store_module, "RETRY_FIRST_S", 3600)  # no retry during the test
-    sandbox = embedded()
-    sandbox.app.state.sandbox.faults.error_rate = 1.0
-    app = sandbox_app(sandbox)
+    app = sandbox_app(failing_sandbox(monkeypatch))
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await pilot.press("4")

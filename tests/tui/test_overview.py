@@ -64,12 +64,10 @@ async def test_a_team_whose_key_is_rejected_shows_the_error_in_its_row(tmp_path)
 
 
 async def test_teams_whose_read_failed_are_read_again_when_the_overview_is_shown(monkeypatch):
-    from xconsole.tui import store as store_module
+    from tests.tui.harness import failing_sandbox
 
-    monkeypatch.setattr(store_module, "RETRY_FIRST_S", 3600)  # no retry of its own during the test
-    sandbox = embedded()
+    sandbox = failing_sandbox(monkeypatch)
     faults = sandbox.app.state.sandbox.faults
-    faults.error_rate = 1.0
     app = sandbox_app(sandbox)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_overview(pilot)

@@ -228,12 +228,9 @@ async def test_an_injected_spike_is_marked_under_the_chart_with_its_reason():
 
 
 async def test_the_balance_card_says_why_the_read_failed_not_loading(monkeypatch):
-    from xconsole.tui import store as store_module
-    from tests.tui.harness import delayed_sandbox_app
+    from tests.tui.harness import delayed_sandbox_app, failing_sandbox
 
-    monkeypatch.setattr(store_module, "RETRY_FIRST_S", 3600)  # no retry during the test
-    sandbox = embedded()
-    sandbox.app.state.sandbox.faults.error_rate = 1.0
+    sandbox = failing_sandbox(monkeypatch)
     app = delayed_sandbox_app(sandbox)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
