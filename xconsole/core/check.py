@@ -158,7 +158,7 @@ def evaluate(team: TeamHandle, snap: TeamSummary, invoices: list[InvoiceSummary]
         # (A threshold beyond the forecast's horizon with nothing rejected within it is judged
         # by the 7-day rate below: the forecast cannot say "in 50 days".)
         if fc.rejected_at is not None:
-            days = max(0.0, (fc.rejected_at - fc.now).total_seconds() / 86_400)
+            days = fc.until_rejected().days or 0.0  # type: ignore[union-attr]
             why = f"requests rejected in {format_runway(days)} (from {fc.reason()})"
             if days < thresholds.crit_runway_days:
                 check.raise_to(State.CRITICAL, why)

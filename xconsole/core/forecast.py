@@ -234,6 +234,13 @@ class Forecast:
         modeled (their settings are console-only on this API), and they only add credit."""
         return self.rejected_at is not None and not self.auto_top_up_known and self.auto_top_ups_seen > 0
 
+    def until_rejected(self) -> Runway | None:
+        """Days until requests are rejected (a floor when that is only the earliest it can come);
+        None when not within the horizon. The one computation of it: summary line, Overview, check."""
+        if self.rejected_at is None:
+            return None
+        return Runway(max(0.0, (self.rejected_at - self.now).total_seconds() / 86_400), at_least=self.earliest_only)
+
     @property
     def rejected(self) -> bool:
         return self.rejected_at is not None
@@ -408,8 +415,9 @@ def runway(summary: billing.SpendSummary, fc: Forecast | None, threshold_days: f
     naive = Runway(summary.runway_days if summary.runway_known else None, summary.runway_known)
     if not summary.runway_known or fc is None or not fc.known:
         return naive
-    if fc.rejected_at is not None:
-        return Runway(max(0.0, (fc.rejected_at - fc.now).total_seconds() / 86_400), at_least=fc.earliest_only)
+    rejection = fc.until_rejected()
+    if rejection is not None:
+        return rejection
     if threshold_days is not None and threshold_days > fc.horizon_days:
         return naive
     if summary.runway_days is None:

@@ -196,8 +196,8 @@ class InvoicesScreen(TeamScreen):
 
         panel = self.query_one("#invoice-preview", Static)
         if snap is None:  # loading, or why it failed (and that it is being read again)
-            waiting = self.loading_text()
-            panel.update(Text.assemble(("This month: ", "dim"), waiting) if waiting.plain.startswith("Loading") else waiting)
+            failed = self.data is not None and bool(self.data.error)
+            panel.update(self.loading_text() if failed else Text("This month: loading…", style="dim"))
             return
         preview = snap.preview
         cycle = preview.billing_cycle

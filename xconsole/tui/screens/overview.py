@@ -162,12 +162,8 @@ def _rejected_in(snap: object) -> str:
     fc = getattr(snap, "forecast", None)
     if fc is None or not fc.known:
         return "unknown"
-    if fc.rejected_at is None:
-        return "—"
-    from xconsole.core.forecast import Runway
-
-    # "3+ days" when auto top-ups were seen but could not be counted: no sooner than that.
-    return Runway((fc.rejected_at - fc.now).total_seconds() / 86_400, at_least=fc.earliest_only).text
+    rejection = fc.until_rejected()  # "3+ days" when auto top-ups were seen but not counted
+    return "—" if rejection is None else rejection.text
 
 
 def _row(team: TeamHandle, data: TeamData | None, name_width: int = NAME_MAX,
