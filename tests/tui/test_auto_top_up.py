@@ -9,7 +9,7 @@ from xconsole.core.session import TeamHandle
 from xconsole.tui.screens.confirm import ConfirmActionScreen
 from tests.contract.backends import _reference_router
 from tests.fixtures import reference as ref
-from tests.tui.harness import delayed_sandbox_app, embedded, goto_screen, real_api_app, settle, wait_until
+from tests.tui.harness import delayed_sandbox_app, embedded, goto_screen, palette, real_api_app, settle, wait_until
 
 
 def auto(app):
@@ -183,6 +183,9 @@ async def test_real_api_shows_the_console_only_view_and_writes_nothing():
         await pilot.press("c")
         await pilot.pause()
         assert any("Copied" in message for message, _severity in app.notices)
+        assert app.screen.check_action("toggle_enabled", ()) is None  # greyed in the footer
+        await palette(pilot, "toggle auto top-up")  # chosen by name: said, not silence
+        assert any("switched on or off in the xAI console" in message for message, _severity in app.notices)
     assert not [c for c in router.calls if c.request.method == "POST" and "auto-top-up" in c.request.url.path]
     assert not [c for c in router.calls if "auto-top-up" in c.request.url.path]
 

@@ -65,6 +65,19 @@ async def test_add_card_checks_before_sending_and_shows_the_decline():
         assert [m.label() for m in methods(app)] == ["Amex ··0005", "Visa ··4242"]
 
 
+async def test_read_only_greys_the_writes_and_sends_nothing():
+    app = delayed_sandbox_app(embedded(), read_only=True)
+    async with app.run_test(size=(100, 34)) as pilot:
+        await open_payments(pilot)
+        screen = app.screen
+        assert [screen.check_action(a, ()) for a in ("set_default_method", "add_card", "remove_method")] == [None] * 3
+        for key in ("d", "a", "x"):
+            await pilot.press(key)
+            await settle(pilot)
+            assert app.screen is screen
+    assert not [c for c in app.transport.calls if c[0] == "POST" and not c[1].endswith("/usage")]
+
+
 async def test_the_last_method_cannot_be_removed():
     app = delayed_sandbox_app(embedded(), team="orbit")
     async with app.run_test(size=(100, 34)) as pilot:

@@ -12,7 +12,9 @@ from xconsole.tui.screens.promo_code import PromoCodeScreen
 from xconsole.tui.screens.spending_limit import SpendingLimitScreen
 from tests.contract.backends import _reference_router
 from tests.fixtures import reference as ref
-from tests.tui.harness import delayed_sandbox_app, embedded, open_buy, real_api_app, sandbox_app, settle, type_text, wait_until
+from tests.tui.harness import (
+    delayed_sandbox_app, embedded, open_buy, palette, real_api_app, sandbox_app, settle, type_text, wait_until,
+)
 
 
 def balance(app):
@@ -124,16 +126,21 @@ async def test_limit_above_the_hard_limit_is_refused_and_the_api_message_shown()
         assert app.store.data().snapshot.limits.effective_sl.val == 300000
 
 
-async def test_read_only_blocks_every_write():
+async def test_read_only_greys_every_write_and_the_palette_says_why():
     app = delayed_sandbox_app(embedded(), read_only=True)
     async with app.run_test(size=(100, 34)) as pilot:
         await settle(pilot)
+        screen = app.screen
+        writes = ("buy_credits", "redeem_promo", "set_limit", "request_invoiced")
+        assert [screen.check_action(action, ()) for action in writes] == [None] * 4  # greyed in the footer
+        assert screen.check_action("filter_ledger", ()) is True
         for key in ("p", "o", "l", "i"):
             await pilot.press(key)
             await settle(pilot)
             assert not isinstance(app.screen, (BuyCreditsScreen, PromoCodeScreen, SpendingLimitScreen, ConfirmActionScreen))
-        notes = [message for message, _severity in app.notices]
-        assert sum("Read-only mode" in n for n in notes) == 4
+        await palette(pilot, "buy credits")
+        assert app.screen is screen
+        assert any("Read-only mode" in message for message, _severity in app.notices)
         assert not [c for c in app.transport.calls if c[0] == "POST" and not c[1].endswith("/usage")]
 
 

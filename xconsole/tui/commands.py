@@ -84,13 +84,21 @@ class ConsoleCommands(Provider):
 
     def _run_here(self, screen: Screen, action: str) -> None:
         target = self.app if action.startswith("app.") else screen
-        self.app.call_later(self.app.run_action, action.removeprefix("app."), target)
+        self.app.call_later(self._run, action.removeprefix("app."), target)
 
     def _run_on(self, mode: str, action: str) -> None:
         app: Any = self.app
         app.action_mode(mode)
         # The screen exists once the switch is done: run the action on it then.
-        app.call_after_refresh(lambda: app.run_action(action, app.screen))
+        app.call_after_refresh(lambda: self._run(action, app.screen))
+
+    async def _run(self, action: str, target: Any) -> None:
+        """Run `action`, or say why it cannot run: a greyed key is silent, a chosen command is not."""
+        why = target.unavailable(action) if hasattr(target, "unavailable") else None
+        if why:
+            self.app.notify(why, severity="warning")
+        else:
+            await self.app.run_action(action, target)
 
     async def discover(self) -> Hits:
         for text, callback, help_text in self.commands():

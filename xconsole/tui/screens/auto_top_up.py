@@ -502,21 +502,21 @@ class AutoTopUpScreen(TeamScreen):
             # Saved: nothing unsaved now, and the next answer refills the form with what the server holds.
             self._filled = self._values()
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+    def unavailable(self, action: str) -> str | None:
         if action == "toggle_enabled" and self.has_class("-console-only"):
-            return None  # shown greyed: there is nothing to switch here (the key says why)
-        if action == "toggle_enabled":
+            team = self.team.name if self.team else "this team"
+            return (f"{team}: auto top-up is switched on or off in the xAI console (the Management API cannot). "
+                    "The form here tries settings in the what-if.")
+        return super().unavailable(action)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "toggle_enabled" and not self.unavailable(action):
             # Nothing focused, the switch, or the form's page: never on a button (Disable, Use
             # suggested), whose own key space would seem to be, while nothing is sent.
             return self.focused is None or self.focused is self.query_one("#auto") or isinstance(self.focused, Switch)
         return super().check_action(action, parameters)
 
     def action_toggle_enabled(self) -> None:
-        if self.has_class("-console-only"):  # from the palette: said, not silence
-            team = self.team.name if self.team else "this team"
-            self.notify(f"{team}: auto top-up is switched on or off in the xAI console (the Management API cannot). "
-                        "The form here tries settings in the what-if.")
-            return
         switch = self.query_one("#auto-enabled", Switch)
         if not self.has_class("-console-only") and self.query_one("#auto-form").display and not switch.disabled:
             switch.toggle()

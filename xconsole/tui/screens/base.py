@@ -42,6 +42,8 @@ class TeamScreen(Screen):
     MODE: ClassVar[str] = ""
     #: Shown by `?` for this screen.
     HELP: ClassVar[str] = ""
+    #: This screen's actions that send a write: greyed in the footer in read-only mode.
+    WRITE_ACTIONS: ClassVar[frozenset[str]] = frozenset()
     BINDINGS: ClassVar = [
         # A text field takes every printable key: Esc leaves it so the screen's keys (1–6, t, q…) work.
         Binding("escape", "leave_field", "Leave the field", show=False, id="screen.leave_field", key_display="Esc",
@@ -113,7 +115,14 @@ class TeamScreen(Screen):
         # A screen that overrides this must return super().check_action(...) for other actions.
         if action == "leave_field":
             return isinstance(self.focused, Input)  # otherwise Esc goes on to whoever else wants it
-        return True
+        return None if self.unavailable(action) else True  # None: shown greyed in the footer
+
+    def unavailable(self, action: str) -> str | None:
+        """Why `action` cannot be used here now, or None. Such an action is greyed in the footer,
+        and the palette says this instead of running it."""
+        if action in self.WRITE_ACTIONS and self.store.read_only:
+            return "Read-only mode (started with --read-only): nothing can be changed."
+        return None
 
     def action_leave_field(self) -> None:
         field = self.focused

@@ -80,6 +80,7 @@ class PaymentMethodsScreen(TeamScreen):
         Binding("c", "copy_verification", "Copy link", show=False, id="payments.copy",
                 tooltip="Copy the bank account verification link"),
     ]
+    WRITE_ACTIONS = frozenset({"set_default_method", "add_card", "remove_method"})
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="payments"):

@@ -52,6 +52,7 @@ class SpendScreen(TeamScreen):
                 tooltip="Request monthly invoiced billing"),
         Binding("slash", "filter_ledger", "Filter ledger", show=False, id="spend.filter", key_display="/"),
     ]
+    WRITE_ACTIONS = frozenset({"buy_credits", "redeem_promo", "set_limit", "request_invoiced"})
 
     # ------------------------------------------------------------------ actions (each names its team)
 
