@@ -184,7 +184,12 @@ async def test_audit_events(client, api):
         (400, {"code": 3, "message": "bad", "details": [{"fieldViolations": [{"field": "amount"}]}]}, errors.Validation, {"field": "amount"}),
         (401, {"code": 16, "message": "unauthenticated"}, errors.AuthError, {"status": 401}),
         (403, {"code": 7, "message": "missing ACL"}, errors.PermissionDenied, {"message": "missing ACL"}),
-        (404, {"code": 5, "message": "team not found"}, errors.NotFound, {}),
+        (404, {"code": 5, "message": "team not found"}, errors.NotFound, {"message": "team not found"}),
+        # A bare "Not Found" says what was asked for instead of the status's name twice.
+        (404, "Not Found", errors.NotFound,
+         {"message": f"the server has nothing at POST /v1/billing/teams/{ref.TEAM}/postpaid/spending-limits"}),
+        (404, {"detail": "Not Found"}, errors.NotFound,
+         {"message": f"the server has nothing at POST /v1/billing/teams/{ref.TEAM}/postpaid/spending-limits"}),
         (409, {"code": 9, "message": "in use"}, errors.Conflict, {}),
         (429, {"error": "slow down"}, errors.RateLimited, {"message": "slow down", "retry_after": 1.0}),
         (500, "boom", errors.Unavailable, {"message": "boom"}),

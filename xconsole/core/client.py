@@ -345,6 +345,9 @@ class ManagementClient:
     def _error(self, response: httpx.Response, method: str, path: str) -> errors.ApiError:
         status = response.status_code
         message, code, field = _read_error_body(response)
+        if status == 404 and message.strip(" .").lower() in ("", "not found"):
+            # A bare "Not Found" (a proxy, a router) says no more than the status: say what was asked.
+            message = f"the server has nothing at {method} {path}"
         message = scrub(message or response.reason_phrase or f"HTTP {status}", self._key)
         request_id = next(
             (response.headers[h] for h in ("x-request-id", "request-id", "x-amzn-requestid") if h in response.headers),
