@@ -36,7 +36,7 @@ async def test_digest_lists_another_clients_changes_once_then_never_again():
     async with first.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         assert not isinstance(first.screen, ChangesDigest)  # a baseline lists nothing…
-        assert said(first, XConsoleApp.FIRST_LOOK)  # …and says so, once
+        assert said(first, XConsoleApp.FIRST_LOOK.format(team=helix.name))  # …and says so, once, naming the team
     assert core_changes.SeenStore().load(helix.team_id) is not None
 
     await another_client_changes_limit_and_default(sandbox, helix)
@@ -52,7 +52,7 @@ async def test_digest_lists_another_clients_changes_once_then_never_again():
         assert all(c.who == "admin@sandbox.example" for c in digest.result.changes)
         text = " ".join(plain(s) for s in digest.query(".digest-change"))
         assert "$2,000.00 → $3,000.00" in text and "admin@sandbox.example" in text
-        assert not said(second, XConsoleApp.FIRST_LOOK)
+        assert not said(second, "First look")
         await pilot.press("6")  # closes it and opens History
         await settle(pilot)
         assert isinstance(second.screen, HistoryScreen)
@@ -62,7 +62,7 @@ async def test_digest_lists_another_clients_changes_once_then_never_again():
     async with third.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         assert not isinstance(third.screen, ChangesDigest)  # nothing changed: no empty digest
-        assert not said(third, XConsoleApp.FIRST_LOOK)
+        assert not said(third, "First look")
         assert third.looked_at == helix.team_id and third.pending_digest is None
 
 
@@ -114,7 +114,7 @@ async def test_off_when_the_app_is_asked_not_to_look():
     app.changes_digest = False
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        assert app.looked_at is None and not said(app, XConsoleApp.FIRST_LOOK)
+        assert app.looked_at is None and not said(app, "First look")
 
 
 async def test_q_quits_from_the_digest_as_the_footer_under_it_says():

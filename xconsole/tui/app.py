@@ -305,7 +305,7 @@ class XConsoleApp(App[int]):
 
     # ------------------------------------------------------------------ since you last looked
 
-    FIRST_LOOK = "First look: from now on xconsole lists what changed since you last looked."
+    FIRST_LOOK = "First look at {team}: from now on xconsole lists what changed since you last looked."
 
     @on(TeamDataChanged)
     def _look_for_changes(self, event: TeamDataChanged) -> None:
@@ -337,7 +337,7 @@ class XConsoleApp(App[int]):
                         severity="warning", timeout=8)
             return
         if result.baseline:
-            self.notify(self.FIRST_LOOK, timeout=8)
+            self.notify(self.FIRST_LOOK.format(team=team.name), timeout=8)
         elif result.changed:
             self.pending_digest = result
             self._offer_digest()
