@@ -326,13 +326,16 @@ async def test_rejected_key_offers_to_enter_a_new_one(tmp_path):
     sandbox = embedded()
     team = sandbox.teams[0]
     store = MemoryKeyStore({team.team_id: "xai-revoked-key-0000000000"})
-    app = registry_app(sandbox, tmp_path / "c.toml", keystore=store, teams=[TeamHandle("Lumen", team.team_id, "keyring")])
+    lumen = TeamHandle("Lumen", team.team_id, "keyring", api_url="https://eu.billing.example")
+    app = registry_app(sandbox, tmp_path / "c.toml", keystore=store, teams=[lumen])
     async with app.run_test(size=(100, 34)) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, KeyRejectedScreen)
         await pilot.click("#replace")
         await pilot.pause()
         assert isinstance(app.screen, AddTeamScreen) and app.screen.query_one("#name").value == "Lumen"
+        # The new key is checked where the team lives, not at the default URL.
+        assert app.screen.query_one("#api_url").value == "https://eu.billing.example"
 
 
 async def test_theme_choice_is_remembered_in_the_config(tmp_path):

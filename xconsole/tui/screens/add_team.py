@@ -71,8 +71,10 @@ class AddTeamScreen(ModalScreen["AddedTeam | None"]):
             yield Label("API URL (this run's --api-url or XCONSOLE_API_URL)")
             yield Input(forced.rstrip("/"), id="api_url", compact=True, disabled=True)
         else:
+            # A new key for a registered team is checked where that team lives, not at the default.
+            known = next((t.api_url for t in self.store.teams if t.team_id == self.initial_team_id), None)
             yield Label("API URL (empty: the default)")
-            yield Input(placeholder=DEFAULT_API_URL, id="api_url", compact=True)
+            yield Input(known or "", placeholder=DEFAULT_API_URL, id="api_url", compact=True)
         yield Label("", id="api_url-error", classes="field-error")
 
     def on_mount(self) -> None:
