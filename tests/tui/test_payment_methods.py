@@ -75,6 +75,7 @@ async def test_read_only_greys_the_writes_and_sends_nothing():
             await pilot.press(key)
             await settle(pilot)
             assert app.screen is screen
+        assert sum("Read-only mode" in message for message, _severity in app.notices) == 3  # each key says why
     assert not [c for c in app.transport.calls if c[0] == "POST" and not c[1].endswith("/usage")]
 
 

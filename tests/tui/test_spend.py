@@ -138,9 +138,10 @@ async def test_read_only_greys_every_write_and_the_palette_says_why():
             await pilot.press(key)
             await settle(pilot)
             assert not isinstance(app.screen, (BuyCreditsScreen, PromoCodeScreen, SpendingLimitScreen, ConfirmActionScreen))
+        assert sum("Read-only mode" in message for message, _severity in app.notices) == 4  # each key says why
         await palette(pilot, "buy credits")
         assert app.screen is screen
-        assert any("Read-only mode" in message for message, _severity in app.notices)
+        assert sum("Read-only mode" in message for message, _severity in app.notices) == 5
         assert not [c for c in app.transport.calls if c[0] == "POST" and not c[1].endswith("/usage")]
 
 

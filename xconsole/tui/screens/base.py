@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import ScrollableContainer, Vertical
@@ -116,6 +116,15 @@ class TeamScreen(Screen):
         if action == "leave_field":
             return isinstance(self.focused, Input)  # otherwise Esc goes on to whoever else wants it
         return None if self.unavailable(action) else True  # None: shown greyed in the footer
+
+    def on_key(self, event: events.Key) -> None:
+        # A greyed key says why instead of nothing (a text field has already taken its letters).
+        for binding in self._bindings.key_to_bindings.get(event.key, ()):
+            why = self.unavailable(binding.action)
+            if why:
+                event.stop()
+                self.notify(why, severity="warning")
+                return
 
     def unavailable(self, action: str) -> str | None:
         """Why `action` cannot be used here now, or None. Such an action is greyed in the footer,
