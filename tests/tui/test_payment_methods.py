@@ -156,6 +156,31 @@ async def test_removing_the_default_asks_which_becomes_default():
         assert [m.label() for m in methods(app)] == ["Mastercard ··4444"] and default_label(app) == "Mastercard ··4444"
 
 
+async def test_an_expired_card_offered_as_the_new_default_says_so_and_its_confirmation_warns():
+    from textual.widgets import OptionList, Static
+
+    app = delayed_sandbox_app(embedded(), team="helix")  # Visa ··1881 expired 10/26; the default is another card
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_payments(pilot)
+        for _ in range(5):
+            if app.screen.selected() is app.store.data().snapshot.default_method:
+                break
+            await pilot.press("j")
+        await pilot.press("x")
+        await settle(pilot)
+        assert isinstance(app.screen, ChooseMethodScreen)
+        choices = app.screen.query_one(OptionList)
+        labels = [str(choices.get_option_at_index(i).prompt) for i in range(choices.option_count)]
+        assert "Visa ··1881  10/26 expired" in labels and not [label for label in labels if "Chase" in label and "expired" in label]
+        choices.highlighted = labels.index("Visa ··1881  10/26 expired")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmActionScreen)
+        text = " ".join(" ".join(str(w.render()) for w in app.screen.query(Static)).split())
+        assert "Default Visa ··1881 (instead of the removed one)" in text
+        assert "⚠ Expiry 10/26 expired: charges to it are declined" in text
+
+
 async def test_real_api_lists_and_sets_default_but_add_and_remove_are_console_only():
     router = _reference_router()
     second = dict(ref.PAYMENT_METHODS["paymentMethods"][0], paymentMethodId="pm_second",

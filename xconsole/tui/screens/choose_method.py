@@ -12,6 +12,8 @@ from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 if TYPE_CHECKING:
+    from rich.text import Text
+
     from xconsole.core.models import PaymentMethod
 
 
@@ -23,17 +25,19 @@ class ChooseMethodScreen(ModalScreen["PaymentMethod | None"]):
     """
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="choose.cancel")]
 
-    def __init__(self, title: str, question: str, methods: list[PaymentMethod]) -> None:
+    def __init__(self, title: str, question: str, methods: list[PaymentMethod], labels: list[Text]) -> None:
         super().__init__()
         self.title_text = title
         self.question = question
         self.methods = methods
+        self.labels = labels  # one per method: its name, and its expiry when that matters
 
     def compose(self) -> ComposeResult:
         with Vertical(id="choose-method", classes="dialog"):
             yield Label(self.title_text, classes="dialog-title")
             yield Label(self.question, classes="dialog-text")
-            yield OptionList(*[Option(m.label(), id=m.payment_method_id) for m in self.methods], id="choices")
+            yield OptionList(*[Option(label, id=m.payment_method_id) for m, label in zip(self.methods, self.labels)],
+                             id="choices")
             yield Label("Enter choose · Esc cancel", classes="dialog-hint")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

@@ -42,6 +42,26 @@ def expiry(method: PaymentMethod, today: date) -> tuple[str, str]:
     return (text, "")
 
 
+def expiry_warning(method: PaymentMethod, today: date) -> Text | None:
+    """The line a confirmation shows when `method`, about to become the default, has expired or
+    soon will: its charges would be declined."""
+    shown, style = expiry(method, today)
+    if style not in ("bold red", "bold yellow"):
+        return None
+    return Text(f"⚠ Expiry    {shown}: " + ("charges to it are declined; update the card or choose another"
+                if shown.endswith("expired") else "charges after that are declined; update the card before then"),
+                style=style)
+
+
+def choice_label(method: PaymentMethod, today: date) -> Text:
+    """A method as offered for the new default: an expired or expiring card says so."""
+    shown, style = expiry(method, today)
+    label = Text(method.label())
+    if style in ("bold red", "bold yellow"):
+        label.append(f"  {shown}", style=style)
+    return label
+
+
 #: Below this many columns the details panel goes under the table.
 NARROW = 100
 
@@ -193,11 +213,9 @@ class PaymentMethodsScreen(TeamScreen):
             return
         previous = snap.default_method  # None when the API does not say: the journal then leaves "before" out
         lines: list[str | Text] = [f"Default   {method.label()}", "Charges   purchases, auto top-ups and month-end invoices"]
-        shown, style = expiry(method, snap.today)
-        if style in ("bold red", "bold yellow"):  # a card expired, or about to: its charges would be declined
-            lines.append(Text(f"⚠ Expiry    {shown}: " + ("charges to it are declined; update the card or choose another"
-                              if shown.endswith("expired") else "charges after that are declined; update the card before then"),
-                              style=style))
+        warning = expiry_warning(method, snap.today)
+        if warning is not None:
+            lines.append(warning)
         self.confirm_write(Write.MAKE_DEFAULT, "Make default", lines, "Make default",
                            lambda actions: actions.make_default(method, before=previous))
 
@@ -215,11 +233,11 @@ class PaymentMethodsScreen(TeamScreen):
         method = self._selected_or_say()
         snap = self.data.snapshot if self.data else None
         if method is not None and snap is not None:
-            self._remove(self.team, method, snap.payment_methods.payment_methods, snap.default_method)
+            self._remove(self.team, method, snap.payment_methods.payment_methods, snap.default_method, snap.today)
 
     @work(group="write", exclusive=True, exit_on_error=False)
     async def _remove(self, team: TeamHandle | None, method: PaymentMethod, methods: list[PaymentMethod],
-                      default: PaymentMethod | None) -> None:
+                      default: PaymentMethod | None, today: date) -> None:
         """Say first whether removing is possible here; for the default, ask which method takes
         its place; then confirm (the default's removal with the team's name typed)."""
         from xconsole.core.actions import Write
@@ -236,26 +254,30 @@ class PaymentMethodsScreen(TeamScreen):
             self.notify("The last payment method on file cannot be removed.", severity="warning")
             return
         if method is not default:
-            self._confirm_remove(actions, method, methods, None)
+            self._confirm_remove(actions, method, methods, None, today)
             return
 
         def successor_chosen(successor: PaymentMethod | None) -> None:
             if successor is not None:
-                self._confirm_remove(actions, method, methods, successor)
+                self._confirm_remove(actions, method, methods, successor, today)
 
         others = [m for m in methods if m.payment_method_id != method.payment_method_id]
         self.app.push_screen(
             ChooseMethodScreen("Remove the default payment method",
-                               f"{method.label()} is the default. Which method becomes the default?", others),
+                               f"{method.label()} is the default. Which method becomes the default?",
+                               others, [choice_label(m, today) for m in others]),
             successor_chosen)
 
     def _confirm_remove(self, actions: TeamActions, method: PaymentMethod, methods: list[PaymentMethod],
-                        successor: PaymentMethod | None) -> None:
+                        successor: PaymentMethod | None, today: date) -> None:
         from xconsole.core.actions import Write
 
-        lines = [f"Remove    {method.label()}"]
+        lines: list[str | Text] = [f"Remove    {method.label()}"]
         if successor is not None:
             lines.append(f"Default   {successor.label()} (instead of the removed one)")
+            warning = expiry_warning(successor, today)
+            if warning is not None:
+                lines.append(warning)
         self.confirm_write(Write.REMOVE_METHOD, "Remove payment method", lines, "Remove",
                            lambda actions: actions.remove_method(method, methods, successor),
                            type_name=successor is not None, actions=actions)
