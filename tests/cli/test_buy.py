@@ -66,6 +66,16 @@ def test_from_the_default_threshold_the_name_is_typed(strict, at_a_terminal, hom
     assert [json.loads(r.body) for r in api.sent("POST", "/prepaid/top-up")] == [{"amount": {"val": "100000"}}]
 
 
+def test_a_team_with_no_name_is_confirmed_by_its_id(strict, at_a_terminal, run):
+    api, url = strict  # XAI_MANAGEMENT_KEY, no config entry: the API never says the team's name
+    asked = run("--api-url", url, "buy", "1000", input=f"team {ref.TEAM[:8]}\n")
+    assert f"Type the team's ID ({ref.TEAM[:8]}) to buy $1,000.00" in asked.stderr
+    assert asked.exit_code == 1 and api.sent("POST", "/prepaid/top-up") == []
+    right = run("--api-url", url, "buy", "1000", input=f"{ref.TEAM[:8]}\n")
+    assert right.exit_code == 0, right.output
+    assert len(api.sent("POST", "/prepaid/top-up")) == 1
+
+
 def test_the_threshold_comes_from_the_config(strict, at_a_terminal, home, run):
     api, url = strict
     configure(home, dollars=50)

@@ -538,6 +538,13 @@ def test_large_purchases_and_removing_the_default_need_the_typed_name():
     assert actions.short_id == ref.TEAM[:8] and actions.console_url == CONSOLE_URL
 
 
+def test_what_is_typed_is_the_name_or_for_a_team_with_none_its_short_id():
+    from xconsole.core.teams import unnamed
+
+    assert TeamActions(object(), ref.TEAM, "Prod").confirm_word == ("name", "Prod")  # type: ignore[arg-type]
+    assert TeamActions(object(), ref.TEAM, unnamed(ref.TEAM)).confirm_word == ("ID", ref.TEAM[:8])  # type: ignore[arg-type]
+
+
 def test_the_default_threshold_is_a_thousand_dollars():
     actions = TeamActions(object(), ref.TEAM, "Prod")  # type: ignore[arg-type]
     assert actions.type_name_from == TYPE_NAME_FROM_CENTS == 100_000

@@ -122,6 +122,7 @@ async def test_a_purchase_from_the_threshold_needs_the_team_name_typed():
         await settle(pilot)
         await open_buy(pilot, "1000")
         assert isinstance(app.screen, ConfirmActionScreen) and app.screen.type_to_confirm == app.team.name
+        assert app.screen.type_what == "name"
         await pilot.press("enter")  # nothing typed: nothing sent
         await type_text(pilot, "Lumen")
         await pilot.press("enter")  # half the name: still nothing

@@ -58,9 +58,10 @@ def buy(opts: Options, amount: str, team: str | None, yes: bool, as_json: bool) 
                        f"Amount    {format_cents(cents)} of prepaid credits\nPay with  {charged}"
                        + (f"\nPays      {first}" if first else ""), err=True)
             if actions.needs_typed_name(Write.BUY, cents=cents):
-                typed = click.prompt(f"Type the team's name ({actions.team_name}) to buy {format_cents(cents)}",
+                what, word = actions.confirm_word
+                typed = click.prompt(f"Type the team's {what} ({word}) to buy {format_cents(cents)}",
                                      default="", show_default=False, err=True)
-                if typed.strip() != actions.team_name:
+                if typed.strip() != word:
                     raise Fail("Nothing bought.")
             elif not click.confirm(f"Buy {format_cents(cents)}?", default=False, err=True):
                 raise Fail("Nothing bought.")

@@ -20,7 +20,7 @@ from xconsole.core.config import ConfigError, data_dir
 from xconsole.core.credentials import KeyringKeyStore, KeyStore, MemoryKeyStore, env_key
 from xconsole.core.secrets import mask_key
 from xconsole.core.session import Session, TeamHandle
-from xconsole.core.teams import TeamRegistry
+from xconsole.core.teams import TeamRegistry, unnamed
 
 if TYPE_CHECKING:
     from xconsole.core.actions import TeamActions
@@ -122,7 +122,7 @@ async def env_session(opts: Options, key: str) -> Session:
         raise
     registry = load_registry()
     entry = registry.find(team_id)
-    team = TeamHandle(entry.name if entry else f"team {team_id[:8]}", team_id, "env", mask_key(key))
+    team = TeamHandle(entry.name if entry else unnamed(team_id), team_id, "env", mask_key(key))
     return Session([team], MemoryKeyStore(), make_client, read_only=opts.read_only, env_key=key,
                    type_name_from=registry.config.settings.type_team_name_from * 100)
 
@@ -148,7 +148,7 @@ def directory_teams(store: DirectoryKeyStore, registry: TeamRegistry | None = No
     teams = []
     for team_id in store.team_ids():
         entry = registry.find(team_id)
-        teams.append(TeamHandle(entry.name if entry else f"team {team_id[:8]}", team_id, "credentials", "",
+        teams.append(TeamHandle(entry.name if entry else unnamed(team_id), team_id, "credentials", "",
                                 entry.api_url if entry else None))
     return teams
 

@@ -190,6 +190,14 @@ class TeamActions:
         return self.team_id[:8]
 
     @property
+    def confirm_word(self) -> tuple[str, str]:
+        """(what, text) a person types to confirm a large write: the team's name, or for a team
+        with no name of its own (`teams.unnamed`) its short ID, which they can check in the console."""
+        from xconsole.core.teams import unnamed
+
+        return ("ID", self.short_id) if self.team_name == unnamed(self.team_id) else ("name", self.team_name)
+
+    @property
     def console_url(self) -> str:
         return console_billing_url(self.team_id)
 

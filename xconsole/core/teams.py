@@ -11,6 +11,12 @@ from pathlib import Path
 from xconsole.core.config import Config, TeamEntry, load_config, save_config
 from xconsole.core.secrets import looks_like_key
 
+
+def unnamed(team_id: str) -> str:
+    """What a team not in config.toml is called (XAI_MANAGEMENT_KEY, a credentials directory's key
+    file): the API never says a team's name."""
+    return f"team {team_id[:8]}"
+
 MAX_NAME = 40
 
 

@@ -230,7 +230,7 @@ class TeamScreen(Screen):
                 # The worker ends here; the dialog runs the write and hands back its outcome.
                 self.app.push_screen(ConfirmActionScreen(
                     title, [actions.team_line(), *lines], label, lambda: send(actions),
-                    type_to_confirm=actions.team_name if type_name else None), confirmed)
+                    type_to_confirm=actions.confirm_word if type_name else None), confirmed)
         except Exception as exc:  # noqa: BLE001
             self._write_failed(title, exc)
 

@@ -173,7 +173,7 @@ class BuyCreditsScreen(ModalScreen["Purchase | None"]):
             lines.append(f"Pays      {note}")
         large = self.actions.needs_typed_name(Write.BUY, cents=cents)
         confirm = ConfirmActionScreen("Confirm purchase", lines, f"Buy {format_cents(cents)}", lambda: buy(),
-                                      type_to_confirm=self.actions.team_name if large else None)
+                                      type_to_confirm=self.actions.confirm_word if large else None)
 
         async def buy() -> Purchase:
             return await self.actions.buy(cents, payment_method_id=pm_id, bank_transfer=bank, idempotency_key=key,

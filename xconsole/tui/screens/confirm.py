@@ -42,14 +42,14 @@ class ConfirmActionScreen(ModalScreen[Outcome]):
     ]
 
     def __init__(self, title: str, lines: Sequence[str | Text], confirm_label: str,
-                 action: Callable[[], Awaitable[Any]], *, type_to_confirm: str | None = None) -> None:
+                 action: Callable[[], Awaitable[Any]], *, type_to_confirm: tuple[str, str] | None = None) -> None:
         super().__init__()
         self.title_text = title
         self.lines = lines
         self.confirm_label = confirm_label
         self.action_fn = action
-        #: The team's name, when it must be typed before anything is sent.
-        self.type_to_confirm = type_to_confirm
+        #: The team's name (or ID, when it has no name), when it must be typed before anything is sent.
+        self.type_what, self.type_to_confirm = type_to_confirm or ("", None)
         self.running = False
 
     def compose(self) -> ComposeResult:
@@ -58,7 +58,7 @@ class ConfirmActionScreen(ModalScreen[Outcome]):
             for line in self.lines:
                 yield Static(line, classes="confirm-line")
             if self.type_to_confirm is not None:
-                yield Label(f"Type the team's name, {self.type_to_confirm}, to confirm:", id="confirm-name")
+                yield Label(f"Type the team's {self.type_what}, {self.type_to_confirm}, to confirm:", id="confirm-name")
                 yield Input(id="confirm-typed", compact=True)
             yield Label("", id="confirm-status", classes="dialog-hint")
             with Horizontal(classes="dialog-buttons"):
