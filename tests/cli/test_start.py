@@ -107,3 +107,19 @@ def test_the_console_with_a_wrong_api_url_in_the_environment_says_so_before_it_o
     done = subprocess.run([sys.executable, "-m", "xconsole"], capture_output=True, text=True, timeout=60,
                           env={**os.environ, "XAI_MANAGEMENT_KEY": "xai-" + "k" * 40})
     assert done.returncode == 2 and done.stderr == f"xconsole: {API_URL_ENV}: a user or password in the API URL is not used: the key is the credential\n"
+
+
+@pytest.mark.parametrize(("status", "retryable"), [(503, True), (401, False)])
+async def test_an_environment_key_the_server_could_not_judge_may_be_tried_again(monkeypatch, home, status, retryable):
+    import respx
+
+    from xconsole.cli import wiring
+    from xconsole.cli.options import Fail
+    from xconsole.cli.run_options import Options
+
+    with respx.mock(base_url="https://billing.test", assert_all_called=False) as api:
+        api.route().respond(status, json={"code": 14, "message": "down"})
+        with pytest.raises(Fail) as failed:
+            await wiring.env_session(Options(api_url="https://billing.test"), "xai-" + "a" * 40)
+    assert failed.value.retryable is retryable
+    assert ("Could not check" if retryable else "was not accepted") in failed.value.format_message()

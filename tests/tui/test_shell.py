@@ -359,6 +359,36 @@ async def test_theme_choice_is_remembered_in_the_config(tmp_path):
     assert sandbox.teams[0].management_key not in config.read_text()
 
 
+async def test_a_server_busy_at_start_offers_to_try_again_and_a_refusal_does_not():
+    from xconsole.cli.options import Fail
+    from xconsole.tui.screens.startup_error import StartupErrorScreen
+
+    app = sandbox_app()
+    factory, failures = app.session_factory, [Fail("Could not check XAI_MANAGEMENT_KEY (Service unavailable)", retryable=True)]
+
+    async def busy_once():  # noqa: ANN202
+        if failures:
+            raise failures.pop()
+        return await factory()
+
+    app.session_factory = busy_once
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, StartupErrorScreen) and app.screen.query("#retry"))
+        await pilot.press("r")
+        await settle(pilot)
+        assert not isinstance(app.screen, StartupErrorScreen) and app.team is not None and app.is_running
+
+    refused = sandbox_app()
+
+    async def rejected():  # noqa: ANN202
+        raise Fail("XAI_MANAGEMENT_KEY was not accepted: unauthenticated (HTTP 401)")
+
+    refused.session_factory = rejected
+    async with refused.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: isinstance(refused.screen, StartupErrorScreen) and refused.screen.query("#quit"))
+        assert not refused.screen.query("#retry") and refused.screen.check_action("retry", ()) is False
+
+
 async def test_unknown_start_team_falls_back_with_a_warning():
     app = sandbox_app(team="nosuchteam")
     async with app.run_test(size=(100, 30)) as pilot:

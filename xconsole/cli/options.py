@@ -20,6 +20,11 @@ class Fail(click.ClickException):
 
     exit_code = EXIT_API
 
+    def __init__(self, message: str, *, retryable: bool = False) -> None:
+        super().__init__(message)
+        #: The server was unreachable or busy: trying again later may work (the console offers to).
+        self.retryable = retryable
+
     def show(self, file: Any = None) -> None:
         click.echo(f"xconsole: {self.format_message()}", err=True)
 

@@ -29,12 +29,12 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-def _fail(message: str) -> Exception:
+def _fail(message: str, *, retryable: bool = False) -> Exception:
     """The CLI's Fail (a click error), imported only when something fails: the console builds
     its session here too, and click is not needed for that (~20 ms and ~1 MB, measured)."""
     from xconsole.cli.options import Fail
 
-    return Fail(message)
+    return Fail(message, retryable=retryable)
 
 
 def sandbox_db_path() -> Path:
@@ -114,7 +114,8 @@ async def env_session(opts: Options, key: str) -> Session:
                 if exc.worth_retrying_later or isinstance(exc, errors.NotFound):
                     # Unreachable, busy, unreadable, or no such path there (a wrong URL): the key was not judged.
                     hint = " Is the API URL right?" if isinstance(exc, errors.NotFound) else ""
-                    raise _fail(f"Could not check XAI_MANAGEMENT_KEY ({exc.title}): {exc}.{hint}") from None
+                    raise _fail(f"Could not check XAI_MANAGEMENT_KEY ({exc.title}): {exc}.{hint}",
+                                retryable=exc.worth_retrying_later) from None
                 raise _fail(f"XAI_MANAGEMENT_KEY was not accepted: {exc}") from None
         team_id = info.discovered_team_id or _explicit_team_id(opts)
     except BaseException:

@@ -185,7 +185,12 @@ class XConsoleApp(App[int]):
             await self._open_session()
         except Exception as exc:  # shown to the user, never swallowed: no endless "starting…"
             message = exc.format_message() if hasattr(exc, "format_message") else f"{type(exc).__name__}: {exc}"
-            self.push_screen(StartupErrorScreen(message))
+
+            def closed(again: bool | None) -> None:
+                if again:
+                    self.run_worker(self._start_session(), name="start-session", exit_on_error=False)
+
+            self.push_screen(StartupErrorScreen(message, retry=getattr(exc, "retryable", False)), closed)
 
     async def _open_session(self) -> None:
         from xconsole.tui.screens.startup_error import StartupErrorScreen
