@@ -190,6 +190,17 @@ async def test_real_api_shows_the_console_only_view_and_writes_nothing():
     assert not [c for c in router.calls if "auto-top-up" in c.request.url.path]
 
 
+async def test_read_only_tries_settings_in_the_what_if_and_offers_no_save():
+    app = delayed_sandbox_app(embedded(), team="orbit", read_only=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_auto(app, pilot)
+        screen = app.screen
+        assert screen.query_one("#auto-form").border_title == "Settings to try (read-only mode: nothing is saved)"
+        assert not screen.query_one(".form-buttons").display
+        await fill(pilot, enabled=True, threshold="9", amount="25", monthlyLimit="500")
+        assert screen.dirty and screen.unsaved is None  # quitting asks nothing: nothing could be saved
+
+
 async def test_settings_typed_for_a_team_come_back_after_a_team_switch():
     app = delayed_sandbox_app(embedded(), team="orbit")
     async with app.run_test(size=(100, 40)) as pilot:

@@ -67,6 +67,8 @@ class AutoTopUpScreen(TeamScreen):
     AutoTopUpScreen.-console-only {
         .switch-row, #auto-charges, .form-buttons { display: none; }
     }
+    /* --read-only: settings can be tried in the what-if, never saved. */
+    AutoTopUpScreen.-read-only .form-buttons { display: none; }
     """
     MODE = "auto"
     HELP = (
@@ -155,6 +157,10 @@ class AutoTopUpScreen(TeamScreen):
                 self._fill_draft(self._console_drafts.pop(team_id, None))
             self._filled_for = (team_id, None)
             return
+        read_only = self.store.read_only
+        self.set_class(read_only, "-read-only")
+        if read_only:
+            self.query_one("#auto-form").border_title = "Settings to try (read-only mode: nothing is saved)"
         # Off on the server: nothing to disable (the button says so by being greyed, not by a toast).
         self.query_one("#auto-disable", Button).disabled = not snap.auto_top_up.enabled  # type: ignore[union-attr]
         # Keep what the person is typing; refill when the team changes or after a save.
@@ -235,6 +241,8 @@ class AutoTopUpScreen(TeamScreen):
     @property
     def unsaved(self) -> str | None:
         """What quitting now would drop, for the app's question (None: nothing)."""
+        if self.store.read_only:
+            return None  # only tried in the what-if: nothing could have been saved
         names = ([self._filled_name] if self.dirty else []) + [name for name, _values in self._drafts.values()]
         return f"Auto top-up settings of {', '.join(names)}" if names else None
 
