@@ -99,6 +99,26 @@ async def test_promo_codes_valid_and_invalid():
         assert balance(app) == before + 2500
 
 
+async def test_a_limit_with_no_clear_answer_says_it_may_have_been_set():
+    from xconsole.sandbox.faults import Faults
+
+    sandbox = embedded()
+    app = delayed_sandbox_app(sandbox, team="helix")
+    async with app.run_test(size=(100, 34)) as pilot:
+        await settle(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        await type_text(pilot, "2500")
+        sandbox.app.state.sandbox.faults = Faults(error_rate=1.0)  # every answer a 503 from now on
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, SpendingLimitScreen)
+        said = str(app.screen.query_one("#limit-error", Label).render())
+        assert "no clear answer" in said and "it may have been applied" in said
+
+
 async def test_limit_above_the_hard_limit_is_refused_and_the_api_message_shown():
     app = delayed_sandbox_app(embedded(), team="helix")
     async with app.run_test(size=(100, 34)) as pilot:

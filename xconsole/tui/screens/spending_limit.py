@@ -112,9 +112,10 @@ class SpendingLimitScreen(ModalScreen["LimitSet | None"]):
             return
         if outcome.error is None:
             self.dismiss(outcome.result)
-        elif isinstance(outcome.error, errors.ApiError):
-            self.query_one("#limit-error", Label).update(f"{outcome.error.message}")
+        elif isinstance(outcome.error, errors.Validation):  # refused: about the amount typed here
+            self.query_one("#limit-error", Label).update(outcome.error.message)
         else:
-            from xconsole.core.actions import describe_error
+            # Never a bare server message: say whether the limit may have changed.
+            from xconsole.core.actions import describe_write_error
 
-            self.query_one("#limit-error", Label).update(describe_error(outcome.error))
+            self.query_one("#limit-error", Label).update(describe_write_error(outcome.error))
