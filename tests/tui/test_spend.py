@@ -91,7 +91,8 @@ async def test_promo_codes_valid_and_invalid():
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, PromoCodeScreen)
-        assert "does not exist" in str(app.screen.query_one("#code-error", Label).render())
+        refused = str(app.screen.query_one("#code-error", Label).render())
+        assert "does not exist" in refused and "may have been" not in refused
         app.screen.query_one("#code").value = "WELCOME25"
         await pilot.press("enter")
         await settle(pilot)
@@ -117,6 +118,23 @@ async def test_a_limit_with_no_clear_answer_says_it_may_have_been_set():
         assert isinstance(app.screen, SpendingLimitScreen)
         said = str(app.screen.query_one("#limit-error", Label).render())
         assert "no clear answer" in said and "it may have been applied" in said
+
+
+async def test_a_promo_code_with_no_clear_answer_says_it_may_have_been_redeemed():
+    from xconsole.sandbox.faults import Faults
+
+    sandbox = embedded()
+    app = delayed_sandbox_app(sandbox, team="orbit")
+    async with app.run_test(size=(100, 34)) as pilot:
+        await settle(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+        await type_text(pilot, "WELCOME25")
+        sandbox.app.state.sandbox.faults = Faults(error_rate=1.0)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, PromoCodeScreen)
+        assert "it may have been applied" in str(app.screen.query_one("#code-error", Label).render())
 
 
 async def test_limit_above_the_hard_limit_is_refused_and_the_api_message_shown():

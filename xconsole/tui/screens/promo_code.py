@@ -63,14 +63,15 @@ class PromoCodeScreen(ModalScreen["PromoRedeemed | None"]):
     @work(exclusive=True, group="promo", exit_on_error=False)
     async def _send(self, code: str) -> None:
         from xconsole.core import errors
-        from xconsole.core.actions import describe_error
+        from xconsole.core.actions import describe_write_error
 
         try:
             redeemed = await self.actions.redeem_promo(code)
         except Exception as exc:  # noqa: BLE001 - shown next to the code, which stays as typed
             self.busy = False
-            self.query_one("#code-error", Label).update(exc.message if isinstance(exc, errors.ApiError)
-                                                        else describe_error(exc))
+            # A refused code in the server's words; anything else says whether it may have been redeemed.
+            self.query_one("#code-error", Label).update(exc.message if isinstance(exc, errors.Validation)
+                                                        else describe_write_error(exc))
             self.query_one("#redeem", Button).disabled = False
             self.query_one("#cancel", Button).disabled = False
         else:
