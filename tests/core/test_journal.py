@@ -178,6 +178,16 @@ async def test_a_purchase_journals_its_amount_and_the_idempotency_key_it_sent(sa
     assert row["idempotencyKey"] == sent[0].headers["idempotency-key"]
     assert (row["action"], row["outcome"], row["amountCents"]) == ("BUY", "done", 2_500)
     assert row["reason"] == "$25.00 of credits bought."
+    assert row["after"] == "$25.00 of credits by the default payment method"
+
+
+async def test_a_purchase_on_a_chosen_method_names_it_as_the_person_saw_it(sandbox):
+    actions = await sandbox.actions("lumen")
+    methods = await actions.payment_choices()
+    card = next(m for m in methods if m.card_details is not None)
+    await actions.buy(2_500, payment_method_id=card.payment_method_id, method_label=card.label())
+    [row] = sandbox.lines()
+    assert row["after"] == f"$25.00 of credits by {card.label()}" and card.payment_method_id not in row["after"]
 
 
 async def test_a_refused_write_is_failed_with_the_reason_and_no_answer_is_unknown(sandbox):

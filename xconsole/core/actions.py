@@ -248,8 +248,10 @@ class TeamActions:
     # ------------------------------------------------------------------ writes
 
     async def buy(self, cents: int, *, payment_method_id: str | None = None, bank_transfer: bool = False,
-                  idempotency_key: str | None = None, on_progress: Callable[[str], None] | None = None) -> Purchase:
-        """One top-up (core.purchase: the $25 minimum, pending top-ups, the charge followed)."""
+                  idempotency_key: str | None = None, on_progress: Callable[[str], None] | None = None,
+                  method_label: str | None = None) -> Purchase:
+        """One top-up (core.purchase: the $25 minimum, pending top-ups, the charge followed).
+        `method_label`: the chosen method as the person saw it ("Amex ··0005"), for the journal."""
         from xconsole.core.billing import minimum_purchase_problem
         from xconsole.core.purchase import buy_credits
 
@@ -258,8 +260,8 @@ class TeamActions:
         if problem:
             raise errors.Validation(problem, field="amount")
         key = idempotency_key or str(uuid.uuid4())
-        how = "bank transfer" if bank_transfer else (f"payment method {payment_method_id}" if payment_method_id
-                                                     else "the default payment method")
+        how = "bank transfer" if bank_transfer else (
+            (method_label or f"payment method {payment_method_id}") if payment_method_id else "the default payment method")
         return await self._run(Write.BUY, lambda: buy_credits(
             self._client, self.team_id, cents, payment_method_id=payment_method_id, bank_transfer=bank_transfer,
             idempotency_key=key, on_progress=on_progress),

@@ -177,6 +177,7 @@ class BuyCreditsScreen(ModalScreen["Purchase | None"]):
 
         async def buy() -> Purchase:
             return await self.actions.buy(cents, payment_method_id=pm_id, bank_transfer=bank, idempotency_key=key,
+                                          method_label=label if pm_id else None,
                                           on_progress=confirm.progress)
 
         self.app.push_screen(confirm, self._done)
