@@ -24,7 +24,7 @@ class DiscardChangesScreen(ModalScreen[bool]):
             yield Label("Quit without saving?", classes="dialog-title")
             yield Static("Changed and not saved: " + "; ".join(self.forms) + ".", classes="dialog-text")
             # (Not "never sent": a save with no clear answer leaves the form changed too.)
-            yield Static("Stay to review them, and save them if xAI does not show them yet.", classes="dialog-hint")
+            yield Static("Stay to review and save them.", classes="dialog-hint")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Stay", variant="primary", id="stay", compact=True)
                 yield Button("Quit and drop them", id="quit", compact=True)

@@ -47,7 +47,7 @@ class SpendScreen(TeamScreen):
     BINDINGS: ClassVar = [
         Binding("p", "buy_credits", "Buy credits", id="spend.buy", tooltip="Buy prepaid credits (card or bank transfer)"),
         Binding("o", "redeem_promo", "Promo code", id="spend.promo", tooltip="Redeem a promo code"),
-        Binding("l", "set_limit", "Limit", show=False, id="spend.limit", tooltip="Change the invoiced billing limit"),
+        Binding("l", "set_limit", "Limit", id="spend.limit", tooltip="Change the invoiced billing limit"),
         Binding("i", "request_invoiced", "Invoiced billing", show=False, id="spend.invoiced",
                 tooltip="Request monthly invoiced billing"),
         Binding("slash", "filter_ledger", "Filter ledger", show=False, id="spend.filter", key_display="/"),
