@@ -105,6 +105,18 @@ async def test_help_lists_this_screens_bindings_and_the_apps_once():
         assert "/" in [key for key, _what in help_rows(app, app.screen)]
 
 
+async def test_help_marks_the_keys_read_only_mode_turns_off_and_says_why_once():
+    from xconsole.tui.keys import help_rows
+
+    app = sandbox_app(read_only=True)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        rows = dict(help_rows(app, app.screen))
+        assert rows["p"].endswith("(off)") and rows["l"].endswith("(off)") and not rows["/"].endswith("(off)")
+        assert [what for key, what in help_rows(app, app.screen) if not key] == [
+            "(off) Read-only mode (started with --read-only): nothing can be changed."]
+
+
 async def test_escape_with_no_field_focused_is_left_to_others():
     app = sandbox_app()
     async with app.run_test(size=(100, 34)) as pilot:

@@ -75,8 +75,12 @@ def help_rows(app: App, screen: Screen) -> list[tuple[str, str]]:
     from xconsole.tui.widgets.console_table import FilterableTable
 
     fields = any(not isinstance(box.parent, FilterableTable) for box in screen.query(Input))
-    rows = [(key_text(b), b.tooltip or b.description) for b in documented(screen_bindings(screen))
-            if fields or b.action != "leave_field"]
+    unavailable = getattr(screen, "unavailable", lambda _action: None)
+    own_bindings = [b for b in documented(screen_bindings(screen)) if fields or b.action != "leave_field"]
+    # A greyed key is marked off, and why is said once under them (read-only mode, console-only).
+    rows = [(key_text(b), (b.tooltip or b.description) + (" (off)" if unavailable(b.action) else ""))
+            for b in own_bindings]
+    rows += [("", f"(off) {why}") for why in dict.fromkeys(filter(None, (unavailable(b.action) for b in own_bindings)))]
     nav = [b for b in documented(app.BINDINGS) if b.id.startswith("nav.")]
     if nav:
         rows.append((f"{nav[0].key}-{nav[-1].key}", ", ".join(b.description for b in nav)))
