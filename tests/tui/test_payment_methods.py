@@ -71,6 +71,7 @@ async def test_read_only_greys_the_writes_and_sends_nothing():
         await open_payments(pilot)
         screen = app.screen
         assert [screen.check_action(a, ()) for a in ("set_default_method", "add_card", "remove_method")] == [None] * 3
+        assert "make default" not in str(screen.query_one("#payments-pending").render())  # no hint for keys that are off
         for key in ("d", "a", "x"):
             await pilot.press(key)
             await settle(pilot)

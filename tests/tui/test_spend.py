@@ -158,6 +158,7 @@ async def test_read_only_greys_every_write_and_the_palette_says_why():
         writes = ("buy_credits", "redeem_promo", "set_limit", "request_invoiced")
         assert [screen.check_action(action, ()) for action in writes] == [None] * 4  # greyed in the footer
         assert screen.check_action("filter_ledger", ()) is True
+        assert str(screen.query_one("#invoiced-hint").render()) == ""  # no "i request…" hint for a key that is off
         for key in ("p", "o", "l", "i"):
             await pilot.press(key)
             await settle(pilot)

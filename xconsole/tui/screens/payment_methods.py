@@ -74,7 +74,7 @@ class PaymentMethodsScreen(TeamScreen):
         #methods-table { height: auto; max-height: 12; }
         #payments-pending { height: auto; margin-top: 1; }
         #payments-details {
-            width: 30;
+            width: 34;  /* an e-mail address of ~30 characters on one line */
             height: auto;
             border: round $primary-darken-2;
             padding: 0 1;
@@ -161,7 +161,7 @@ class PaymentMethodsScreen(TeamScreen):
             notes.append("Bank account waiting for verification:\n", style="bold")
             notes.append(listing.pending_payment_method.ach_microdeposit_hosted_verification_url + "\n")
             notes.append("c copies the link\n", style="dim")
-        notes.append("● default  d make default  a add  x remove", style="dim")
+        notes.append("● default" + ("" if self.store.read_only else "  d make default  a add  x remove"), style="dim")
         pending.update(notes)
         self._show_details()
 

@@ -157,7 +157,8 @@ class SpendScreen(TeamScreen):
         for invoiced in self.query("#invoiced").results(Static):
             status, hint = self._invoiced_text(snap)
             invoiced.update(status)
-            self.query_one("#invoiced-hint", Static).update(hint)
+            # A key hint only for a key that works here (read-only mode: none does).
+            self.query_one("#invoiced-hint", Static).update("" if self.store.read_only else hint)
         for ledger in self.query("#ledger"):
             ledger.set_rows(self._ledger_rows(snap) if snap else [])  # type: ignore[attr-defined]
 
