@@ -162,6 +162,21 @@ async def test_the_journal_names_the_person_behind_a_shared_key(sb, tmp_path):
     assert "via xconsole by" in change.line()
 
 
+async def test_a_larger_purchase_made_elsewhere_is_never_given_to_this_users_smaller_one(sb, tmp_path):
+    from xconsole.core.actions import TeamActions
+
+    store = SeenStore(tmp_path / "seen")
+    journal = Journal(tmp_path / "journal.jsonl")
+    team = sb.teams["orbit"]
+    client = sb.client("orbit")
+    await TeamActions(client, team.team_id, "Orbit Robotics", journal=journal).buy(3_000)
+    await what_changed(client, team.team_id, "Orbit Robotics", store=store, journal=journal)
+    await client.top_up(team.team_id, 6_600)  # another client, minutes later: in the journal's slack
+    found = await what_changed(client, team.team_id, "Orbit Robotics", store=store, journal=journal)
+    [purchase] = [c for c in found.changes if c.kind == LEDGER and "$66.00" in c.what]
+    assert purchase.who_local is None and "via xconsole" not in purchase.line()
+
+
 async def test_a_look_not_saved_is_shown_again(sb, tmp_path):
     """The TUI saves when the digest is dismissed: until then the same changes stay listed."""
     store = SeenStore(tmp_path / "seen")

@@ -449,8 +449,11 @@ def _journal_row(change: Change, rows: list[JournalEntry], used: set[int]) -> in
         # Only a row that set this very value: a change made elsewhere is never given to us.
         candidates = [i for i in candidates if rows[i].after and change.after in rows[i].after]
     if change.amount_cents is not None:
+        # The same amount; failing that, a purchase may show as less than was bought (part of it
+        # paid usage first), never as more: someone else's larger top-up is never given to us.
         exact = [i for i in candidates if rows[i].amount_cents == change.amount_cents]
-        candidates = exact or candidates
+        candidates = exact or [i for i in candidates
+                               if rows[i].amount_cents is not None and abs(change.amount_cents) <= rows[i].amount_cents]
     if not candidates:
         return None
     chosen = max(candidates, key=lambda i: rows[i].when)
