@@ -129,3 +129,17 @@ def test_credits_that_pay_this_months_usage_first_are_confirmed_as_such(home, se
     assert result.exit_code == 1 and "Nothing bought." in result.stderr
     assert "Pays      first $25.00 of the $" in result.stderr
     assert "used this month beyond prepaid credits (less to pay at month end): credits stay $0.00" in result.stderr
+
+
+def test_with_several_teams_a_purchase_needs_the_team_named_in_full(home, served, memory_keyring, run):
+    for name in ("Lumen", "Orbit"):
+        added = run("team", "add", name, "--key-stdin", "--api-url", served.url,
+                    input=served.teams[name.lower()]["managementKey"])
+        assert added.exit_code == 0, added.output
+    unnamed = run("buy", "25", "--yes")  # never the last used or the first team
+    assert unnamed.exit_code == 1 and "name the one to act on with --team" in unnamed.stderr
+    prefix = run("buy", "25", "--team", "o", "--yes")
+    assert prefix.exit_code == 1 and "a write needs the team's full name or ID" in prefix.stderr
+    assert run("balance", "--team", "o").exit_code == 0  # a read may still use the first letters
+    named = run("buy", "25", "--team", "orbit", "--yes", "--json")
+    assert named.exit_code == 0 and json.loads(named.stdout)["team"]["name"] == "Orbit", named.output

@@ -25,7 +25,8 @@ def test_balance_all_json_reports_a_401_team_in_its_row_and_prints_the_others(ho
     # Orbit's stored key stops working (revoked in the console, say).
     memory_keyring.store[("xconsole", f"team:{served.teams['orbit']['teamId']}")] = "xai-revokedrevokedrevoked0000"
     result = run("--api-url", served.url, "balance", "--all", "--json")
-    assert result.exit_code == 0, result.output
+    # Exit 1: a balance not read may be below anything a script checks; the others are still printed.
+    assert result.exit_code == 1 and "xconsole: Orbit: Key rejected" in result.stderr, result.output
     rows = {r["name"]: r for r in json.loads(result.stdout)["teams"]}
     assert set(rows) == {"Lumen", "Orbit", "Helix"}
     assert "401" in rows["Orbit"]["error"]
@@ -37,7 +38,9 @@ def test_balance_all_json_reports_a_401_team_in_its_row_and_prints_the_others(ho
 
     table = run("--api-url", served.url, "balance", "--all")
     lines = table.stdout.splitlines()
-    assert table.exit_code == 0 and len(lines) == 4 and all(len(line) <= 80 for line in lines)
+    assert table.exit_code == 1 and len(lines) == 4 and all(len(line) <= 80 for line in lines)
+    below = run("--api-url", served.url, "balance", "--all", "--runway-below", "0")  # no team crosses it; Orbit unread
+    assert below.exit_code == 1 and "Orbit" in below.stderr
     assert "error" in next(line for line in lines if line.startswith("Orbit"))
 
 

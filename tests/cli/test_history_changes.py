@@ -123,3 +123,15 @@ def test_changes_when_no_read_succeeds_is_an_error_not_nothing_changed(home, own
     assert failed.stderr.startswith("xconsole: Orbit: ") and "nothing changed" not in failed.output
     again = run("changes", "--exit-code")  # the last good look was kept
     assert again.exit_code == 0 and "nothing changed" in again.stdout, again.output
+
+
+def test_changes_all_with_one_team_unread_is_exit_1_even_when_nothing_changed(home, served, memory_keyring, run):
+    for name in ("lumen", "orbit"):
+        added = run("team", "add", name.title(), "--key-stdin", "--api-url", served.url,
+                    input=served.teams[name]["managementKey"])
+        assert added.exit_code == 0, added.output
+    assert run("changes", "--all", "--exit-code").exit_code == 0  # the baselines
+    memory_keyring.store[("xconsole", f"team:{served.teams['orbit']['teamId']}")] = "xai-revokedrevokedrevoked0000"
+    result = run("changes", "--all", "--exit-code")
+    assert result.exit_code == 1 and "xconsole: Orbit: Key rejected" in result.stderr  # Orbit may have changed
+    assert "Lumen" in result.stdout and "nothing changed" in result.stdout

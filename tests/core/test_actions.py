@@ -588,3 +588,22 @@ def test_describe_error():
     assert describe_error(ValueError("bad amount")) == "ValueError: bad amount"
     assert describe_error(RuntimeError()) == "RuntimeError"
     assert describe_error(KeyError("pm_x")) == "KeyError: 'pm_x'"
+
+
+def test_a_write_goes_only_to_a_team_named_in_full_or_the_only_one():
+    from xconsole.core.session import Session, TeamHandle
+
+    lumen = TeamHandle("Lumen Labs", "271a26ca-0000-4000-8000-000000000001", "keyring")
+    orbit = TeamHandle("Orbit Robotics", "959044f7-0000-4000-8000-000000000002", "keyring")
+    two = Session([lumen, orbit], MemoryKeyStore(), lambda _key, _url: None)  # type: ignore[arg-type,return-value]
+    assert two.pick() is lumen  # a read may fall back to the first team…
+    with pytest.raises(LookupError, match="name the one to act on with --team"):
+        two.pick_to_write(None)  # …a write never does
+    with pytest.raises(LookupError, match="only part of Orbit Robotics's name"):
+        two.pick_to_write("o")
+    assert two.pick_to_write("orbit robotics") is orbit and two.pick_to_write("959044f7") is orbit
+    assert two.pick_to_write(lumen.team_id) is lumen
+    with pytest.raises(LookupError, match="No team 'Nope'"):
+        two.pick_to_write("Nope")
+    one = Session([orbit], MemoryKeyStore(), lambda _key, _url: None)  # type: ignore[arg-type,return-value]
+    assert one.pick_to_write(None) is orbit

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from xconsole.cli.options import EXIT_THRESHOLD, Fail, Options, emit_json, money, progress
+from xconsole.cli.options import EXIT_API, EXIT_THRESHOLD, Fail, Options, emit_json, money, progress
 from xconsole.core import billing
 from xconsole.core.money import MoneyError, parse_amount
 
@@ -120,7 +120,7 @@ def _crossed(row: dict[str, Any], below_cents: int | None, runway_below: float |
 @click.option("--team", "team", metavar="NAME_OR_ID", help="Team to show (default: the last used).")
 @click.option("--all", "all_teams", is_flag=True, help="Every registered team, fetched in parallel (a lean read: pending purchases are not read).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout (money as cents + text).")
-@click.option("--below", metavar="AMOUNT", help="Exit 3 when a team's balance is below AMOUNT dollars.")
+@click.option("--below", metavar="AMOUNT", help="Exit 3 when a team's balance is below AMOUNT dollars (1 when a team cannot be read).")
 @click.option("--runway-below", type=click.FloatRange(min=0), metavar="DAYS", help="Exit 3 when a team's runway is below DAYS.")
 @click.pass_obj
 def balance(opts: Options, team: str | None, all_teams: bool, as_json: bool, below: str | None, runway_below: float | None) -> None:
@@ -144,3 +144,8 @@ def balance(opts: Options, team: str | None, all_teams: bool, as_json: bool, bel
         raise SystemExit(EXIT_THRESHOLD)
     if all(r["error"] for r in rows):
         raise Fail(rows[0]["error"] if len(rows) == 1 else "No team could be read")
+    failed = [r for r in rows if r["error"]]
+    for row in failed:  # a balance not read may be below any threshold: said, and not exit 0
+        click.echo(f"xconsole: {row['name']}: {row['error']}", err=True)
+    if failed:
+        raise SystemExit(EXIT_API)

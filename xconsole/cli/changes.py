@@ -50,7 +50,8 @@ async def _look(opts: Options, team: str | None, all_teams: bool) -> list[tuple[
 @click.option("--team", "team", metavar="NAME_OR_ID", help="Team to look at (default: the last used).")
 @click.option("--all", "all_teams", is_flag=True, help="Every team.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout (money as cents + text).")
-@click.option("--exit-code", "exit_code", is_flag=True, help="Exit 1 when something changed, 0 when nothing did (cron).")
+@click.option("--exit-code", "exit_code", is_flag=True,
+              help="Exit 1 when something changed, 0 when nothing did (cron). A team that cannot be read is exit 1 always.")
 @click.pass_obj
 def changes(opts: Options, team: str | None, all_teams: bool, as_json: bool, exit_code: bool) -> None:
     """What changed since you last looked: invoices, failed charges, ledger, limit, payment methods, details."""
@@ -78,6 +79,8 @@ def changes(opts: Options, team: str | None, all_teams: bool, as_json: bool, exi
             click.echo(f"xconsole: {handle.name}: {error}", err=True)
     if all(result is None for _h, result, _e in looks):
         raise Fail(looks[0][2] if len(looks) == 1 else "No team could be read")
+    if any(result is None for _h, result, _e in looks):
+        raise SystemExit(1)  # a team not read may have changed: never "nothing changed" (said above)
     if exit_code and any(result is not None and result.changed for _h, result, _e in looks):
         raise SystemExit(1)
 

@@ -223,16 +223,23 @@ async def act_for_team(opts: Options, wanted: str | None, act: Callable[[TeamAct
     async def use(session: Session, team: TeamHandle) -> T:
         return await act(await session.actions_for(team), team)
 
-    return await _in_session(opts, wanted, use)
+    return await _in_session(opts, wanted, use, write=True)
 
 
-async def _in_session(opts: Options, wanted: str | None, use: Callable[[Session, TeamHandle], Awaitable[T]]) -> tuple[TeamHandle, T]:
+async def _in_session(opts: Options, wanted: str | None, use: Callable[[Session, TeamHandle], Awaitable[T]], *,
+                      write: bool = False) -> tuple[TeamHandle, T]:
     from xconsole.core.credentials import KeyringUnavailable
     from xconsole.core.errors import ApiError
 
     session = await build_session(opts)
     try:
-        team = select(session, wanted or opts.team, False)[0]
+        if write:  # only a team named in full, or the only one
+            try:
+                team = session.pick_to_write(wanted or opts.team)
+            except LookupError as exc:
+                raise _fail(str(exc)) from None
+        else:
+            team = select(session, wanted or opts.team, False)[0]
         try:
             return team, await use(session, team)
         except KeyringUnavailable as exc:
