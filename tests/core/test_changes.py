@@ -177,6 +177,21 @@ async def test_a_larger_purchase_made_elsewhere_is_never_given_to_this_users_sma
     assert purchase.who_local is None and "via xconsole" not in purchase.line()
 
 
+async def test_a_status_that_could_not_be_read_for_a_while_is_never_a_change(sb, tmp_path):
+    from xconsole.sandbox.faults import Faults
+
+    store = SeenStore(tmp_path / "seen")
+    team = sb.teams["helix"]
+    client = sb.client("helix")
+    await what_changed(client, team.team_id, "Helix Health", store=store)
+    sb.app.state.sandbox.faults = Faults(unknown_enum_rate=1.0)  # every status a value this version cannot read
+    during = await what_changed(client, team.team_id, "Helix Health", store=store)
+    sb.app.state.sandbox.faults = Faults()
+    after = await what_changed(client, team.team_id, "Helix Health", store=store)
+    assert during.changes == [] and after.changes == []
+    assert "UNKNOWN" not in json.dumps(store.load(team.team_id))  # nor kept as the last look
+
+
 async def test_a_look_not_saved_is_shown_again(sb, tmp_path):
     """The TUI saves when the digest is dismissed: until then the same changes stay listed."""
     store = SeenStore(tmp_path / "seen")

@@ -479,6 +479,8 @@ async def what_changed(client: ManagementClient, team_id: str, team_name: str, *
     clock = now or (lambda: datetime.now(timezone.utc))
     previous = await asyncio.to_thread(store.load, team_id)  # files: never on the UI loop
     parts, unreadable = await read_state(client, team_id, clock)
+    if previous is not None:
+        _keep_known_statuses(previous["parts"], parts)
     server_now = client.server_date or clock()
     looked = clock()
     kept = dict(previous["parts"]) if previous else {}
@@ -502,6 +504,19 @@ async def what_changed(client: ManagementClient, team_id: str, team_name: str, *
     if save:
         await asyncio.to_thread(result.save, store)
     return result
+
+
+def _keep_known_statuses(old: dict[str, Any], new: dict[str, Any]) -> None:
+    """A status this version cannot read (a new server value, a garbled answer: models map it to
+    UNKNOWN) is not a change: the last known one stays, in the comparison and in what is saved, so
+    a passing fault never reports PAID → UNKNOWN and then UNKNOWN → PAID."""
+    for part in ("invoices", "ledger"):
+        if part not in old or part not in new:
+            continue
+        for key, item in new[part]["items"].items():
+            seen = old[part]["items"].get(key)
+            if item.get("status") == "UNKNOWN" and seen is not None:
+                item["status"] = seen["status"]
 
 
 def _iso(moment: datetime) -> str:
