@@ -139,7 +139,7 @@ def test_with_several_teams_a_purchase_needs_the_team_named_in_full(home, served
     unnamed = run("buy", "25", "--yes")  # never the last used or the first team
     assert unnamed.exit_code == 1 and "name the one to act on with --team" in unnamed.stderr
     prefix = run("buy", "25", "--team", "o", "--yes")
-    assert prefix.exit_code == 1 and "a write needs the team's full name or ID" in prefix.stderr
+    assert prefix.exit_code == 1 and "a write needs the team's name (whole words) or ID" in prefix.stderr
     assert run("balance", "--team", "o").exit_code == 0  # a read may still use the first letters
     named = run("buy", "25", "--team", "orbit", "--yes", "--json")
     assert named.exit_code == 0 and json.loads(named.stdout)["team"]["name"] == "Orbit", named.output

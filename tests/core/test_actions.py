@@ -599,11 +599,22 @@ def test_a_write_goes_only_to_a_team_named_in_full_or_the_only_one():
     assert two.pick() is lumen  # a read may fall back to the first team…
     with pytest.raises(LookupError, match="name the one to act on with --team"):
         two.pick_to_write(None)  # …a write never does
-    with pytest.raises(LookupError, match="only part of Orbit Robotics's name"):
-        two.pick_to_write("o")
+    for part in ("o", "orbit rob"):
+        with pytest.raises(LookupError, match="only part of Orbit Robotics's name"):
+            two.pick_to_write(part)
     assert two.pick_to_write("orbit robotics") is orbit and two.pick_to_write("959044f7") is orbit
+    assert two.pick_to_write("Orbit") is orbit  # its first word: whole words name it
     assert two.pick_to_write(lumen.team_id) is lumen
     with pytest.raises(LookupError, match="No team 'Nope'"):
         two.pick_to_write("Nope")
     one = Session([orbit], MemoryKeyStore(), lambda _key, _url: None)  # type: ignore[arg-type,return-value]
     assert one.pick_to_write(None) is orbit
+
+
+async def test_a_team_with_no_key_stored_says_so_not_key_rejected():
+    from xconsole.core.session import Session, TeamHandle
+
+    session = Session([TeamHandle("Prod", ref.TEAM, "keyring")], MemoryKeyStore(), lambda _key, _url: None)  # type: ignore[arg-type,return-value]
+    with pytest.raises(errors.AuthError) as failed:  # handled as a key to enter again
+        await session.client_for(session.teams[0])
+    assert failed.value.title == "No key stored" and "add the team again" in failed.value.message

@@ -438,3 +438,13 @@ async def test_a_big_answer_is_parsed_off_the_event_loop_and_a_small_one_on_it(c
     await client.get_spending_limits(ref.TEAM)
     assert len(big.time_series[0].data_points) == 700
     assert threads[0].startswith("xconsole-cpu") and threads[1] == threading.main_thread().name
+
+
+async def test_no_connection_is_unreachable_not_a_busy_service():
+    from xconsole.core.client import ManagementClient
+
+    async with ManagementClient(ref.KEY, "http://127.0.0.1:9", max_attempts=1) as client:
+        with pytest.raises(errors.Unreachable) as failed:
+            await client.get_prepaid_balance(ref.TEAM)
+    assert str(failed.value).startswith("Cannot reach http://127.0.0.1:9") and failed.value.title == "Unreachable"
+    assert isinstance(failed.value, errors.Unavailable) and failed.value.retryable  # handled as before

@@ -213,7 +213,7 @@ async def test_a_server_that_cannot_be_reached_is_said_whole_with_the_way_to_ano
         await settle(pilot)
         status = app.screen.query_one("#status", Label)
         said = str(status.render())
-        assert said.startswith("Service unavailable: ") and said.endswith("Check the API URL above.")
+        assert said.startswith("Unreachable: Cannot reach http://127.0.0.1:9") and said.endswith("Check the API URL above.")
         assert status.size.height > 1 and status.region.right <= app.screen.query_one("#add-team").region.right
 
 

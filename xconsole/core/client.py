@@ -297,7 +297,7 @@ class ManagementClient:
             ) from None
         except httpx.TransportError as exc:
             detail = scrub(str(exc) or type(exc).__name__, self._key)
-            raise errors.Unavailable(
+            raise errors.Unreachable(
                 f"Cannot reach {self.base_url}{self._through()}: {detail}", method=method, path=path
             ) from None
         finally:

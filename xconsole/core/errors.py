@@ -60,6 +60,13 @@ class AuthError(ApiError):
     title = "Key rejected"
 
 
+class MissingKey(AuthError):
+    """No key is stored for the team (removed from the keyring by hand, another machine's config):
+    nothing was sent, so nothing was rejected; it is handled as a rejected key (enter one again)."""
+
+    title = "No key stored"
+
+
 class PermissionDenied(ApiError):
     """403: the key is valid but lacks the ACL for this call (e.g. BillingWrite)."""
 
@@ -110,6 +117,12 @@ class Unavailable(ApiError):
     @property
     def retryable(self) -> bool:
         return True
+
+
+class Unreachable(Unavailable):
+    """No connection at all (refused, DNS, TLS): nothing answered, let alone a busy service."""
+
+    title = "Unreachable"
 
 
 class ProtocolError(ApiError):

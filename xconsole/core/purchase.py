@@ -94,7 +94,7 @@ class Purchase:
             return f"{prefix}Purchase of {got} failed: {why}. No credits were added."
         checked = f" (ledger checked {self.ledger_checks}×)" if self.ledger_checks else ""
         return (f"{prefix}Purchase of {got} is charging to the default payment method{checked}; credits are added "
-                "when the charge succeeds. Refresh (r) to see it in the ledger; do not buy again for it.")
+                "when the charge succeeds. Read the ledger again (r in the console) to see it; do not buy again for it.")
 
 
 def _when(moment: datetime | None) -> str:
@@ -175,11 +175,11 @@ async def _find_lost(client: ManagementClient, team_id: str, cents: int, before:
     except errors.ApiError as exc:
         raise errors.Unavailable(
             f"No answer to the purchase, and the ledger cannot be read to check it ({exc.message}). "
-            "Nothing was re-sent: refresh (r) and look at the ledger before buying again.") from None
+            "Nothing was re-sent: read the ledger again (r in the console) before buying again.") from None
     if found is None:
         raise errors.Unavailable(
             "No answer to the purchase and it is not in the ledger: nothing was charged so far and "
-            "nothing was re-sent. Refresh (r) before buying again.") from None
+            "nothing was re-sent. Read the ledger again (r in the console) before buying again.") from None
     return Purchase(cents, found, True, bank_transfer, reconciled=True)
 
 

@@ -107,23 +107,24 @@ class Session:
         return self.teams[0] if self.teams else None
 
     def pick_to_write(self, wanted: str | None) -> TeamHandle:
-        """The team a write goes to: named in full (its name, its ID, or the 8-character short ID
-        shown everywhere), or the only team there is. Never the last used or the first letters of a
-        name: money must not move for a team the person did not name. Raises LookupError."""
+        """The team a write goes to: named in full (its name or its first words, its ID, or the
+        8-character short ID shown everywhere), or the only team there is. Never the last used or
+        the first letters of a name: money must not move for a team the person did not name.
+        Raises LookupError."""
         names = ", ".join(t.name for t in self.teams) or "none"
         if not wanted:
             if len(self.teams) == 1:
                 return self.teams[0]
             raise LookupError(f"{len(self.teams)} teams ({names}): name the one to act on with --team")
         key = wanted.strip().lower()
-        found = [t for t in self.teams if t.name.lower() == key or t.team_id == key
-                 or (len(key) >= 8 and t.team_id.startswith(key))]
+        found = [t for t in self.teams if t.name.lower() == key or t.name.lower().startswith(key + " ")
+                 or t.team_id == key or (len(key) >= 8 and t.team_id.startswith(key))]
         if len(found) == 1:
             return found[0]
         near = self.find(wanted)
         if near is not None:
             raise LookupError(f"{wanted!r} is only part of {near.name}'s name: a write needs the team's "
-                              "full name or ID")
+                              "name (whole words) or ID")
         raise LookupError(f"No team {wanted!r} (known: {names})")
 
     async def client_for(self, team: TeamHandle) -> ManagementClient:
@@ -134,7 +135,7 @@ class Session:
             if client is None:
                 key = self._env_key if team.source == "env" else await self.keystore.get(team.team_id)
                 if not key:
-                    raise errors.AuthError(f"No key stored for {team.name}: add the team again with its management key")
+                    raise errors.MissingKey(f"No key stored for {team.name}: add the team again with its management key")
                 client = self.make_client(key, team.api_url)
                 self._clients[team.team_id] = client
             return client
