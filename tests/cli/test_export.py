@@ -55,6 +55,8 @@ def test_the_json_export_and_its_refusals(home, run, tmp_path):
     orbit = document["teams"][1]
     assert orbit["summary"]["state"] == "OK" and orbit["invoices"] and orbit["usage"]
     assert all(row["credit_cents"] is None or isinstance(row["credit_cents"], int) for row in orbit["ledger"])
+    to_stdout = run("--sandbox", "export", "--month", MONTH, "--team", "orbit", "--team", "helix", "--json", "-")
+    assert to_stdout.exit_code == 0 and json.loads(to_stdout.stdout) == document  # "-": stdout, never a file named "-"
     assert run("--sandbox", "export", "--month", "2099-01", "--all", "--json", str(tmp_path / "x.json")).exit_code == 1
     assert run("--sandbox", "export", "--month", MONTH, "--all").exit_code == 2  # no destination
     assert run("--sandbox", "export", "--month", "October", "--all", "--json", str(tmp_path / "y.json")).exit_code == 2

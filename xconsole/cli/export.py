@@ -22,7 +22,7 @@ from xconsole.cli.options import Fail, Options
 @click.option("--csv", "csv_dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
               help="Write one CSV file per kind of row into DIR.")
 @click.option("--json", "json_file", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
-              help="Write one JSON document to FILE.")
+              help="Write one JSON document to FILE (- for stdout).")
 @click.option("--force", is_flag=True, help="Replace files that already exist.")
 @click.pass_obj
 def export(opts: Options, month: str, teams: tuple[str, ...], all_teams: bool, csv_dir: Path | None,
@@ -43,6 +43,9 @@ def export(opts: Options, month: str, teams: tuple[str, ...], all_teams: bool, c
     label = f"{wanted[0]:04d}-{wanted[1]:02d}"
     if csv_dir is not None:
         files = {csv_dir / name: text for name, text in fx.csv_files(results, wanted).items()}
+    elif str(json_file) == "-":  # the usual spelling of stdout, never a file named "-"
+        files = {}
+        click.echo(fx.json_document(results, wanted), nl=False)
     else:
         files = {json_file: fx.json_document(results, wanted)}  # type: ignore[dict-item]
     try:
