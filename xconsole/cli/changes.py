@@ -74,11 +74,13 @@ def changes(opts: Options, team: str | None, all_teams: bool, as_json: bool, exi
                     click.echo(f"  ({_part(part)}: {why})")
             if result.audit_error and result.changes:
                 click.echo(f"  (authors unknown: the audit events could not be read: {result.audit_error})")
+    if len(looks) == 1 and looks[0][1] is None:
+        raise Fail(f"{looks[0][0].name}: {looks[0][2]}")  # said once
     for handle, _result, error in looks:
         if error:
             click.echo(f"xconsole: {handle.name}: {error}", err=True)
     if all(result is None for _h, result, _e in looks):
-        raise Fail(looks[0][2] if len(looks) == 1 else "No team could be read")
+        raise Fail("No team could be read")
     if any(result is None for _h, result, _e in looks):
         raise SystemExit(1)  # a team not read may have changed: never "nothing changed" (said above)
     if exit_code and any(result is not None and result.changed for _h, result, _e in looks):
