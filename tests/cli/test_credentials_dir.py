@@ -56,3 +56,13 @@ def test_doctor_says_where_each_teams_key_comes_from(keys_dir, served, run):
     assert "credentials directory" in result.output and "keys for 2 team(s)" in result.output
     assert result.output.count("key valid (credentials)") == 2
     assert served.teams["lumen"]["managementKey"] not in result.output
+
+
+def test_doctor_with_an_environment_key_does_not_fail_on_an_unusable_keyring(home, served, run, monkeypatch):
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")  # a host with no keyring
+    env = {"XAI_MANAGEMENT_KEY": served.teams["lumen"]["managementKey"]}
+    result = run("--api-url", served.url, "doctor", env=env)
+    keyring = [line for line in result.output.splitlines() if line[3:].lstrip().startswith("keyring")]
+    assert keyring and all(line.startswith("ok ") for line in keyring), result.output
+    assert "not used: the key comes from XAI_MANAGEMENT_KEY" in result.output
+    assert served.teams["lumen"]["managementKey"] not in result.output

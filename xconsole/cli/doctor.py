@@ -160,11 +160,14 @@ def doctor(opts: Options) -> None:
     from xconsole.core.credentials_dir import credentials_directory
 
     keyring_checks = _keyring_checks()
-    if credentials_directory() is not None:  # a service: the keyring is not used, so not a problem
-        keyring_checks = [Check(True, c.label, f"{c.detail} (not used: keys come from the credentials directory)")
+    key = env_key()
+    # Keys from elsewhere: the keyring is not used, so its problem is not this run's.
+    elsewhere = ("the credentials directory" if credentials_directory() is not None
+                 else "XAI_MANAGEMENT_KEY" if key else None)
+    if elsewhere is not None:
+        keyring_checks = [Check(True, c.label, f"{c.detail} (not used: the key comes from {elsewhere})")
                           if not c.ok else c for c in keyring_checks]
     checks = [*keyring_checks, _config_check(), _terminal_check()]
-    key = env_key()
     checks.append(Check(True, "XAI_MANAGEMENT_KEY", f"set ({mask_key(key)}), used for this run only" if key else "not set"))
     checks.append(_credentials_dir_check())
     checks += asyncio.run(_api_checks(opts))
