@@ -609,6 +609,9 @@ def test_a_write_goes_only_to_a_team_named_in_full_or_the_only_one():
         two.pick_to_write("Nope")
     one = Session([orbit], MemoryKeyStore(), lambda _key, _url: None)  # type: ignore[arg-type,return-value]
     assert one.pick_to_write(None) is orbit
+    prod, prod_eu = TeamHandle("Prod", lumen.team_id, "keyring"), TeamHandle("Prod EU", orbit.team_id, "keyring")
+    both = Session([prod, prod_eu], MemoryKeyStore(), lambda _key, _url: None)  # type: ignore[arg-type,return-value]
+    assert both.pick_to_write("prod") is prod and both.pick_to_write("Prod EU") is prod_eu  # an exact name wins
 
 
 async def test_a_team_with_no_key_stored_says_so_not_key_rejected():

@@ -175,21 +175,31 @@ async def test_a_larger_purchase_made_elsewhere_is_never_given_to_this_users_sma
     found = await what_changed(client, team.team_id, "Orbit Robotics", store=store, journal=journal)
     [purchase] = [c for c in found.changes if c.kind == LEDGER and "$66.00" in c.what]
     assert purchase.who_local is None and "via xconsole" not in purchase.line()
+    # A smaller top-up elsewhere just before this user's own: each gets only its own row.
+    await client.top_up(team.team_id, 5_000)
+    await sb.advance(60)  # a minute later: listed after the other's
+    await TeamActions(client, team.team_id, "Orbit Robotics", journal=journal).buy(10_000)
+    found = await what_changed(client, team.team_id, "Orbit Robotics", store=store, journal=journal)
+    by_amount = {c.amount_cents: c.who_local for c in found.changes if c.kind == LEDGER}
+    assert by_amount[5_000] is None and by_amount[10_000] is not None
 
 
 async def test_a_status_that_could_not_be_read_for_a_while_is_never_a_change(sb, tmp_path):
     from xconsole.sandbox.faults import Faults
 
-    store = SeenStore(tmp_path / "seen")
-    team = sb.teams["helix"]
-    client = sb.client("helix")
-    await what_changed(client, team.team_id, "Helix Health", store=store)
-    sb.app.state.sandbox.faults = Faults(unknown_enum_rate=1.0)  # every status a value this version cannot read
-    during = await what_changed(client, team.team_id, "Helix Health", store=store)
-    sb.app.state.sandbox.faults = Faults()
-    after = await what_changed(client, team.team_id, "Helix Health", store=store)
-    assert during.changes == [] and after.changes == []
-    assert "UNKNOWN" not in json.dumps(store.load(team.team_id))  # nor kept as the last look
+    for name in ("lumen", "helix"):  # ledger rows (Lumen's auto top-ups), invoices (both)
+        store = SeenStore(tmp_path / name)
+        team = sb.teams[name]
+        client = sb.client(name)
+        first = await what_changed(client, team.team_id, team.name, store=store)
+        assert first.snapshot["parts"]["ledger"]["items"] or name != "lumen"  # the case is really there
+        sb.app.state.sandbox.faults = Faults(unknown_enum_rate=1.0)  # every status a value this version cannot read
+        during = await what_changed(client, team.team_id, team.name, store=store)
+        sb.app.state.sandbox.faults = Faults()
+        after = await what_changed(client, team.team_id, team.name, store=store)
+        assert during.changes == [] and after.changes == [], name
+        assert "cannot read" in during.unreadable["invoices"] and not after.unreadable.get("invoices")  # said, not hidden
+        assert "UNKNOWN" not in json.dumps(store.load(team.team_id))  # nor kept as the last look
 
 
 async def test_a_look_not_saved_is_shown_again(sb, tmp_path):

@@ -198,6 +198,7 @@ async def read_state(client: ManagementClient, team_id: str,
 
     async def invoices() -> dict[str, Any]:
         found = await client.list_invoice_summaries(team_id, since=(start.year, start.month))
+        _all_known("invoices", [i.invoice_status for i in found])
         return {"from": f"{start.year:04d}-{start.month:02d}", "items": {
             i.invoice_id: {"number": i.invoice_number or i.invoice_id, "status": i.status, "total": i.total or 0,
                            "time": _iso(i.create_time) if i.create_time else None,
@@ -206,6 +207,8 @@ async def read_state(client: ManagementClient, team_id: str,
 
     async def ledger() -> dict[str, Any]:
         balance = await client.get_prepaid_balance(team_id)
+        # An unreadable origin would even change a row's key (origin, time, amount): every row "new".
+        _all_known("ledger", [v for c in balance.changes for v in (c.change_origin, c.topup_status)])
         items = {}
         for c in balance.changes:
             moment = c.create_time or c.create_ts
@@ -433,15 +436,20 @@ def attribute(changes: list[Change], events: list[models.AuditEvent], journal_ro
             used_events.add(best)
             event = events[best]
             change = replace(change, who=who_of(event), event_id=event.event_id or None, time=change.time or event.event_time)
-        row = _journal_row(change, journal_rows, used_rows)
-        if row is not None:
-            change = replace(change, who_local=journal_rows[row].where.label())
         out.append(change)
-    return out
+    # Journal rows: every change's exact amount first, then the looser rule, so no change's
+    # fallback takes a row whose own change comes later in the list.
+    rows_of: dict[int, int] = {}
+    for exact in (True, False):
+        for index, change in enumerate(out):
+            if index not in rows_of and (row := _journal_row(change, journal_rows, used_rows, exact=exact)) is not None:
+                rows_of[index] = row
+    return [replace(c, who_local=journal_rows[rows_of[i]].where.label()) if i in rows_of else c for i, c in enumerate(out)]
 
 
-def _journal_row(change: Change, rows: list[JournalEntry], used: set[int]) -> int | None:
-    """The newest journal row (done or unknown) of an action that makes this change."""
+def _journal_row(change: Change, rows: list[JournalEntry], used: set[int], *, exact: bool = True) -> int | None:
+    """The journal row (done or unknown) of an action that makes this change, nearest in time;
+    `exact`: only a row of the change's very amount."""
     # A refused write changed nothing, except a purchase whose charge failed: that is the change.
     candidates = [i for i, r in enumerate(rows) if i not in used and r.action in change.actions
                   and (r.outcome != "failed" or change.kind == FAILED_CHARGE)]
@@ -451,12 +459,16 @@ def _journal_row(change: Change, rows: list[JournalEntry], used: set[int]) -> in
     if change.amount_cents is not None:
         # The same amount; failing that, a purchase may show as less than was bought (part of it
         # paid usage first), never as more: someone else's larger top-up is never given to us.
-        exact = [i for i in candidates if rows[i].amount_cents == change.amount_cents]
-        candidates = exact or [i for i in candidates
-                               if rows[i].amount_cents is not None and abs(change.amount_cents) <= rows[i].amount_cents]
+        # A row with no amount is a write whose answer was lost (a promo code): it may be this one.
+        candidates = [i for i in candidates if rows[i].amount_cents == change.amount_cents] if exact else [
+            i for i in candidates if rows[i].amount_cents is None or abs(change.amount_cents) <= rows[i].amount_cents]
+    elif not exact:
+        return None  # nothing looser to try: its one pass was the exact one
     if not candidates:
         return None
-    chosen = max(candidates, key=lambda i: rows[i].when)
+    moment = change.time
+    chosen = (min(candidates, key=lambda i: abs((rows[i].when - moment).total_seconds())) if moment is not None
+              else max(candidates, key=lambda i: rows[i].when))
     used.add(chosen)
     return chosen
 
@@ -479,8 +491,6 @@ async def what_changed(client: ManagementClient, team_id: str, team_name: str, *
     clock = now or (lambda: datetime.now(timezone.utc))
     previous = await asyncio.to_thread(store.load, team_id)  # files: never on the UI loop
     parts, unreadable = await read_state(client, team_id, clock)
-    if previous is not None:
-        _keep_known_statuses(previous["parts"], parts)
     server_now = client.server_date or clock()
     looked = clock()
     kept = dict(previous["parts"]) if previous else {}
@@ -506,17 +516,15 @@ async def what_changed(client: ManagementClient, team_id: str, team_name: str, *
     return result
 
 
-def _keep_known_statuses(old: dict[str, Any], new: dict[str, Any]) -> None:
-    """A status this version cannot read (a new server value, a garbled answer: models map it to
-    UNKNOWN) is not a change: the last known one stays, in the comparison and in what is saved, so
-    a passing fault never reports PAID → UNKNOWN and then UNKNOWN → PAID."""
-    for part in ("invoices", "ledger"):
-        if part not in old or part not in new:
-            continue
-        for key, item in new[part]["items"].items():
-            seen = old[part]["items"].get(key)
-            if item.get("status") == "UNKNOWN" and seen is not None:
-                item["status"] = seen["status"]
+def _all_known(part: str, values: list[Any]) -> None:
+    """Raise when a status or origin is one this version cannot read (a value new on the server,
+    or a garbled answer: the models map it to UNKNOWN). The part is then "not readable" this time
+    and its last look is kept, as for a failed read: a passing fault is never PAID → UNKNOWN and
+    back, and a status new on the server is said, not hidden behind the old one."""
+    from xconsole.core import errors
+
+    if any(getattr(v, "value", None) == "UNKNOWN" for v in values):
+        raise errors.ProtocolError(f"the {part} hold a status this version of xconsole cannot read")
 
 
 def _iso(moment: datetime) -> str:

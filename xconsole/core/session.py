@@ -117,10 +117,14 @@ class Session:
                 return self.teams[0]
             raise LookupError(f"{len(self.teams)} teams ({names}): name the one to act on with --team")
         key = wanted.strip().lower()
-        found = [t for t in self.teams if t.name.lower() == key or t.name.lower().startswith(key + " ")
-                 or t.team_id == key or (len(key) >= 8 and t.team_id.startswith(key))]
+        exact = [t for t in self.teams if t.name.lower() == key or t.team_id == key]
+        found = exact or [t for t in self.teams if t.name.lower().startswith(key + " ")
+                          or (len(key) >= 8 and t.team_id.startswith(key))]
         if len(found) == 1:
             return found[0]
+        if len(found) > 1:
+            raise LookupError(f"{wanted!r} names {len(found)} teams ({', '.join(t.name for t in found)}): "
+                              "use the team's full name or ID")
         near = self.find(wanted)
         if near is not None:
             raise LookupError(f"{wanted!r} is only part of {near.name}'s name: a write needs the team's "
