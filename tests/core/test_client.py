@@ -448,3 +448,10 @@ async def test_no_connection_is_unreachable_not_a_busy_service():
             await client.get_prepaid_balance(ref.TEAM)
     assert str(failed.value).startswith("Cannot reach http://127.0.0.1:9") and failed.value.title == "Unreachable"
     assert isinstance(failed.value, errors.Unavailable) and failed.value.retryable  # handled as before
+
+
+async def test_a_connection_lost_after_the_request_went_out_is_not_called_unreachable(client, api):
+    api.post(f"/v1/billing/teams/{ref.TEAM}/prepaid/top-up").mock(side_effect=httpx.ReadError("connection reset"))
+    with pytest.raises(errors.Unavailable) as failed:
+        await client.top_up(ref.TEAM, 2_500)
+    assert not isinstance(failed.value, errors.Unreachable)  # it may have been answered: outcome unknown

@@ -338,6 +338,16 @@ async def test_rejected_key_offers_to_enter_a_new_one(tmp_path):
         assert app.screen.query_one("#api_url").value == "https://eu.billing.example"
 
 
+async def test_a_team_with_no_key_stored_says_so_and_offers_to_enter_one(tmp_path):
+    sandbox = embedded()
+    team = sandbox.teams[0]
+    app = registry_app(sandbox, tmp_path / "c.toml", keystore=MemoryKeyStore(), teams=[TeamHandle("Lumen", team.team_id, "keyring")])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, KeyRejectedScreen) and app.screen.query("#replace"))
+        text = " ".join(str(w.render()) for w in app.screen.query("Label, Static"))
+        assert "No key is stored for Lumen" in text and "refused" not in text and "revoked" not in text
+
+
 async def test_theme_choice_is_remembered_in_the_config(tmp_path):
     from xconsole.core.config import load_config
     from xconsole.core.teams import TeamRegistry

@@ -225,6 +225,8 @@ async def _check_team(session: Session, team: TeamHandle, thresholds: Thresholds
         snap = await load_summary(client, team.team_id)
     except KeyringUnavailable as exc:
         return unreachable(team, f"key unavailable: {exc.message}")
+    except errors.MissingKey as exc:
+        return unreachable(team, f"no key stored: {exc.message}")
     except (errors.AuthError, errors.PermissionDenied) as exc:
         return unreachable(team, f"key {'rejected' if isinstance(exc, errors.AuthError) else 'forbidden'}: {exc.message}")
     except Exception as exc:  # noqa: BLE001 - unreachable or unreadable: UNKNOWN, the others go on

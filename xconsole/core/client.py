@@ -297,7 +297,10 @@ class ManagementClient:
             ) from None
         except httpx.TransportError as exc:
             detail = scrub(str(exc) or type(exc).__name__, self._key)
-            raise errors.Unreachable(
+            # Unreachable only when no connection was made: a connection lost after the request
+            # went out may have been answered, and stays "unavailable" (its outcome unknown).
+            kind = errors.Unreachable if isinstance(exc, httpx.ConnectError) else errors.Unavailable
+            raise kind(
                 f"Cannot reach {self.base_url}{self._through()}: {detail}", method=method, path=path
             ) from None
         finally:

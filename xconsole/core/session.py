@@ -139,7 +139,7 @@ class Session:
             if client is None:
                 key = self._env_key if team.source == "env" else await self.keystore.get(team.team_id)
                 if not key:
-                    raise errors.MissingKey(f"No key stored for {team.name}: add the team again with its management key")
+                    raise errors.MissingKey(f"the keyring holds no key for {team.name}: add the team again with its management key")
                 client = self.make_client(key, team.api_url)
                 self._clients[team.team_id] = client
             return client

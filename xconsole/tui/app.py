@@ -396,7 +396,9 @@ class XConsoleApp(App[int]):
         if event.kind == "keyring":
             self.show_keyring_problem(event.message, key_file=event.team.source == "credentials")
         elif event.kind == "auth" and self.store.is_active(event.team.team_id):
-            self._key_rejected(event.team, event.message)
+            from xconsole.core.errors import MissingKey
+
+            self._key_rejected(event.team, event.message, missing=isinstance(event.error, MissingKey))
         elif event.kind == "write":
             self.notify(f"{event.team.name}: {event.message}", severity="error", timeout=10)
 
@@ -412,7 +414,7 @@ class XConsoleApp(App[int]):
 
         self.push_screen(KeyringUnavailableScreen(message, key_file=key_file), closed)
 
-    def _key_rejected(self, team: TeamHandle, message: str) -> None:
+    def _key_rejected(self, team: TeamHandle, message: str, *, missing: bool = False) -> None:
         from xconsole.tui.screens.key_rejected import KeyRejectedScreen
 
         can_replace = self.session is not None and self.session.can_add_teams and team.source == "keyring"
@@ -422,7 +424,7 @@ class XConsoleApp(App[int]):
                 self.action_add_team(name=team.name, team_id=team.team_id,
                                      reason=f"Enter a new management key for {team.name}.")
 
-        self.push_screen(KeyRejectedScreen(team.name, message, can_replace), closed)
+        self.push_screen(KeyRejectedScreen(team.name, message, can_replace, missing=missing), closed)
 
     # ------------------------------------------------------------------ misc actions
 

@@ -1,4 +1,4 @@
-"""Shown when a team's stored key is refused (401/403): say so, offer to enter a new one."""
+"""Shown when a team's stored key is refused (401/403), or none is stored: say so, offer to enter a new one."""
 
 from __future__ import annotations
 
@@ -14,18 +14,20 @@ class KeyRejectedScreen(ModalScreen[bool]):
 
     BINDINGS = [Binding("escape", "dismiss(False)", "Close", id="rejected.close")]
 
-    def __init__(self, team_name: str, message: str, can_replace: bool) -> None:
+    def __init__(self, team_name: str, message: str, can_replace: bool, *, missing: bool = False) -> None:
         super().__init__()
         self.team_name = team_name
         self.message = message
         self.can_replace = can_replace
+        self.missing = missing  # no key stored: nothing was sent, nothing refused
 
     def compose(self) -> ComposeResult:
         with Vertical(id="rejected", classes="dialog"):
-            yield Label(f"The key for {self.team_name} was refused", classes="dialog-title")
+            yield Label(f"No key is stored for {self.team_name}" if self.missing else
+                        f"The key for {self.team_name} was refused", classes="dialog-title")
             yield Static(self.message, classes="dialog-text error-text")
             yield Static(
-                "It may have been revoked, expired or lack billing permissions. "
+                ("" if self.missing else "It may have been revoked, expired or lack billing permissions. ")
                 + ("Enter a new management key for this team?" if self.can_replace else
                    "Set XAI_MANAGEMENT_KEY to a valid key and start again."),
                 classes="dialog-text",
