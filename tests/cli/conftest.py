@@ -12,6 +12,13 @@ def served():
         yield sandbox
 
 
+@pytest.fixture
+def own_served():
+    """A sandbox of this test's own, for a test that changes it (`served` is shared by the session)."""
+    with ServedSandbox() as sandbox:
+        yield sandbox
+
+
 def credentials_dir(directory, served, *names):
     """A credentials directory (team-<id> key files, mode 0400) for the served sandbox's teams."""
     directory.mkdir(mode=0o700)

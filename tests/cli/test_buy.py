@@ -131,10 +131,10 @@ def test_credits_that_pay_this_months_usage_first_are_confirmed_as_such(home, se
     assert "used this month beyond prepaid credits (less to pay at month end): credits stay $0.00" in result.stderr
 
 
-def test_with_several_teams_a_purchase_needs_the_team_named_in_full(home, served, memory_keyring, run):
-    for name in ("Lumen", "Orbit"):
-        added = run("team", "add", name, "--key-stdin", "--api-url", served.url,
-                    input=served.teams[name.lower()]["managementKey"])
+def test_with_several_teams_a_purchase_needs_the_team_named_in_full(home, own_served, memory_keyring, run):
+    for name in ("Lumen", "Orbit"):  # a sandbox of its own: the shared one's balances are others' fixtures
+        added = run("team", "add", name, "--key-stdin", "--api-url", own_served.url,
+                    input=own_served.teams[name.lower()]["managementKey"])
         assert added.exit_code == 0, added.output
     unnamed = run("buy", "25", "--yes")  # never the last used or the first team
     assert unnamed.exit_code == 1 and "name the one to act on with --team" in unnamed.stderr

@@ -62,6 +62,7 @@ def test_doctor_with_an_environment_key_does_not_fail_on_an_unusable_keyring(hom
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")  # a host with no keyring
     env = {"XAI_MANAGEMENT_KEY": served.teams["lumen"]["managementKey"]}
     result = run("--api-url", served.url, "doctor", env=env)
+    assert result.exit_code == 0, result.output
     keyring = [line for line in result.output.splitlines() if line[3:].lstrip().startswith("keyring")]
     assert keyring and all(line.startswith("ok ") for line in keyring), result.output
     assert "not used: the key comes from XAI_MANAGEMENT_KEY" in result.output

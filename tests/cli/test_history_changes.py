@@ -11,19 +11,11 @@ import pytest
 
 from xconsole.core import purchase
 from tests.core.test_changes import other_process
-from tests.served import ServedSandbox
 
 
 @pytest.fixture(autouse=True)
 def quick_follow(monkeypatch):
     monkeypatch.setattr(purchase, "FOLLOW_DELAYS_S", (0.0, 0.0, 0.0))
-
-
-@pytest.fixture
-def own_served():
-    """A sandbox of this test's own: these tests change it."""
-    with ServedSandbox() as sandbox:
-        yield sandbox
 
 
 def key_env(served, slug: str) -> dict[str, str]:

@@ -137,15 +137,15 @@ def balance(opts: Options, team: str | None, all_teams: bool, as_json: bool, bel
         emit_json({"teams": rows})
     else:
         _print_table(collected)
-    low = [(r, why) for r in rows if (why := _crossed(r, below_cents, runway_below))]
-    for row, why in low:
-        click.echo(f"xconsole: {row['name']}: {why}", err=True)
-    if low:
-        raise SystemExit(EXIT_THRESHOLD)
     if all(r["error"] for r in rows):
         raise Fail(rows[0]["error"] if len(rows) == 1 else "No team could be read")
+    low = [(r, why) for r in rows if (why := _crossed(r, below_cents, runway_below))]
     failed = [r for r in rows if r["error"]]
-    for row in failed:  # a balance not read may be below any threshold: said, and not exit 0
+    for row, why in low:
+        click.echo(f"xconsole: {row['name']}: {why}", err=True)
+    for row in failed:  # a balance not read may be below any threshold: said, and never exit 0
         click.echo(f"xconsole: {row['name']}: {row['error']}", err=True)
+    if low:
+        raise SystemExit(EXIT_THRESHOLD)
     if failed:
         raise SystemExit(EXIT_API)

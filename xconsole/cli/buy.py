@@ -21,8 +21,9 @@ from xconsole.cli.options import Fail, Options, emit_json, money
 
 @click.command()
 @click.argument("amount")
-@click.option("--team", "team", metavar="NAME_OR_ID", help="Team to buy for (default: the last used).")
-@click.option("--yes", is_flag=True, help="Do not ask for confirmation (for scripts).")
+@click.option("--team", "team", metavar="NAME_OR_ID",
+              help="Team to buy for: its name (whole words) or ID; needed when several teams are registered.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation, nor for the team's name typed (for scripts).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
 @click.pass_obj
 def buy(opts: Options, amount: str, team: str | None, yes: bool, as_json: bool) -> None:

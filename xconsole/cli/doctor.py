@@ -162,8 +162,8 @@ def doctor(opts: Options) -> None:
     keyring_checks = _keyring_checks()
     key = env_key()
     # Keys from elsewhere: the keyring is not used, so its problem is not this run's.
-    elsewhere = ("the credentials directory" if credentials_directory() is not None
-                 else "XAI_MANAGEMENT_KEY" if key else None)
+    elsewhere = ("XAI_MANAGEMENT_KEY" if key  # what the session uses first (cli/wiring.py)
+                 else "the credentials directory" if credentials_directory() is not None else None)
     if elsewhere is not None:
         keyring_checks = [Check(True, c.label, f"{c.detail} (not used: the key comes from {elsewhere})")
                           if not c.ok else c for c in keyring_checks]

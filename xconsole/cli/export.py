@@ -21,12 +21,12 @@ from xconsole.cli.options import Fail, Options
 @click.option("--all", "all_teams", is_flag=True, help="Every team.")
 @click.option("--csv", "csv_dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
               help="Write one CSV file per kind of row into DIR.")
-@click.option("--json", "json_file", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+@click.option("--json", "json_file", type=click.Path(dir_okay=False, allow_dash=True), metavar="FILE",
               help="Write one JSON document to FILE (- for stdout).")
 @click.option("--force", is_flag=True, help="Replace files that already exist.")
 @click.pass_obj
 def export(opts: Options, month: str, teams: tuple[str, ...], all_teams: bool, csv_dir: Path | None,
-           json_file: Path | None, force: bool) -> None:
+           json_file: str | None, force: bool) -> None:
     """A month's finance export across teams, with a reconciliation per team."""
     from xconsole.core import finance_export as fx
     from xconsole.core.invoices import parse_month
@@ -43,11 +43,11 @@ def export(opts: Options, month: str, teams: tuple[str, ...], all_teams: bool, c
     label = f"{wanted[0]:04d}-{wanted[1]:02d}"
     if csv_dir is not None:
         files = {csv_dir / name: text for name, text in fx.csv_files(results, wanted).items()}
-    elif str(json_file) == "-":  # the usual spelling of stdout, never a file named "-"
+    elif json_file == "-":  # the usual spelling of stdout (./- is a file named "-")
         files = {}
         click.echo(fx.json_document(results, wanted), nl=False)
     else:
-        files = {json_file: fx.json_document(results, wanted)}  # type: ignore[dict-item]
+        files = {Path(json_file): fx.json_document(results, wanted)}  # type: ignore[arg-type]
     try:
         if csv_dir is not None:
             csv_dir.mkdir(parents=True, exist_ok=True)
