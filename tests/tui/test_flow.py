@@ -223,3 +223,26 @@ async def test_nothing_opens_over_a_confirmation_while_it_sends_and_its_answer_c
         await settle(pilot)
         assert not isinstance(app.screen, (ConfirmActionScreen, BuyCreditsScreen))
         assert app.transport.sent("POST", "/prepaid/top-up") == 1
+
+
+async def test_the_footer_is_rebuilt_only_when_its_keys_change():
+    from textual.widgets._footer import FooterKey
+
+    from xconsole.tui.widgets.console_footer import ConsoleFooter
+
+    app = sandbox_app()
+    async with app.run_test(size=(100, 34)) as pilot:
+        await settle(pilot)
+        spend = app.screen
+        footer = spend.query_one(ConsoleFooter)
+        await goto_screen(pilot, "2")
+        await goto_screen(pilot, "1")
+        keys = list(footer.query(FooterKey))
+        assert [k.key for k in keys][:3] == ["p", "o", "l"] and not any(k.has_class("-disabled") for k in keys)
+        await goto_screen(pilot, "2")
+        await goto_screen(pilot, "1")  # back again: the same keys, so the same widgets (no rebuild)
+        assert app.screen is spend and list(footer.query(FooterKey)) == keys
+        app.store.read_only = True  # the keys' state changes: the footer follows
+        spend.refresh_bindings()
+        greyed = lambda: [k.has_class("-disabled") for k in footer.query(FooterKey) if k.key in ("p", "o", "l")]  # noqa: E731
+        await wait_until(pilot, lambda: greyed() == [True] * 3)

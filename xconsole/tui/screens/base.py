@@ -19,9 +19,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import ScrollableContainer, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 
 from xconsole.tui.store import TeamDataChanged, TeamStore
+from xconsole.tui.widgets.console_footer import ConsoleFooter
 from xconsole.tui.widgets.nav_bar import NavBar
 from xconsole.tui.widgets.team_header import TeamHeader
 from xconsole.tui.widgets.team_summary import TeamSummary
@@ -72,7 +73,7 @@ class TeamScreen(Screen):
         yield summary
         with Vertical(id="body"):
             yield from self.compose_body()
-        yield Footer()
+        yield ConsoleFooter()
 
     def compose_body(self) -> ComposeResult:
         yield from ()
