@@ -17,6 +17,7 @@ def unnamed(team_id: str) -> str:
     file): the API never says a team's name."""
     return f"team {team_id[:8]}"
 
+
 MAX_NAME = 40
 
 
