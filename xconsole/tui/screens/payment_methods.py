@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 #: Expiring cards are flagged this many days ahead.
 EXPIRY_WARNING_DAYS = 60
+#: The styles `expiry` gives a card that has expired or soon will: its charges would be declined.
+FLAGGED = ("bold red", "bold yellow")
 
 
 def expiry(method: PaymentMethod, today: date) -> tuple[str, str]:
@@ -46,7 +48,7 @@ def expiry_warning(method: PaymentMethod, today: date) -> Text | None:
     """The line a confirmation shows when `method`, about to become the default, has expired or
     soon will: its charges would be declined."""
     shown, style = expiry(method, today)
-    if style not in ("bold red", "bold yellow"):
+    if style not in FLAGGED:
         return None
     return Text(f"⚠ Expiry    {shown}: " + ("charges to it are declined; update the card or choose another"
                 if shown.endswith("expired") else "charges after that are declined; update the card before then"),
@@ -57,7 +59,7 @@ def choice_label(method: PaymentMethod, today: date) -> Text:
     """A method as offered for the new default: an expired or expiring card says so."""
     shown, style = expiry(method, today)
     label = Text(method.label())
-    if style in ("bold red", "bold yellow"):
+    if style in FLAGGED:
         label.append(f"  {shown}", style=style)
     return label
 
@@ -161,7 +163,8 @@ class PaymentMethodsScreen(TeamScreen):
             notes.append("Bank account waiting for verification:\n", style="bold")
             notes.append(listing.pending_payment_method.ach_microdeposit_hosted_verification_url + "\n")
             notes.append("c copies the link\n", style="dim")
-        notes.append("● default" + ("" if self.store.read_only else "  d make default  a add  x remove"), style="dim")
+        # The keys' hint only for keys that work here (read-only mode: none does).
+        notes.append("● default" + ("" if self.unavailable("add_card") else "  d make default  a add  x remove"), style="dim")
         pending.update(notes)
         self._show_details()
 

@@ -158,7 +158,8 @@ class SpendScreen(TeamScreen):
             status, hint = self._invoiced_text(snap)
             invoiced.update(status)
             # A key hint only for a key that works here (read-only mode: none does).
-            self.query_one("#invoiced-hint", Static).update("" if self.store.read_only else hint)
+            hinted = "request_invoiced" if hint.startswith("i ") else "set_limit"
+            self.query_one("#invoiced-hint", Static).update("" if self.unavailable(hinted) else hint)
         for ledger in self.query("#ledger"):
             ledger.set_rows(self._ledger_rows(snap) if snap else [])  # type: ignore[attr-defined]
 

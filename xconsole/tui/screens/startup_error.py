@@ -41,6 +41,6 @@ class StartupErrorScreen(ModalScreen[bool]):
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "retry":
-            self.dismiss(True)
+            self.action_retry()
         else:
             self.app.exit(return_code=1)
