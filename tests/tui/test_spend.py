@@ -109,7 +109,7 @@ async def test_a_write_with_no_clear_answer_says_it_may_have_been_applied(team, 
 
     sandbox = embedded()
     app = delayed_sandbox_app(sandbox, team=team)
-    async with app.run_test(size=(100, 34)) as pilot:
+    async with app.run_test(size=(80, 30)) as pilot:
         await settle(pilot)
         await pilot.press(key)
         await settle(pilot)
@@ -119,8 +119,11 @@ async def test_a_write_with_no_clear_answer_says_it_may_have_been_applied(team, 
             await pilot.press("enter")
             await settle(pilot)
         assert isinstance(app.screen, dialog)
-        said = str(app.screen.query_one(error, Label).render())
+        label = app.screen.query_one(error, Label)
+        said = str(label.render())
         assert "no clear answer" in said and "it may have been applied" in said
+        # Wrapped inside the dialog at 80 columns, not cut at its edge.
+        assert label.size.height > 1 and label.region.right <= app.screen.query_one(".dialog").region.right
 
 
 async def test_limit_above_the_hard_limit_is_refused_and_the_api_message_shown():

@@ -26,7 +26,7 @@ class AddTeamScreen(ModalScreen["AddedTeam | None"]):
         Input { margin: 0 0 0 1; width: 1fr; }
         Label { height: auto; }
         /* a long reason wraps inside the dialog, never cut at its edge */
-        #status, .field-error { width: 100%; }
+        #status { width: 100%; }
     }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="add_team.cancel")]
